@@ -1,0 +1,19 @@
+/**
+ * The bridge's activities, built from the dependencies the worker wires (real ones in production,
+ * the same ones against the simulator in tests).
+ */
+import { createSelfCheckActivities, type SelfCheckDependencies } from './self-check';
+
+/** Everything the activities need from the process that hosts them. */
+export type ActivityDependencies = SelfCheckDependencies;
+
+/** Builds every activity the bridge's workflows call. */
+export function createActivities(dependencies: ActivityDependencies) {
+  return {
+    ...createSelfCheckActivities(dependencies),
+  };
+}
+
+/** The activity interface workflows proxy (`import type` only). */
+export type BridgeActivities = ReturnType<typeof createActivities>;
+export type { WorkerReport } from './self-check';

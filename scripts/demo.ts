@@ -1,0 +1,114 @@
+/**
+ * The main job (`npm start`): starts the embedded stack — the Temporal dev server with its Web UI and a
+ * bridge worker as its own process — proves the whole path with a round trip through the bridge's task
+ * queue, and prints where to look. With TEMPORAL_ADDRESS set it uses that server instead of starting one.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { Command } from 'commander';
+import { loadConfig, type BridgeConfig } from '../workers/config';
+import { selfCheckWorkflow } from '../workflows';
+import { startDevServer, type DevServer } from './dev-server';
+import { projectRoot } from './toolchain';
+
+interface DemoFlags {
+  keepRunning: boolean;
+}
+
+async function main(): Promise<void> {
+  const flags = new Command('demo')
+    .description('Run byoi-bridge end to end on the embedded stack.')
+    .option('--keep-running', 'leave the stack up until Ctrl-C', false)
+    .parse()
+    .opts<DemoFlags>();
+  const config = loadConfig();
+  const stopping: (() => Promise<void>)[] = [];
+  const stopAll = async (): Promise<void> => {
+    for (const stop of stopping.reverse()) await stop();
+  };
+  try {
+    const server = await ensureTemporal(config);
+    if (server) stopping.push(() => server.stop());
+    const uiUrl = server?.uiUrl;
+
+    const worker = startWorkerProcess(config);
+    stopping.push(() => stopProcess(worker));
+
+    const connection = await Connection.connect(config.temporal.connectionOptions);
+    stopping.push(() => connection.close());
+    const client = new Client({ connection, namespace: config.temporal.namespace });
+
+    const workflowId = `self-check-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    step(`running ${workflowId} through task queue ${config.taskQueue}`);
+    const result = await client.workflow.execute(selfCheckWorkflow, {
+      taskQueue: config.taskQueue,
+      workflowId,
+      workflowExecutionTimeout: '1 minute',
+    });
+    step(
+      `worker pid ${result.worker.pid} on ${result.worker.hostname} (byoi-bridge ${result.worker.bridgeVersion}, Node ${result.worker.nodeVersion}) answered`,
+    );
+    if (uiUrl) step(`Web UI: ${uiUrl}/namespaces/${config.temporal.namespace}/workflows/${workflowId}`);
+    step(`workflows and their state persist in ${config.devServer.dbFile}`);
+
+    if (flags.keepRunning) {
+      step('the stack stays up; press Ctrl-C to stop it');
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+    }
+  } finally {
+    step('stopping');
+    await stopAll();
+  }
+}
+
+function step(message: string): void {
+  console.log(`[byoi-bridge] ${message}`);
+}
+
+async function ensureTemporal(config: BridgeConfig): Promise<DevServer | undefined> {
+  const address = config.temporal.connectionOptions.address;
+  try {
+    const connection = await Connection.connect({
+      ...config.temporal.connectionOptions,
+      connectTimeout: 1_000,
+    });
+    await connection.close();
+    step(`using the Temporal server already answering at ${address}`);
+    return undefined;
+  } catch {
+    step(`starting the Temporal dev server on ${config.devServer.ip}:${config.devServer.port}`);
+    const server = await startDevServer({
+      ...config.devServer,
+      logFile: path.join(config.dataDir, 'temporal-dev-server.log'),
+    });
+    step(`Temporal dev server ready (pid ${server.pid}); Web UI at ${server.uiUrl}`);
+    return server;
+  }
+}
+
+function startWorkerProcess(config: BridgeConfig): ChildProcess {
+  step(`starting a bridge worker on task queue ${config.taskQueue}`);
+  const tsx = path.join(projectRoot, 'node_modules', '.bin', 'tsx');
+  return spawn(tsx, [path.join(projectRoot, 'workers', 'main.ts')], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, BYOI_LOG_LEVEL: process.env.BYOI_LOG_LEVEL ?? 'warn' },
+  });
+}
+
+async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const forced = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  await exited;
+  clearTimeout(forced);
+}
+
+main().catch((error: unknown) => {
+  console.error(`[byoi-bridge] failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

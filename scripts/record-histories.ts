@@ -1,0 +1,81 @@
+/**
+ * Records the workflow histories that test/replay.test.ts replays: each scenario runs the bridge's
+ * current workflows on a throwaway dev server and its history is written to
+ * test/histories/<workflow>/<scenario>.json. Re-record only on purpose: a recorded history stands for
+ * workflows already running in production, and the replay test exists to keep them replayable.
+ *
+ *   npx tsx scripts/record-histories.ts [scenario…]
+ *
+ * A history from a real cluster works as well: `temporal workflow show -w <id> --output json > file`.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { version } from '../package.json';
+import { loadConfig } from '../workers/config';
+import { createBridgeWorker } from '../workers/worker';
+import { selfCheckWorkflow } from '../workflows';
+import { byoiSearchAttributes } from '../workflows/search-attributes';
+import { projectRoot, temporalCliExecutable } from './toolchain';
+
+/** A recorded scenario: starts one workflow and returns its id once it has reached the state to keep. */
+interface Scenario {
+  workflow: string;
+  name: string;
+  run(client: Client, taskQueue: string): Promise<string>;
+}
+
+const scenarios: Scenario[] = [
+  {
+    workflow: 'selfCheckWorkflow',
+    name: 'completed',
+    async run(client, taskQueue) {
+      const workflowId = `self-check-${randomUUID()}`;
+      await client.workflow.execute(selfCheckWorkflow, { taskQueue, workflowId });
+      return workflowId;
+    },
+  },
+];
+
+async function main(): Promise<void> {
+  const wanted = new Set(process.argv.slice(2));
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const environment = await TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: temporalCliExecutable(),
+      ip: '127.0.0.1',
+      searchAttributes: [...byoiSearchAttributes],
+    },
+  });
+  try {
+    const config = { ...loadConfig({}), taskQueue: `record-${randomUUID()}` };
+    const worker = await createBridgeWorker({
+      connection: environment.nativeConnection,
+      config,
+      dependencies: { bridgeVersion: version },
+    });
+    await worker.runUntil(async () => {
+      for (const scenario of scenarios) {
+        if (wanted.size > 0 && !wanted.has(scenario.name) && !wanted.has(scenario.workflow)) continue;
+        const workflowId = await scenario.run(environment.client, config.taskQueue);
+        const history = await environment.client.workflow.getHandle(workflowId).fetchHistory();
+        const file = path.join(projectRoot, 'test', 'histories', scenario.workflow, `${scenario.name}.json`);
+        mkdirSync(path.dirname(file), { recursive: true });
+        // The same JSON form as `temporal workflow show --output json`, which the replayer reads.
+        writeFileSync(file, `${JSON.stringify(JSON.parse(historyToJSON(history)), null, 1)}\n`);
+        console.log(`recorded ${path.relative(projectRoot, file)} (${history.events?.length ?? 0} events)`);
+      }
+    });
+  } finally {
+    await environment.teardown();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,109 @@
+/**
+ * The mocha harness: one real Temporal dev server for the whole run (the provisioned CLI, the bridge's
+ * search attributes), a time-skipping server started on first use, cached workflow bundles, and small
+ * helpers to run a worker around a test.
+ */
+import net from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, Worker, type WorkerOptions, type WorkflowBundle } from '@temporalio/worker';
+import { temporalCliExecutable, testServerExecutable } from '../scripts/toolchain';
+import { byoiSearchAttributes } from '../workflows/search-attributes';
+
+let local: TestWorkflowEnvironment | undefined;
+let timeSkipping: Promise<TestWorkflowEnvironment> | undefined;
+const bundles = new Map<string, Promise<WorkflowBundle>>();
+
+/** The dev server shared by every test in the run. */
+export function localEnvironment(): TestWorkflowEnvironment {
+  if (!local) throw new Error('the shared Temporal dev server is not running (test/hooks.ts starts it)');
+  return local;
+}
+
+/** The time-skipping test server, started on first use and shared afterwards. */
+export function timeSkippingEnvironment(): Promise<TestWorkflowEnvironment> {
+  timeSkipping ??= TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: testServerExecutable() },
+  });
+  return timeSkipping;
+}
+
+/** Bundles a workflows module once per run. */
+export function workflowBundle(workflowsPath: string): Promise<WorkflowBundle> {
+  let bundle = bundles.get(workflowsPath);
+  if (!bundle) {
+    bundle = bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
+    bundles.set(workflowsPath, bundle);
+  }
+  return bundle;
+}
+
+/** The bundle of the harness's own fixture workflows. */
+export function fixtureBundle(): Promise<WorkflowBundle> {
+  return workflowBundle(require.resolve('./fixtures/workflows'));
+}
+
+/** A task queue no other test uses. */
+export function uniqueTaskQueue(prefix: string): string {
+  return `${prefix}-${randomUUID()}`;
+}
+
+/** Runs a worker on the given environment while `body` runs, then shuts it down. */
+export async function withWorker<T>(
+  environment: TestWorkflowEnvironment,
+  options: Omit<WorkerOptions, 'connection'>,
+  body: () => Promise<T>,
+): Promise<T> {
+  const worker = await Worker.create({ connection: environment.nativeConnection, ...options });
+  return worker.runUntil(body);
+}
+
+/** A free TCP port on loopback. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+/** Starts the shared dev server. */
+export async function startSharedServers(): Promise<void> {
+  local = await TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: temporalCliExecutable(),
+      ip: '127.0.0.1',
+      searchAttributes: [...byoiSearchAttributes],
+      extraArgs: [
+        '--sqlite-pragma',
+        'journal_mode=WAL',
+        '--sqlite-pragma',
+        'synchronous=OFF',
+        '--log-level',
+        'error',
+      ],
+    },
+  });
+}
+
+/** Stops whatever servers the run started. */
+export async function stopSharedServers(): Promise<void> {
+  const environments = [local, timeSkipping ? await timeSkipping : undefined];
+  local = undefined;
+  timeSkipping = undefined;
+  for (const environment of environments) await environment?.teardown();
+}
+
+const quietBundlerLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (message: string) => console.warn(message),
+  error: (message: string) => console.error(message),
+};

@@ -1,0 +1,36 @@
+/**
+ * The worker process: parse config, connect, serve the bridge's task queue, and on SIGINT/SIGTERM stop
+ * polling, let running activities finish, then exit.
+ */
+import { NativeConnection } from '@temporalio/worker';
+import { version } from '../package.json';
+import { loadConfig } from './config';
+import { createLogger } from './logger';
+import { createBridgeWorker } from './worker';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel, 'byoi-worker');
+  const connection = await NativeConnection.connect(config.temporal.connectionOptions);
+  try {
+    const worker = await createBridgeWorker({ connection, config, dependencies: { bridgeVersion: version } });
+    logger.info(
+      {
+        taskQueue: config.taskQueue,
+        namespace: config.temporal.namespace,
+        address: config.temporal.connectionOptions.address,
+      },
+      'worker started',
+    );
+    // Worker.run resolves after the SDK's default shutdown signals (SIGINT, SIGTERM, …) drain the worker.
+    await worker.run();
+    logger.info('worker stopped');
+  } finally {
+    await connection.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+  process.exit(1);
+});

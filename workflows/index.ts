@@ -1,0 +1,2 @@
+/** Every workflow the bridge's workers run (this file is the workflow bundle's entry point). */
+export { selfCheckWorkflow } from './self-check';
