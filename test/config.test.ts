@@ -37,4 +37,49 @@ describe('configuration', () => {
       },
     );
   });
+
+  it('resolves a Genesys region to its API and login hosts and keeps the batching limits of the contract', () => {
+    const config = loadConfig({
+      GENESYS_REGION: 'eu-west-1',
+      GENESYS_CLIENT_ID: 'id',
+      GENESYS_CLIENT_SECRET: 's',
+    });
+    assert.deepEqual(config.genesys?.hosts, {
+      apiBaseUrl: 'https://api.mypurecloud.ie',
+      loginBaseUrl: 'https://login.mypurecloud.ie',
+    });
+    assert.equal(config.genesys?.requestsPerMinute, 300);
+    assert.equal(config.genesys?.maxEventsPerBatch, 100);
+  });
+
+  it('points at the simulator through one base URL for both API and login', () => {
+    const config = loadConfig({
+      GENESYS_API_BASE_URL: 'http://127.0.0.1:9090/',
+      GENESYS_CLIENT_ID: 'id',
+      GENESYS_CLIENT_SECRET: 's',
+    });
+    assert.equal(config.genesys?.hosts.apiBaseUrl, 'http://127.0.0.1:9090');
+    assert.equal(config.genesys?.hosts.loginBaseUrl, 'http://127.0.0.1:9090');
+  });
+
+  it('names every missing or contradictory Genesys setting', () => {
+    assert.throws(
+      () =>
+        loadConfig({ GENESYS_REGION: 'mars-1', GENESYS_CLIENT_ID: 'id', BYOI_MAX_EVENTS_PER_BATCH: '500' }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.match(error.message, /BYOI_MAX_EVENTS_PER_BATCH/);
+        return true;
+      },
+    );
+    assert.throws(
+      () => loadConfig({ GENESYS_REGION: 'mars-1', GENESYS_CLIENT_ID: 'id' }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.match(error.message, /GENESYS_REGION: unknown Genesys Cloud region "mars-1"/);
+        assert.match(error.message, /GENESYS_CLIENT_SECRET: required/);
+        return true;
+      },
+    );
+  });
 });

@@ -5,8 +5,16 @@
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import type { NativeConnectionOptions } from '@temporalio/worker';
 import { z } from 'zod';
+import { genesysLimits } from '../activities/genesys/contract';
+import { hostsForRegion, type GenesysHosts } from '../activities/genesys/regions';
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const wholeNumber = z
+  .string()
+  .regex(/^\d+$/, 'must be a whole number')
+  .transform(Number)
+  .pipe(z.number().min(1, 'must be at least 1'));
 
 const port = z
   .string()
@@ -27,6 +35,19 @@ const environmentSchema = z.object({
   BYOI_DEV_SERVER_PORT: port.default(7233),
   BYOI_DEV_SERVER_UI_PORT: port.default(8233),
   BYOI_DEV_SERVER_DB: z.string().min(1).optional(),
+  GENESYS_REGION: z.string().min(1).optional(),
+  GENESYS_API_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  GENESYS_LOGIN_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  GENESYS_CLIENT_ID: z.string().min(1).optional(),
+  GENESYS_CLIENT_SECRET: z.string().min(1).optional(),
+  GENESYS_REQUESTS_PER_MINUTE: wholeNumber.default(genesysLimits.defaultRequestsPerMinute),
+  GENESYS_BUDGET_HEADROOM: z.coerce.number().min(0).max(0.9).default(0.1),
+  BYOI_MAX_EVENTS_PER_BATCH: wholeNumber
+    .pipe(z.number().max(genesysLimits.maxEventsPerBatch))
+    .default(genesysLimits.maxEventsPerBatch),
+  BYOI_MAX_BATCH_BYTES: wholeNumber
+    .pipe(z.number().max(genesysLimits.maxBatchBytes))
+    .default(genesysLimits.maxBatchBytes),
 });
 
 /** Where and how the bridge reaches Temporal: resolved by Temporal's own envconfig convention. */
@@ -43,6 +64,19 @@ export interface BridgeConfig {
   /** Folder for local state: the dev server's SQLite file, recorded reports. */
   dataDir: string;
   devServer: { ip: string; port: number; uiPort: number; dbFile: string };
+  /** Genesys Cloud (or the simulator); undefined when the environment names neither. */
+  genesys: GenesysConfig | undefined;
+}
+
+/** How the worker reaches Genesys. The secret stays in the worker's memory: never logged, never in a workflow. */
+export interface GenesysConfig {
+  hosts: GenesysHosts;
+  clientId: string;
+  clientSecret: string;
+  requestsPerMinute: number;
+  budgetHeadroom: number;
+  maxEventsPerBatch: number;
+  maxBatchBytes: number;
 }
 
 /** Thrown when the environment does not describe a valid configuration; lists every problem. */
@@ -65,7 +99,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BridgeConfig {
   } catch (error) {
     problems.push(`TEMPORAL_*: ${error instanceof Error ? error.message : String(error)}`);
   }
-  if (!parsed.success || temporal === undefined) throw new ConfigError(problems);
+  const genesys = parsed.success ? resolveGenesys(parsed.data, problems) : undefined;
+  if (!parsed.success || temporal === undefined || problems.length > 0) throw new ConfigError(problems);
   const settings = parsed.data;
   return {
     temporal,
@@ -78,6 +113,47 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BridgeConfig {
       uiPort: settings.BYOI_DEV_SERVER_UI_PORT,
       dbFile: settings.BYOI_DEV_SERVER_DB ?? `${settings.BYOI_DATA_DIR}/temporal.sqlite`,
     },
+    genesys,
+  };
+}
+
+// Either a region (real Genesys Cloud) or explicit base URLs (the simulator, a proxy); credentials with both.
+function resolveGenesys(
+  settings: z.infer<typeof environmentSchema>,
+  problems: string[],
+): GenesysConfig | undefined {
+  const {
+    GENESYS_REGION: region,
+    GENESYS_API_BASE_URL: apiBaseUrl,
+    GENESYS_LOGIN_BASE_URL: loginBaseUrl,
+  } = settings;
+  const { GENESYS_CLIENT_ID: clientId, GENESYS_CLIENT_SECRET: clientSecret } = settings;
+  if (!region && !apiBaseUrl && !clientId && !clientSecret) return undefined;
+  let hosts: GenesysHosts | undefined;
+  if (region && apiBaseUrl) problems.push('GENESYS_REGION and GENESYS_API_BASE_URL: set one, not both');
+  else if (region) {
+    try {
+      hosts = hostsForRegion(region);
+    } catch (error) {
+      problems.push(`GENESYS_REGION: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  } else if (apiBaseUrl) {
+    hosts = {
+      apiBaseUrl: apiBaseUrl.replace(/\/$/, ''),
+      loginBaseUrl: (loginBaseUrl ?? apiBaseUrl).replace(/\/$/, ''),
+    };
+  } else problems.push('GENESYS_REGION: required (or GENESYS_API_BASE_URL) when Genesys credentials are set');
+  if (!clientId) problems.push('GENESYS_CLIENT_ID: required to reach Genesys');
+  if (!clientSecret) problems.push('GENESYS_CLIENT_SECRET: required to reach Genesys');
+  if (!hosts || !clientId || !clientSecret) return undefined;
+  return {
+    hosts,
+    clientId,
+    clientSecret,
+    requestsPerMinute: settings.GENESYS_REQUESTS_PER_MINUTE,
+    budgetHeadroom: settings.GENESYS_BUDGET_HEADROOM,
+    maxEventsPerBatch: settings.BYOI_MAX_EVENTS_PER_BATCH,
+    maxBatchBytes: settings.BYOI_MAX_BATCH_BYTES,
   };
 }
 

@@ -15,7 +15,8 @@ const temporalLevels: Record<BridgeConfig['logLevel'], LogLevel> = {
 
 /** Creates the process logger and, once per process, routes the Temporal runtime's logs to it. */
 export function createLogger(level: BridgeConfig['logLevel'], name: string): Logger {
-  const logger = pino({ name, level });
+  // Belt and braces: no code logs the config object, and if one ever does, the secret stays out.
+  const logger = pino({ name, level, redact: ['clientSecret', '*.clientSecret', '*.*.clientSecret'] });
   if (!runtimeInstalled) {
     runtimeInstalled = true;
     Runtime.install({

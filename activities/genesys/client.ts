@@ -1,0 +1,154 @@
+/**
+ * The Genesys Cloud API client: axios underneath, zod on every response, the request budget in front
+ * of every API call, OAuth handled (renewed before expiry, and once on a 401), and every failure turned
+ * into a {@link GenesysApiError} that says whether a retry can help. It works unchanged against real
+ * Genesys Cloud (hosts from the region) and the bundled simulator (hosts from its URL).
+ */
+import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import { type z } from 'zod';
+import { headerValue, TokenProvider, type GenesysCredentials } from './auth';
+import { GenesysApiError, parseRetryAfter } from './errors';
+import type { GenesysHosts } from './regions';
+import { RequestBudget, type RequestPriority } from './request-budget';
+import { parseGenesysErrorBody, readRateLimit, type RateLimitStatus } from './responses';
+
+/** How to reach one Genesys organisation as one OAuth client. */
+export interface GenesysClientOptions {
+  hosts: GenesysHosts;
+  credentials: GenesysCredentials;
+  /** The OAuth client's request budget per minute (Genesys default 300). */
+  requestsPerMinute: number;
+  /** Share of the budget left unused as a safety margin. */
+  budgetHeadroom?: number;
+  /** The budget's window; Genesys counts per minute, tests shorten it. */
+  budgetWindowMs?: number;
+  /** Per-request timeout. */
+  timeoutMs?: number;
+}
+
+/** HTTP methods the client uses. */
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** One API call. */
+export interface GenesysRequest<Schema extends z.ZodType> {
+  method: HttpMethod;
+  path: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+  priority: RequestPriority;
+  /** Parses a 2xx body; use `z.unknown()` for bodies the bridge ignores. */
+  responseSchema: Schema;
+  /** The caller already holds a budget slot for the first attempt (the publisher batches while it waits). */
+  slotHeld?: boolean;
+}
+
+/** A successful call's parsed body and its ids. */
+export interface GenesysResponse<T> {
+  data: T;
+  status: number;
+  correlationId: string | undefined;
+}
+
+/** Low-level access to one Genesys organisation; typed calls live in the per-area modules. */
+export class GenesysClient {
+  readonly budget: RequestBudget;
+  readonly tokens: TokenProvider;
+  /** The latest `inin-ratelimit-*` headers seen. */
+  rateLimit: RateLimitStatus | undefined;
+  /** API requests sent (after the budget granted them), for metrics and tests. */
+  requestsSent = 0;
+  private readonly http: AxiosInstance;
+
+  constructor(private readonly options: GenesysClientOptions) {
+    this.http = axios.create({ timeout: options.timeoutMs ?? 30_000, validateStatus: () => true });
+    this.budget = new RequestBudget({
+      requestsPerWindow: options.requestsPerMinute,
+      headroom: options.budgetHeadroom ?? 0.1,
+      windowMs: options.budgetWindowMs,
+    });
+    this.tokens = new TokenProvider(this.http, options.hosts.loginBaseUrl, options.credentials);
+  }
+
+  /** The API base URL calls go to. */
+  get apiBaseUrl(): string {
+    return this.options.hosts.apiBaseUrl;
+  }
+
+  /** Sends one API call inside the budget; on a 401 renews the token and retries once. */
+  async request<Schema extends z.ZodType>(
+    request: GenesysRequest<Schema>,
+  ): Promise<GenesysResponse<z.infer<Schema>>> {
+    let response = await this.send(request, request.slotHeld ?? false);
+    if (response.status === 401) {
+      // Genesys's rule: a 401 means "get a new token, then retry once".
+      response = await this.send(request, false);
+    }
+    const correlationId = headerValue(response.headers['inin-correlation-id']);
+    if (response.status < 200 || response.status >= 300) {
+      const body = parseGenesysErrorBody(response.data);
+      throw new GenesysApiError({
+        method: request.method,
+        path: request.path,
+        status: response.status,
+        code: body?.code,
+        message: body?.message ?? `HTTP ${response.status}`,
+        correlationId,
+        retryAfterMs: parseRetryAfter(headerValue(response.headers['retry-after'])),
+      });
+    }
+    const parsed = request.responseSchema.safeParse(response.data === '' ? undefined : response.data);
+    if (!parsed.success) {
+      const fields = parsed.error.issues.map(
+        (issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`,
+      );
+      throw new GenesysApiError({
+        method: request.method,
+        path: request.path,
+        status: response.status,
+        code: 'unexpected.response',
+        message: `response does not match the contract: ${fields.slice(0, 5).join('; ')}`,
+        correlationId,
+        retryAfterMs: undefined,
+      });
+    }
+    return { data: parsed.data, status: response.status, correlationId };
+  }
+
+  /** Stops the budget's timer. */
+  close(): void {
+    this.budget.close();
+  }
+
+  private async send(request: GenesysRequest<z.ZodType>, slotHeld: boolean): Promise<AxiosResponse<unknown>> {
+    if (!slotHeld) await this.budget.acquire(request.priority);
+    const token = await this.tokens.token();
+    this.requestsSent++;
+    let response: AxiosResponse<unknown>;
+    try {
+      response = await this.http.request<unknown>({
+        method: request.method,
+        url: `${this.options.hosts.apiBaseUrl}${request.path}`,
+        params: request.query,
+        data: request.body,
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      });
+    } catch (error) {
+      throw new GenesysApiError({
+        method: request.method,
+        path: request.path,
+        status: undefined,
+        code: axios.isAxiosError(error) ? error.code : undefined,
+        message: error instanceof Error ? error.message : String(error),
+        correlationId: undefined,
+        retryAfterMs: undefined,
+      });
+    }
+    if (response.status === 401) this.tokens.invalidate(token);
+    const rateLimit = readRateLimit((name) => headerValue(response.headers[name]));
+    if (rateLimit) {
+      this.rateLimit = rateLimit;
+      this.budget.observeAllowed(rateLimit.allowed);
+    }
+    return response;
+  }
+}

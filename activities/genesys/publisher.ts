@@ -1,0 +1,290 @@
+/**
+ * The publisher: activities of many workflows in one worker process hand it single events; per
+ * endpoint it packs whatever is waiting into one batch when the request budget grants a slot, so light
+ * load costs one round trip per event and heavy load grows the batches while requests per minute stay
+ * flat. Each `BatchEventResponse` error goes back to the caller of that event; a 429 pauses the
+ * endpoint for its Retry-After.
+ */
+import {
+  batchEventResponseSchema,
+  type ConversationEvent,
+  type ConversationEventKey,
+  type UserPresenceEvent,
+  type UserRoutingStatusEvent,
+} from './contract';
+import type { GenesysClient } from './client';
+import { GenesysApiError, GenesysEventRejectedError } from './errors';
+import { requestPriorities } from './request-budget';
+
+/** The three BYOI event endpoints. */
+export const eventEndpoints = {
+  presence: '/api/v2/events/users/presence',
+  routingStatus: '/api/v2/events/users/routingstatus',
+  conversations: '/api/v2/events/conversations',
+} as const;
+/** One of {@link eventEndpoints}. */
+export type EventEndpoint = keyof typeof eventEndpoints;
+
+/** What the caller of an accepted event learns. */
+export interface PublishOutcome {
+  eventId: string;
+  /** `inin-correlation-id` of the request that carried it. */
+  correlationId: string | undefined;
+  /** How many events shared that request. */
+  batchSize: number;
+}
+
+/** Batching settings. */
+export interface PublisherOptions {
+  maxEventsPerBatch: number;
+  maxBatchBytes: number;
+  /** Requests per endpoint that may be in flight at once. */
+  maxRequestsInFlight?: number;
+}
+
+/** Counters per endpoint. */
+export interface EndpointStats {
+  requests: number;
+  eventsAccepted: number;
+  eventsRejected: number;
+  requestsFailed: number;
+  largestBatch: number;
+  pausedForMs: number;
+}
+
+interface PendingEvent {
+  key: string;
+  eventId: string;
+  json: string;
+  resolve: (outcome: PublishOutcome) => void;
+  reject: (error: Error) => void;
+}
+
+/** Batches events across callers into as few Genesys requests as the budget needs. */
+export class EventPublisher {
+  private readonly lanes: Record<EventEndpoint, Lane>;
+
+  constructor(client: GenesysClient, options: PublisherOptions) {
+    const lane = (endpoint: EventEndpoint) => new Lane(client, endpoint, options);
+    this.lanes = {
+      presence: lane('presence'),
+      routingStatus: lane('routingStatus'),
+      conversations: lane('conversations'),
+    };
+  }
+
+  /** Publishes one user presence event. */
+  publishPresence(event: UserPresenceEvent): Promise<PublishOutcome> {
+    return this.lanes.presence.enqueue('userPresenceEvents', event);
+  }
+
+  /** Publishes one user routing status event. */
+  publishRoutingStatus(event: UserRoutingStatusEvent): Promise<PublishOutcome> {
+    return this.lanes.routingStatus.enqueue('userRoutingStatusEvents', event);
+  }
+
+  /** Publishes one conversation event under its batch key (e.g. `userEstablishedEvents`). */
+  publishConversationEvent<Key extends ConversationEventKey>(
+    key: Key,
+    event: ConversationEvent<Key>,
+  ): Promise<PublishOutcome> {
+    return this.lanes.conversations.enqueue(key, event);
+  }
+
+  /** Counters per endpoint. */
+  stats(): Record<EventEndpoint, EndpointStats> {
+    return {
+      presence: { ...this.lanes.presence.stats },
+      routingStatus: { ...this.lanes.routingStatus.stats },
+      conversations: { ...this.lanes.conversations.stats },
+    };
+  }
+
+  /** Events waiting or in flight, per endpoint. */
+  backlog(): Record<EventEndpoint, number> {
+    return {
+      presence: this.lanes.presence.backlog,
+      routingStatus: this.lanes.routingStatus.backlog,
+      conversations: this.lanes.conversations.backlog,
+    };
+  }
+}
+
+class Lane {
+  readonly stats: EndpointStats = {
+    requests: 0,
+    eventsAccepted: 0,
+    eventsRejected: 0,
+    requestsFailed: 0,
+    largestBatch: 0,
+    pausedForMs: 0,
+  };
+  private readonly queue: PendingEvent[] = [];
+  private inFlight = 0;
+  private inFlightEvents = 0;
+  private pausedUntil = 0;
+  private pumping = false;
+  private kickScheduled = false;
+  private readonly maxInFlight: number;
+  private maxEventsPerBatch: number;
+
+  constructor(
+    private readonly client: GenesysClient,
+    private readonly endpoint: EventEndpoint,
+    private readonly options: PublisherOptions,
+  ) {
+    this.maxInFlight = options.maxRequestsInFlight ?? 4;
+    this.maxEventsPerBatch = options.maxEventsPerBatch;
+  }
+
+  get backlog(): number {
+    return this.queue.length + this.inFlightEvents;
+  }
+
+  enqueue(key: string, event: { eventId: string }): Promise<PublishOutcome> {
+    return new Promise((resolve, reject) => {
+      const json = JSON.stringify(event);
+      if (Buffer.byteLength(json) + batchOverhead(key) > this.options.maxBatchBytes) {
+        reject(
+          new GenesysEventRejectedError(
+            event.eventId,
+            `the event alone is larger than the ${this.options.maxBatchBytes}-byte batch limit`,
+            false,
+            undefined,
+          ),
+        );
+        return;
+      }
+      this.queue.push({ key, eventId: event.eventId, json, resolve, reject });
+      this.kick();
+    });
+  }
+
+  // Deferred to the next turn of the event loop so events published in the same tick share a batch.
+  private kick(): void {
+    if (this.kickScheduled) return;
+    this.kickScheduled = true;
+    setImmediate(() => {
+      this.kickScheduled = false;
+      void this.pump();
+    });
+  }
+
+  private async pump(): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      while (this.queue.length > 0 && this.inFlight < this.maxInFlight) {
+        if (await this.waitOutPause()) continue;
+        // Only this loop takes from the queue, so it is still non-empty once the slot is granted;
+        // everything that arrived while waiting joins this batch.
+        await this.client.budget.acquire(requestPriorities.events);
+        await this.waitOutPause();
+        const batch = this.takeBatch();
+        this.inFlight++;
+        this.inFlightEvents += batch.length;
+        void this.send(batch).finally(() => {
+          this.inFlight--;
+          this.inFlightEvents -= batch.length;
+          this.kick();
+        });
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  /** Sleeps through a 429 pause; true when it slept. */
+  private async waitOutPause(): Promise<boolean> {
+    const pause = this.pausedUntil - Date.now();
+    if (pause <= 0) return false;
+    await new Promise((resolve) => setTimeout(resolve, pause));
+    return true;
+  }
+
+  private takeBatch(): PendingEvent[] {
+    const batch: PendingEvent[] = [];
+    const keys = new Set<string>();
+    let bytes = 2;
+    for (const item of this.queue) {
+      if (batch.length >= this.maxEventsPerBatch) break;
+      const added = Buffer.byteLength(item.json) + 1 + (keys.has(item.key) ? 0 : batchOverhead(item.key));
+      if (batch.length > 0 && bytes + added > this.options.maxBatchBytes) break;
+      bytes += added;
+      keys.add(item.key);
+      batch.push(item);
+    }
+    this.queue.splice(0, batch.length);
+    return batch;
+  }
+
+  private async send(batch: PendingEvent[]): Promise<void> {
+    this.stats.requests++;
+    this.stats.largestBatch = Math.max(this.stats.largestBatch, batch.length);
+    try {
+      const response = await this.client.request({
+        method: 'POST',
+        path: eventEndpoints[this.endpoint],
+        body: batchBody(batch),
+        priority: requestPriorities.events,
+        responseSchema: batchEventResponseSchema,
+        slotHeld: true,
+      });
+      const errors = new Map((response.data.errors ?? []).map((error) => [error.eventId, error]));
+      for (const item of batch) {
+        const error = errors.get(item.eventId);
+        if (error) {
+          this.stats.eventsRejected++;
+          const message = error.message ?? 'rejected without a message';
+          item.reject(
+            new GenesysEventRejectedError(
+              item.eventId,
+              message,
+              error.retryable ?? false,
+              response.correlationId,
+            ),
+          );
+        } else {
+          this.stats.eventsAccepted++;
+          item.resolve({
+            eventId: item.eventId,
+            correlationId: response.correlationId,
+            batchSize: batch.length,
+          });
+        }
+      }
+    } catch (error) {
+      this.stats.requestsFailed++;
+      if (error instanceof GenesysApiError && error.status === 413 && batch.length > 1) {
+        // The body limit is an assumption; if Genesys's is smaller, halve the batch rather than fail it.
+        this.queue.unshift(...batch);
+        this.maxEventsPerBatch = Math.max(1, Math.floor(batch.length / 2));
+        return;
+      }
+      if (error instanceof GenesysApiError && error.status === 429 && error.retryAfterMs !== undefined) {
+        const until = Date.now() + error.retryAfterMs;
+        if (until > this.pausedUntil) {
+          this.stats.pausedForMs += until - Math.max(this.pausedUntil, Date.now());
+          this.pausedUntil = until;
+        }
+      }
+      const failure = error instanceof Error ? error : new Error(String(error));
+      for (const item of batch) item.reject(failure);
+    }
+  }
+}
+
+function batchOverhead(key: string): number {
+  return key.length + 6; // "key":[...],
+}
+
+function batchBody(batch: PendingEvent[]): string {
+  // Arrays stay in arrival order per key; the raw JSON is reused so the bytes sent are the bytes measured.
+  const byKey = new Map<string, string[]>();
+  for (const item of batch) {
+    const list = byKey.get(item.key) ?? [];
+    list.push(item.json);
+    byKey.set(item.key, list);
+  }
+  return `{${[...byKey].map(([key, events]) => `${JSON.stringify(key)}:[${events.join(',')}]`).join(',')}}`;
+}

@@ -1,0 +1,127 @@
+/**
+ * Recording upload (contract §5): ask for a presigned URL, PUT the bytes to it with exactly the headers
+ * Genesys returned (streamed, never held in memory), then follow the upload reports and the
+ * conversation's recording metadata to confirm the file became playable.
+ */
+import type { Readable } from 'node:stream';
+import axios from 'axios';
+import { z } from 'zod';
+import type { GenesysClient } from './client';
+import {
+  recordingMetadataSchema,
+  recordingUploadReportSchema,
+  uploadUrlResponseSchema,
+  type uploadUrlRequestSchema,
+} from './contract';
+import { headerValue } from './auth';
+import { GenesysApiError } from './errors';
+import { requestPriorities } from './request-budget';
+
+/** Asks Genesys for a presigned upload URL for one recording file. */
+export async function createRecordingUploadUrl(
+  client: GenesysClient,
+  request: z.input<typeof uploadUrlRequestSchema>,
+) {
+  const response = await client.request({
+    method: 'POST',
+    path: '/api/v2/uploads/recordings',
+    body: request,
+    priority: requestPriorities.uploads,
+    responseSchema: uploadUrlResponseSchema,
+  });
+  return response.data;
+}
+
+/** PUTs a recording's bytes to its presigned URL, streaming them with the headers Genesys returned. */
+export async function uploadToPresignedUrl(options: {
+  url: string;
+  headers: Record<string, string>;
+  body: Readable;
+  sizeBytes: number;
+  timeoutMs?: number;
+}): Promise<void> {
+  const path = new URL(options.url).pathname;
+  let status: number;
+  let message: string;
+  try {
+    const response = await axios.put<unknown>(options.url, options.body, {
+      headers: { ...options.headers, 'Content-Length': String(options.sizeBytes) },
+      maxBodyLength: Infinity,
+      maxContentLength: Infinity,
+      timeout: options.timeoutMs ?? 0,
+      validateStatus: () => true,
+    });
+    if (response.status >= 200 && response.status < 300) return;
+    status = response.status;
+    message = typeof response.data === 'string' ? response.data.slice(0, 500) : JSON.stringify(response.data);
+    throw new GenesysApiError({
+      method: 'PUT',
+      path,
+      status,
+      code: headerValue(response.headers['x-amz-error-code']),
+      message,
+      correlationId: headerValue(response.headers['x-amz-request-id']),
+      retryAfterMs: undefined,
+    });
+  } catch (error) {
+    if (error instanceof GenesysApiError) throw error;
+    throw new GenesysApiError({
+      method: 'PUT',
+      path,
+      status: undefined,
+      code: axios.isAxiosError(error) ? error.code : undefined,
+      message: error instanceof Error ? error.message : String(error),
+      correlationId: undefined,
+      retryAfterMs: undefined,
+    });
+  }
+}
+
+/** Starts an upload-status report of the recordings uploaded since `dateSince`. */
+export async function createRecordingUploadReport(
+  client: GenesysClient,
+  dateSince: string,
+  uploadStatus?: string,
+) {
+  const response = await client.request({
+    method: 'POST',
+    path: '/api/v2/recording/uploads/reports',
+    body: { dateSince, ...(uploadStatus ? { uploadStatus } : {}) },
+    priority: requestPriorities.uploads,
+    responseSchema: recordingUploadReportSchema,
+  });
+  return response.data;
+}
+
+/** Reads an upload-status report. */
+export async function getRecordingUploadReport(client: GenesysClient, reportId: string) {
+  const response = await client.request({
+    method: 'GET',
+    path: `/api/v2/recording/uploads/reports/${encodeURIComponent(reportId)}`,
+    priority: requestPriorities.uploads,
+    responseSchema: recordingUploadReportSchema,
+  });
+  return response.data;
+}
+
+/** The recordings Genesys holds for a conversation (the playable read-back). */
+export async function getRecordingMetadata(client: GenesysClient, conversationId: string) {
+  const response = await client.request({
+    method: 'GET',
+    path: `/api/v2/conversations/${encodeURIComponent(conversationId)}/recordingmetadata`,
+    priority: requestPriorities.uploads,
+    responseSchema: recordingMetadataSchema,
+  });
+  return response.data;
+}
+
+/** Analytics details of a conversation, as Genesys summarised the injected events. */
+export async function getConversationDetails(client: GenesysClient, conversationId: string) {
+  const response = await client.request({
+    method: 'GET',
+    path: `/api/v2/analytics/conversations/${encodeURIComponent(conversationId)}/details`,
+    priority: requestPriorities.directory,
+    responseSchema: z.looseObject({ conversationId: z.string() }),
+  });
+  return response.data;
+}
