@@ -1,16 +1,6 @@
 import assert from 'node:assert/strict';
 import { RequestBudget, requestPriorities } from '../activities/genesys/request-budget';
-
-/** The largest number of grants that fall inside any window of the given length. */
-function busiestWindow(grants: number[], windowMs: number): number {
-  let busiest = 0;
-  for (let start = 0; start < grants.length; start++) {
-    let end = start;
-    while (end < grants.length && (grants[end] ?? 0) - (grants[start] ?? 0) < windowMs) end++;
-    busiest = Math.max(busiest, end - start);
-  }
-  return busiest;
-}
+import { busiestWindow } from './genesys-fixtures';
 
 describe('the request budget', () => {
   it('never grants more than its budget inside any rolling window, however much is asked', async () => {

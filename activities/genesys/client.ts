@@ -119,8 +119,17 @@ export class GenesysClient {
     this.budget.close();
   }
 
+  /**
+   * Waits for a request slot. The token is fetched first: a slot granted while the token is still being
+   * fetched would be spent later than it was counted, and Genesys counts arrivals.
+   */
+  async acquireSlot(priority: RequestPriority): Promise<void> {
+    await this.tokens.token();
+    await this.budget.acquire(priority);
+  }
+
   private async send(request: GenesysRequest<z.ZodType>, slotHeld: boolean): Promise<AxiosResponse<unknown>> {
-    if (!slotHeld) await this.budget.acquire(request.priority);
+    if (!slotHeld) await this.acquireSlot(request.priority);
     const token = await this.tokens.token();
     this.requestsSent++;
     let response: AxiosResponse<unknown>;

@@ -178,7 +178,13 @@ class Lane {
         if (await this.waitOutPause()) continue;
         // Only this loop takes from the queue, so it is still non-empty once the slot is granted;
         // everything that arrived while waiting joins this batch.
-        await this.client.budget.acquire(requestPriorities.events);
+        try {
+          await this.client.acquireSlot(requestPriorities.events);
+        } catch (error) {
+          // No token (bad credentials, login host down): every waiting caller learns it and retries.
+          this.failQueued(error);
+          return;
+        }
         await this.waitOutPause();
         const batch = this.takeBatch();
         this.inFlight++;
@@ -192,6 +198,11 @@ class Lane {
     } finally {
       this.pumping = false;
     }
+  }
+
+  private failQueued(error: unknown): void {
+    const failure = error instanceof Error ? error : new Error(String(error));
+    for (const item of this.queue.splice(0)) item.reject(failure);
   }
 
   /** Sleeps through a 429 pause; true when it slept. */

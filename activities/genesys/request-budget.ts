@@ -24,6 +24,12 @@ export interface RequestBudgetOptions {
   headroom?: number;
   /** The window Genesys counts in: a minute; shorter only to test the pacing quickly. */
   windowMs?: number;
+  /**
+   * How long after its window a slot stays taken (default 2 % of the window, at least 250 ms): Genesys
+   * counts arrivals, not sends, and a request delayed in transit must not share a window with the
+   * requests sent a window after it.
+   */
+  reuseMarginMs?: number;
   now?: () => number;
 }
 
@@ -37,12 +43,15 @@ export class RequestBudget {
   private readonly granted: number;
   private readonly headroom: number;
   private readonly windowMs: number;
+  /** Window plus reuse margin: how long a send holds its slot. */
+  private readonly slotLifetimeMs: number;
   private readonly now: () => number;
 
   constructor(options: RequestBudgetOptions) {
     this.granted = options.requestsPerWindow;
     this.headroom = options.headroom ?? 0.1;
     this.windowMs = options.windowMs ?? 60_000;
+    this.slotLifetimeMs = this.windowMs + (options.reuseMarginMs ?? Math.max(250, this.windowMs * 0.02));
     this.now = options.now ?? Date.now;
     this.limit = RequestBudget.usable(this.granted, this.headroom);
   }
@@ -97,7 +106,7 @@ export class RequestBudget {
   }
 
   private forgetOld(): void {
-    const cutoff = this.now() - this.windowMs;
+    const cutoff = this.now() - this.slotLifetimeMs;
     while (this.sent.length > 0 && (this.sent[0] ?? 0) <= cutoff) this.sent.shift();
   }
 
@@ -109,7 +118,7 @@ export class RequestBudget {
     }
     if (this.waiters.length === 0 || this.timer) return;
     // The oldest send in the window frees the next slot when it leaves the window.
-    const wait = Math.max(1, (this.sent[0] ?? this.now()) + this.windowMs - this.now() + 1);
+    const wait = Math.max(1, (this.sent[0] ?? this.now()) + this.slotLifetimeMs - this.now() + 1);
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.schedule();

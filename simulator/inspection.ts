@@ -1,0 +1,158 @@
+/**
+ * The inspection API under `/__simulator/`: counters, the request log, each user's presence and routing
+ * timeline, conversations with their events and recordings, and run-time control (faults, token
+ * revocation, reset). No authentication and never faulted: it is how tests and operators look inside.
+ */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { SimulatorContext } from './context';
+import { faultPlanSchema } from './faults';
+import { parseBody, SimulatorHttpError } from './errors';
+import type { RecordingUpload, SimulatorState } from './state';
+
+/** Where the inspection API lives. */
+export const inspectionPrefix = '/__simulator';
+
+const requestsQuerySchema = z.object({
+  /** Only requests whose path starts with this. */
+  path: z.string().optional(),
+  method: z.string().optional(),
+  /** Only requests that arrived at or after this time (ms since the epoch). */
+  since: z.coerce.number().optional(),
+  limit: z.coerce.number().int().positive().max(200_000).default(10_000),
+});
+
+function uploadView(upload: RecordingUpload) {
+  const { signature: _signature, filePath: _filePath, ...view } = upload;
+  return view;
+}
+
+function statsOf(state: SimulatorState, context: SimulatorContext) {
+  const uploadsByStatus: Record<string, number> = {};
+  for (const upload of state.uploads.values()) {
+    uploadsByStatus[upload.status] = (uploadsByStatus[upload.status] ?? 0) + 1;
+  }
+  return {
+    ...state.counters,
+    faultsInjected: { ...context.faults.injected },
+    uploadsByStatus,
+    entities: {
+      users: state.users.size,
+      queues: state.queues.size,
+      conversations: state.conversations.size,
+      presenceSources: state.presenceSources.size,
+    },
+    limits: context.limits,
+  };
+}
+
+/** Registers the inspection routes; `reset` rebuilds the organisation from its seed. */
+export function registerInspectionRoutes(
+  app: FastifyInstance,
+  context: SimulatorContext,
+  reset: () => void,
+): void {
+  void app.register(
+    (inspection, _options, done) => {
+      inspection.get('/', () => ({
+        endpoints: [
+          'GET stats',
+          'GET requests?path=&method=&since=&limit=',
+          'GET organization',
+          'GET users/:userId/timeline',
+          'GET conversations',
+          'GET conversations/:conversationId',
+          'GET recordings',
+          'GET|PUT faults',
+          'POST tokens/revoke',
+          'POST reset',
+        ].map((endpoint) => endpoint.replace(' ', ` ${inspectionPrefix}/`)),
+      }));
+      inspection.get('/stats', () => statsOf(context.state, context));
+      inspection.get('/requests', (request) => {
+        const query = parseBody(requestsQuerySchema, request.query);
+        const method = query.method?.toUpperCase();
+        const entries = context.state.requestLog.filter(
+          (entry) =>
+            (query.path === undefined || entry.path.startsWith(query.path)) &&
+            (method === undefined || entry.method === method) &&
+            (query.since === undefined || entry.at >= query.since),
+        );
+        return { total: entries.length, entries: entries.slice(-query.limit) };
+      });
+      inspection.get('/organization', () => {
+        const { state } = context;
+        return {
+          organization: state.organization,
+          homeDivision: state.homeDivision,
+          oauthClients: state.clients.map(({ clientId, permissions }) => ({ clientId, permissions })),
+          presenceSources: [...state.presenceSources.values()],
+          presenceDefinitions: [...state.presenceDefinitions.values()],
+          queues: [...state.queues.values()].map(({ id, name, memberIds, wrapupCodeIds }) => ({
+            id,
+            name,
+            memberIds: [...memberIds],
+            wrapupCodeIds: [...wrapupCodeIds],
+          })),
+          skills: [...state.skills.values()],
+          languages: [...state.languages.values()],
+          wrapupCodes: [...state.wrapupCodes.values()],
+          users: [...state.users.values()],
+        };
+      });
+      inspection.get<{ Params: { userId: string } }>('/users/:userId/timeline', (request) => {
+        const { userId } = request.params;
+        if (!context.state.users.has(userId)) throw new SimulatorHttpError(404, `User ${userId} not found`);
+        return {
+          userId,
+          presence: context.state.presenceStreams.get(userId)?.timeline ?? [],
+          routingStatus: context.state.routingStreams.get(userId)?.timeline ?? [],
+        };
+      });
+      inspection.get('/conversations', () =>
+        [...context.state.conversations.values()].map(({ conversation, events }) => ({
+          conversationId: conversation.conversationId,
+          channel: conversation.channel,
+          startedAt: conversation.startedAt,
+          endedAt: conversation.endedAt,
+          legs: Object.keys(conversation.legs).length,
+          events: events.length,
+        })),
+      );
+      inspection.get<{ Params: { conversationId: string } }>('/conversations/:conversationId', (request) => {
+        const { conversationId } = request.params;
+        const record = context.state.conversations.get(conversationId);
+        if (!record) throw new SimulatorHttpError(404, `Conversation ${conversationId} not found`);
+        const recordings = [...context.state.uploads.values()]
+          .filter((upload) => upload.conversationId === conversationId)
+          .map(uploadView);
+        return { ...record.conversation, events: record.events, recordings };
+      });
+      inspection.get('/recordings', () => [...context.state.uploads.values()].map(uploadView));
+      inspection.get('/faults', () => ({ plan: context.faults.plan, injected: context.faults.injected }));
+      inspection.put('/faults', (request) => ({
+        plan: context.faults.set(parseBody(faultPlanSchema, request.body ?? {})),
+      }));
+      inspection.post('/tokens/revoke', (request) => {
+        const { clientId } = parseBody(
+          z.object({ clientId: z.string().optional() }).default({}),
+          request.body,
+        );
+        let revoked = 0;
+        for (const token of context.state.tokens.values()) {
+          if (!token.revoked && (clientId === undefined || token.clientId === clientId)) {
+            token.revoked = true;
+            revoked++;
+          }
+        }
+        return { revoked };
+      });
+      inspection.post('/reset', () => {
+        reset();
+        return { reset: true };
+      });
+      done();
+    },
+    { prefix: inspectionPrefix },
+  );
+}

@@ -1,0 +1,339 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import type { GenesysClient } from '../activities/genesys/client';
+import type { ConversationEvent } from '../activities/genesys/contract';
+import { users } from '../activities/genesys/directory';
+import { GenesysApiError, GenesysEventRejectedError } from '../activities/genesys/errors';
+import { EventPublisher, eventEndpoints } from '../activities/genesys/publisher';
+import {
+  busiestWindow,
+  clientFor,
+  inspect,
+  isoAgo,
+  presenceEvent,
+  rejectionOf,
+  requestsTo,
+  revokeTokens,
+  routingStatusEvent,
+  setFaults,
+  simulatorStats,
+  startTestSimulator,
+  type TestSimulator,
+} from './genesys-fixtures';
+
+const batchLimits = { maxEventsPerBatch: 100, maxBatchBytes: 1_048_576 };
+
+async function refusal(promise: Promise<unknown>): Promise<GenesysEventRejectedError> {
+  const error = await rejectionOf(promise);
+  assert.ok(error instanceof GenesysEventRejectedError, `expected an event rejection, got ${String(error)}`);
+  return error;
+}
+
+function customerLeg(conversationId: string, at: string, communicationId = randomUUID()) {
+  return {
+    eventId: randomUUID(),
+    eventDateTime: at,
+    conversationId,
+    communicationId,
+    initialConfiguration: { inbound: true, alerting: false },
+    sourceConfiguration: { sourceId: 'acd', interactionId: `call-${conversationId.slice(0, 8)}` },
+    ani: 'tel:+15551230000',
+    dnis: 'tel:+15559870000',
+  } satisfies ConversationEvent<'externalEstablishedEvents'>;
+}
+
+function legEvent(conversationId: string, communicationId: string, at: string) {
+  return { eventId: randomUUID(), eventDateTime: at, conversationId, communicationId };
+}
+
+describe('the Genesys client and publisher against the simulator', function () {
+  this.timeout(60_000);
+  let sim: TestSimulator;
+  let client: GenesysClient;
+  let publisher: EventPublisher;
+
+  beforeEach(async () => {
+    sim = await startTestSimulator({ agents: 1_000 });
+    client = clientFor(sim.simulator);
+    publisher = new EventPublisher(client, batchLimits);
+  });
+  afterEach(async () => {
+    client.close();
+    await sim.simulator.stop();
+  });
+
+  const agent = (index = 0) => sim.agents[index]!.id;
+
+  describe('business rules: refused by the simulator, surfaced per event with its retryable flag', () => {
+    it('refuses a presence event earlier than the last accepted for that user (rule 1)', async () => {
+      await publisher.publishPresence(presenceEvent(agent(), sim.sourceId, { eventDateTime: isoAgo(1_000) }));
+      const late = presenceEvent(agent(), sim.sourceId, { eventDateTime: isoAgo(5_000) });
+      const error = await refusal(publisher.publishPresence(late));
+      assert.equal(error.eventId, late.eventId);
+      assert.equal(error.retryable, false);
+      assert.match(error.message, /earlier than .* the last event accepted for user/);
+      // Routing status is a separate stream: an earlier routing event is still in order.
+      await publisher.publishRoutingStatus(
+        routingStatusEvent(agent(), sim.sourceId, { eventDateTime: isoAgo(9_000) }),
+      );
+      assert.equal((await simulatorStats(sim.simulator)).orderViolations, 1);
+    });
+
+    it('refuses a conversation event earlier than the conversation’s last (rule 1)', async () => {
+      const conversationId = randomUUID();
+      const leg = customerLeg(conversationId, isoAgo(2_000));
+      await publisher.publishConversationEvent('externalEstablishedEvents', leg);
+      const answered = legEvent(conversationId, leg.communicationId, isoAgo(3_000));
+      const error = await refusal(
+        publisher.publishConversationEvent('communicationAnsweredEvents', answered),
+      );
+      assert.equal(error.retryable, false);
+      assert.match(error.message, new RegExp(`conversation ${conversationId}`));
+    });
+
+    it('refuses events older than seven days or too far in the future (rule 2)', async () => {
+      const old = await refusal(
+        publisher.publishPresence(
+          presenceEvent(agent(), sim.sourceId, { eventDateTime: isoAgo(8 * 86_400_000) }),
+        ),
+      );
+      assert.equal(old.retryable, false);
+      assert.match(old.message, /older than 7 days/);
+      const future = await refusal(
+        publisher.publishRoutingStatus(
+          routingStatusEvent(agent(), sim.sourceId, { eventDateTime: isoAgo(-600_000) }),
+        ),
+      );
+      assert.equal(future.retryable, false);
+      assert.match(future.message, /in the future/);
+      const stats = await simulatorStats(sim.simulator);
+      assert.deepEqual(stats.rejectedByReason, { tooOld: 1, future: 1 });
+    });
+
+    it('refuses lifecycles Genesys cannot express (rule 3)', async () => {
+      const conversationId = randomUUID();
+      const publish = publisher.publishConversationEvent.bind(publisher);
+      const unknownLeg = await refusal(
+        publish('communicationAnsweredEvents', legEvent(randomUUID(), randomUUID(), isoAgo(9_000))),
+      );
+      assert.match(unknownLeg.message, /communicationAnsweredEvents/);
+      const leg = customerLeg(conversationId, isoAgo(8_000));
+      await publish('externalEstablishedEvents', leg);
+      const mixed = await refusal(
+        publish(
+          'emailCommunicationAnsweredEvents',
+          legEvent(conversationId, leg.communicationId, isoAgo(7_000)),
+        ),
+      );
+      assert.match(mixed.message, /never mix/);
+      await publish('communicationEndedEvents', {
+        ...legEvent(conversationId, leg.communicationId, isoAgo(6_000)),
+        disconnectType: 'Peer',
+      });
+      const afterEnd = await refusal(
+        publish('holdUpdatedEvents', {
+          ...legEvent(conversationId, leg.communicationId, isoAgo(5_000)),
+          held: true,
+        }),
+      );
+      assert.equal(afterEnd.retryable, false);
+      assert.match(afterEnd.message, /ended/);
+      const stats = await simulatorStats(sim.simulator);
+      assert.equal(stats.rejectedByReason.unsupportedScenario, 3);
+    });
+
+    it('refuses presence and routing status from a source that is not the user’s primary (rule 4)', async () => {
+      const native = sim.seed.users.find((user) => user.primarySourceId === undefined)!;
+      const presence = await refusal(publisher.publishPresence(presenceEvent(native.id, sim.sourceId)));
+      assert.equal(presence.retryable, false);
+      assert.match(presence.message, /primary presence source is Genesys Cloud itself/);
+      const routing = await refusal(
+        publisher.publishRoutingStatus(routingStatusEvent(native.id, sim.sourceId)),
+      );
+      assert.match(routing.message, /primary presence source/);
+    });
+
+    it('accepts a repeated eventId with the same body once, and refuses it with another body (rule 7)', async () => {
+      const event = presenceEvent(agent(), sim.sourceId);
+      await publisher.publishPresence(event);
+      await publisher.publishPresence(event);
+      const reused = await refusal(
+        publisher.publishPresence({ ...event, message: 'a different event under the same id' }),
+      );
+      assert.equal(reused.retryable, false);
+      assert.match(reused.message, /already accepted for a different event/);
+      const timeline = await inspect<{ presence: unknown[] }>(sim.simulator, `users/${agent()}/timeline`);
+      assert.equal(timeline.presence.length, 1);
+      assert.equal((await simulatorStats(sim.simulator)).duplicateEventIds, 1);
+    });
+
+    it('marks a transient per-event failure retryable, and the same event goes through when resent', async () => {
+      await setFaults(sim.simulator, { transientEventErrorRate: 1 });
+      const event = presenceEvent(agent(), sim.sourceId);
+      const error = await refusal(publisher.publishPresence(event));
+      assert.equal(error.retryable, true);
+      await setFaults(sim.simulator, {});
+      const outcome = await publisher.publishPresence(event);
+      assert.equal(outcome.eventId, event.eventId);
+    });
+
+    it('refuses events naming unknown users, sources or presence definitions, and keeps the valid ones of the batch', async () => {
+      const valid = presenceEvent(agent(), sim.sourceId);
+      const [accepted, unknownUser, unknownSource, unknownDefinition] = await Promise.allSettled([
+        publisher.publishPresence(valid),
+        publisher.publishPresence(presenceEvent(randomUUID(), sim.sourceId)),
+        publisher.publishPresence(presenceEvent(agent(1), randomUUID())),
+        publisher.publishPresence(
+          presenceEvent(agent(2), sim.sourceId, { presenceDefinitionId: randomUUID() }),
+        ),
+      ]);
+      assert.equal(accepted.status, 'fulfilled');
+      assert.equal(accepted.value.batchSize, 4, 'all four shared one request');
+      for (const [result, pattern] of [
+        [unknownUser, /is not a user/],
+        [unknownSource, /not a registered presence source/],
+        [unknownDefinition, /not a presence definition/],
+      ] as const) {
+        assert.equal(result.status, 'rejected');
+        assert.ok(result.reason instanceof GenesysEventRejectedError);
+        assert.match(result.reason.message, pattern);
+      }
+    });
+  });
+
+  describe('batching and pacing', () => {
+    it('sends a lone event at once, in a request of its own', async () => {
+      const outcome = await publisher.publishPresence(presenceEvent(agent(), sim.sourceId));
+      assert.equal(outcome.batchSize, 1);
+      assert.equal((await requestsTo(sim.simulator, eventEndpoints.presence)).length, 1);
+    });
+
+    it('carries 1,000 concurrent presence publishes in at most ceil(1,000 / 100) + 3 requests', async () => {
+      const events = sim.agents.map((user) => presenceEvent(user.id, sim.sourceId));
+      const outcomes = await Promise.all(events.map((event) => publisher.publishPresence(event)));
+      assert.equal(outcomes.length, 1_000);
+      const requests = await requestsTo(sim.simulator, eventEndpoints.presence);
+      assert.ok(requests.length <= Math.ceil(1_000 / 100) + 3, `${requests.length} requests`);
+      assert.equal(
+        requests.reduce((sum, request) => sum + (request.events ?? 0), 0),
+        1_000,
+      );
+      const stats = await simulatorStats(sim.simulator);
+      assert.equal(stats.eventsAccepted, 1_000);
+      assert.equal(stats.rateLimited, 0);
+    });
+
+    it('never exceeds a budget of N requests per window while offered five times N', async () => {
+      // Genesys meters per minute; the same pacing is proven here on a 1.5 s window to keep the test short.
+      const windowMs = 1_500;
+      const budget = 10;
+      await sim.simulator.stop();
+      sim = await startTestSimulator({
+        agents: 300,
+        limits: { requestsPerWindow: budget, rateLimitWindowMs: windowMs },
+      });
+      client.close();
+      client = clientFor(sim.simulator, { requestsPerMinute: budget, budgetWindowMs: windowMs });
+      publisher = new EventPublisher(client, batchLimits);
+      const directoryCalls = sim.agents.slice(0, 45).map((user) => users.get(client, user.id));
+      const presence = sim.agents.map((user) =>
+        publisher.publishPresence(presenceEvent(user.id, sim.sourceId)),
+      );
+      await Promise.all([...directoryCalls, ...presence]);
+      const requests = await requestsTo(sim.simulator, '/api/v2/');
+      assert.ok(requests.length >= 48, `${requests.length} requests offered`);
+      const busiest = busiestWindow(
+        requests.map((request) => request.at),
+        windowMs,
+      );
+      assert.ok(busiest <= budget, `${busiest} requests inside one ${windowMs} ms window`);
+      assert.equal((await simulatorStats(sim.simulator)).rateLimited, 0);
+      // Event traffic goes ahead of the directory calls that were already waiting.
+      const lastPresence = requests.findLastIndex((request) => request.path === eventEndpoints.presence);
+      assert.ok(lastPresence < requests.length - 10, `last presence request was #${lastPresence + 1}`);
+    });
+
+    it('honours a 429’s Retry-After: nothing more reaches that endpoint before it elapses', async () => {
+      await setFaults(sim.simulator, {
+        rules: [{ path: eventEndpoints.presence, status: 429, retryAfterSeconds: 2, times: 1 }],
+      });
+      const throttled = await rejectionOf(publisher.publishPresence(presenceEvent(agent(), sim.sourceId)));
+      assert.ok(throttled instanceof GenesysApiError);
+      assert.equal(throttled.status, 429);
+      assert.equal(throttled.code, 'too.many.requests.retry.after');
+      assert.equal(throttled.retryAfterMs, 2_000);
+      assert.equal(throttled.retryable, true);
+      await publisher.publishPresence(presenceEvent(agent(1), sim.sourceId));
+      const [first, second] = await requestsTo(sim.simulator, eventEndpoints.presence);
+      assert.ok(first && second);
+      assert.equal(first.status, 429);
+      assert.ok(second.at - first.at >= 2_000, `resent after ${second.at - first.at} ms`);
+      assert.ok(publisher.stats().presence.pausedForMs >= 1_900);
+    });
+  });
+
+  describe('authentication and permissions', () => {
+    it('renews the token once on a 401 and retries the call', async () => {
+      await users.get(client, agent());
+      assert.equal(client.tokens.fetched, 1);
+      await revokeTokens(sim.simulator);
+      const user = await users.get(client, agent());
+      assert.equal(user.id, agent());
+      assert.equal(client.tokens.fetched, 2);
+      const statuses = (await requestsTo(sim.simulator, `/api/v2/users/${agent()}`)).map(
+        (entry) => entry.status,
+      );
+      assert.deepEqual(statuses, [200, 401, 200]);
+    });
+
+    it('gives up after one renewal when the new token is refused too', async () => {
+      await setFaults(sim.simulator, { rules: [{ path: '/api/v2/users', status: 401, times: 2 }] });
+      const error = await rejectionOf(users.get(client, agent()));
+      assert.ok(error instanceof GenesysApiError);
+      assert.equal(error.status, 401);
+      assert.equal(error.retryable, false);
+      assert.equal(client.tokens.fetched, 2);
+    });
+
+    it('reports a 403 missing.permissions as not retryable', async () => {
+      const readOnly = clientFor(sim.simulator, {
+        credentials: { clientId: 'read-only-simulator', clientSecret: 'simulator-only-read-only' },
+      });
+      try {
+        const error = await rejectionOf(
+          new EventPublisher(readOnly, batchLimits).publishPresence(presenceEvent(agent(), sim.sourceId)),
+        );
+        assert.ok(error instanceof GenesysApiError);
+        assert.equal(error.status, 403);
+        assert.equal(error.code, 'missing.permissions');
+        assert.equal(error.retryable, false);
+        assert.match(error.message, /presence:userPresence:inject/);
+      } finally {
+        readOnly.close();
+      }
+    });
+
+    it('reports wrong client credentials as 401 bad.credentials, without the secret', async () => {
+      const wrong = clientFor(sim.simulator, {
+        credentials: { clientId: 'byoi-bridge-simulator', clientSecret: 'not-the-secret' },
+      });
+      try {
+        const error = await rejectionOf(users.get(wrong, agent()));
+        assert.ok(error instanceof GenesysApiError);
+        assert.equal(error.status, 401);
+        assert.equal(error.code, 'bad.credentials');
+        assert.doesNotMatch(`${error.message} ${error.stack ?? ''}`, /not-the-secret/);
+      } finally {
+        wrong.close();
+      }
+    });
+
+    it('reads the inin-ratelimit headers of every answer', async () => {
+      await users.get(client, agent());
+      await users.get(client, agent(1));
+      assert.equal(client.rateLimit?.allowed, 300);
+      assert.equal(client.rateLimit?.count, 2);
+      assert.ok((client.rateLimit?.resetSeconds ?? 0) > 0);
+    });
+  });
+});
