@@ -2,18 +2,21 @@
  * The bridge's activities, built from the dependencies the worker wires (real ones in production,
  * the same ones against the simulator in tests).
  */
+import { createGenesysCheckActivities, type GenesysCheckDependencies } from './genesys-check';
 import { createSelfCheckActivities, type SelfCheckDependencies } from './self-check';
 
 /** Everything the activities need from the process that hosts them. */
-export type ActivityDependencies = SelfCheckDependencies;
+export type ActivityDependencies = SelfCheckDependencies & GenesysCheckDependencies;
 
 /** Builds every activity the bridge's workflows call. */
 export function createActivities(dependencies: ActivityDependencies) {
   return {
     ...createSelfCheckActivities(dependencies),
+    ...createGenesysCheckActivities(dependencies),
   };
 }
 
 /** The activity interface workflows proxy (`import type` only). */
 export type BridgeActivities = ReturnType<typeof createActivities>;
 export type { WorkerReport } from './self-check';
+export type { GenesysReport } from './genesys-check';

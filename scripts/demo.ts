@@ -1,12 +1,15 @@
 /**
- * The main job (`npm start`): starts the embedded stack — the Temporal dev server with its Web UI and a
- * bridge worker as its own process — proves the whole path with a round trip through the bridge's task
- * queue, and prints where to look. With TEMPORAL_ADDRESS set it uses that server instead of starting one.
+ * The main job (`npm start`): starts the embedded stack — the Temporal dev server with its Web UI, the
+ * Genesys simulator and a bridge worker as its own process — proves the whole path with a round trip
+ * through the bridge's task queue to Genesys, and prints where to look. With TEMPORAL_ADDRESS set it
+ * uses that server instead of starting one; with Genesys settings it reaches that Genesys instead of
+ * starting the simulator.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { Command } from 'commander';
+import { createSimulator, defaultSeed, defaultSimulatorClient } from '../simulator';
 import { loadConfig, type BridgeConfig } from '../workers/config';
 import { selfCheckWorkflow } from '../workflows';
 import { startDevServer, type DevServer } from './dev-server';
@@ -32,7 +35,25 @@ async function main(): Promise<void> {
     if (server) stopping.push(() => server.stop());
     const uiUrl = server?.uiUrl;
 
-    const worker = startWorkerProcess(config);
+    const workerEnvironment: NodeJS.ProcessEnv = {};
+    if (config.genesys) {
+      step(`using Genesys at ${config.genesys.hosts.apiBaseUrl}`);
+    } else {
+      const simulator = await createSimulator({
+        port: config.simulator.port,
+        organization: defaultSeed({ agents: 20 }),
+      });
+      stopping.push(() => simulator.stop());
+      step(`Genesys simulator at ${simulator.url} (inspection: ${simulator.url}/__simulator/stats)`);
+      // The simulator's client secret is a fixture, not a secret; a real one comes from the environment.
+      Object.assign(workerEnvironment, {
+        GENESYS_API_BASE_URL: simulator.url,
+        GENESYS_CLIENT_ID: defaultSimulatorClient.clientId,
+        GENESYS_CLIENT_SECRET: defaultSimulatorClient.clientSecret,
+      });
+    }
+
+    const worker = startWorkerProcess(config, workerEnvironment);
     stopping.push(() => stopProcess(worker));
 
     const connection = await Connection.connect(config.temporal.connectionOptions);
@@ -49,6 +70,14 @@ async function main(): Promise<void> {
     step(
       `worker pid ${result.worker.pid} on ${result.worker.hostname} (byoi-bridge ${result.worker.bridgeVersion}, Node ${result.worker.nodeVersion}) answered`,
     );
+    const genesys = result.genesys;
+    if (genesys?.configured) {
+      step(
+        `the worker reached Genesys at ${genesys.apiBaseUrl}: home division "${genesys.homeDivision}", ${genesys.presenceDefinitions} presence definitions, ${genesys.requestsAllowedPerMinute ?? 'unknown'} requests/min allowed`,
+      );
+    } else {
+      step('the worker has no Genesys connection configured');
+    }
     if (uiUrl) step(`Web UI: ${uiUrl}/namespaces/${config.temporal.namespace}/workflows/${workflowId}`);
     step(`workflows and their state persist in ${config.devServer.dbFile}`);
 
@@ -90,12 +119,12 @@ async function ensureTemporal(config: BridgeConfig): Promise<DevServer | undefin
   }
 }
 
-function startWorkerProcess(config: BridgeConfig): ChildProcess {
+function startWorkerProcess(config: BridgeConfig, environment: NodeJS.ProcessEnv): ChildProcess {
   step(`starting a bridge worker on task queue ${config.taskQueue}`);
   const tsx = path.join(projectRoot, 'node_modules', '.bin', 'tsx');
   return spawn(tsx, [path.join(projectRoot, 'workers', 'main.ts')], {
     stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, BYOI_LOG_LEVEL: process.env.BYOI_LOG_LEVEL ?? 'warn' },
+    env: { ...process.env, BYOI_LOG_LEVEL: process.env.BYOI_LOG_LEVEL ?? 'warn', ...environment },
   });
 }
 

@@ -32,7 +32,7 @@ interface Scenario {
 const scenarios: Scenario[] = [
   {
     workflow: 'selfCheckWorkflow',
-    name: 'completed',
+    name: 'with-genesys-check',
     async run(client, taskQueue) {
       const workflowId = `self-check-${randomUUID()}`;
       await client.workflow.execute(selfCheckWorkflow, { taskQueue, workflowId });

@@ -1,15 +1,16 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { GenesysClient } from '../activities/genesys/client';
-import type { ConversationEvent } from '../activities/genesys/contract';
 import { users } from '../activities/genesys/directory';
 import { GenesysApiError, GenesysEventRejectedError } from '../activities/genesys/errors';
 import { EventPublisher, eventEndpoints } from '../activities/genesys/publisher';
 import {
   busiestWindow,
   clientFor,
+  customerLeg,
   inspect,
   isoAgo,
+  legEvent,
   presenceEvent,
   rejectionOf,
   requestsTo,
@@ -27,23 +28,6 @@ async function refusal(promise: Promise<unknown>): Promise<GenesysEventRejectedE
   const error = await rejectionOf(promise);
   assert.ok(error instanceof GenesysEventRejectedError, `expected an event rejection, got ${String(error)}`);
   return error;
-}
-
-function customerLeg(conversationId: string, at: string, communicationId = randomUUID()) {
-  return {
-    eventId: randomUUID(),
-    eventDateTime: at,
-    conversationId,
-    communicationId,
-    initialConfiguration: { inbound: true, alerting: false },
-    sourceConfiguration: { sourceId: 'acd', interactionId: `call-${conversationId.slice(0, 8)}` },
-    ani: 'tel:+15551230000',
-    dnis: 'tel:+15559870000',
-  } satisfies ConversationEvent<'externalEstablishedEvents'>;
-}
-
-function legEvent(conversationId: string, communicationId: string, at: string) {
-  return { eventId: randomUUID(), eventDateTime: at, conversationId, communicationId };
 }
 
 describe('the Genesys client and publisher against the simulator', function () {

@@ -2,10 +2,14 @@
  * Helpers for tests that talk to the Genesys simulator over HTTP: start one, connect the bridge's
  * client to it, read its inspection API, and build valid events.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import axios from 'axios';
 import { GenesysClient, type GenesysClientOptions } from '../activities/genesys/client';
-import type { UserPresenceEvent, UserRoutingStatusEvent } from '../activities/genesys/contract';
+import type {
+  ConversationEvent,
+  UserPresenceEvent,
+  UserRoutingStatusEvent,
+} from '../activities/genesys/contract';
 import type { RequestLogEntry } from '../simulator/state';
 import { createSimulator, defaultSeed, defaultSimulatorClient, type Simulator } from '../simulator';
 import type { SimulatorOptions } from '../simulator/options';
@@ -113,6 +117,25 @@ export function routingStatusEvent(
   };
 }
 
+/** An inbound customer leg of a voice conversation, established at `at`. */
+export function customerLeg(conversationId: string, at: string, communicationId = randomUUID()) {
+  return {
+    eventId: randomUUID(),
+    eventDateTime: at,
+    conversationId,
+    communicationId,
+    initialConfiguration: { inbound: true, alerting: false },
+    sourceConfiguration: { sourceId: 'acd', interactionId: `call-${conversationId.slice(0, 8)}` },
+    ani: 'tel:+15551230000',
+    dnis: 'tel:+15559870000',
+  } satisfies ConversationEvent<'externalEstablishedEvents'>;
+}
+
+/** The common fields of an event on one leg. */
+export function legEvent(conversationId: string, communicationId: string, at: string) {
+  return { eventId: randomUUID(), eventDateTime: at, conversationId, communicationId };
+}
+
 /** The largest number of instants that fall inside any window of `windowMs`. */
 export function busiestWindow(instants: number[], windowMs: number): number {
   const sorted = [...instants].sort((a, b) => a - b);
@@ -133,4 +156,32 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
     return error;
   }
   throw new Error('expected the promise to reject, but it resolved');
+}
+
+/** A playable WAV file: `seconds` of a 440 Hz tone, 8 kHz 16-bit mono PCM. */
+export function toneWav(seconds: number): Buffer {
+  const sampleRate = 8_000;
+  const samples = Math.round(seconds * sampleRate);
+  const wav = Buffer.alloc(44 + samples * 2);
+  wav.write('RIFF', 0, 'latin1');
+  wav.writeUInt32LE(36 + samples * 2, 4);
+  wav.write('WAVEfmt ', 8, 'latin1');
+  wav.writeUInt32LE(16, 16);
+  wav.writeUInt16LE(1, 20); // PCM
+  wav.writeUInt16LE(1, 22); // mono
+  wav.writeUInt32LE(sampleRate, 24);
+  wav.writeUInt32LE(sampleRate * 2, 28);
+  wav.writeUInt16LE(2, 32);
+  wav.writeUInt16LE(16, 34);
+  wav.write('data', 36, 'latin1');
+  wav.writeUInt32LE(samples * 2, 40);
+  for (let index = 0; index < samples; index++) {
+    wav.writeInt16LE(Math.round(8_000 * Math.sin((2 * Math.PI * 440 * index) / sampleRate)), 44 + index * 2);
+  }
+  return wav;
+}
+
+/** The base64 MD5 digest Genesys expects as `contentMd5`. */
+export function md5Base64(bytes: Buffer): string {
+  return createHash('md5').update(bytes).digest('base64');
 }

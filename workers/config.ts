@@ -35,6 +35,7 @@ const environmentSchema = z.object({
   BYOI_DEV_SERVER_PORT: port.default(7233),
   BYOI_DEV_SERVER_UI_PORT: port.default(8233),
   BYOI_DEV_SERVER_DB: z.string().min(1).optional(),
+  BYOI_SIMULATOR_PORT: port.default(8090),
   GENESYS_REGION: z.string().min(1).optional(),
   GENESYS_API_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
   GENESYS_LOGIN_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
@@ -64,6 +65,8 @@ export interface BridgeConfig {
   /** Folder for local state: the dev server's SQLite file, recorded reports. */
   dataDir: string;
   devServer: { ip: string; port: number; uiPort: number; dbFile: string };
+  /** Where the demo's embedded Genesys simulator listens (loopback). */
+  simulator: { port: number };
   /** Genesys Cloud (or the simulator); undefined when the environment names neither. */
   genesys: GenesysConfig | undefined;
 }
@@ -113,6 +116,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BridgeConfig {
       uiPort: settings.BYOI_DEV_SERVER_UI_PORT,
       dbFile: settings.BYOI_DEV_SERVER_DB ?? `${settings.BYOI_DATA_DIR}/temporal.sqlite`,
     },
+    simulator: { port: settings.BYOI_SIMULATOR_PORT },
     genesys,
   };
 }

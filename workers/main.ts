@@ -3,6 +3,7 @@
  * polling, let running activities finish, then exit.
  */
 import { NativeConnection } from '@temporalio/worker';
+import { connectGenesys } from '../activities/genesys';
 import { version } from '../package.json';
 import { loadConfig } from './config';
 import { createLogger } from './logger';
@@ -12,13 +13,19 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel, 'byoi-worker');
   const connection = await NativeConnection.connect(config.temporal.connectionOptions);
+  const genesys = config.genesys ? connectGenesys(config.genesys) : undefined;
   try {
-    const worker = await createBridgeWorker({ connection, config, dependencies: { bridgeVersion: version } });
+    const worker = await createBridgeWorker({
+      connection,
+      config,
+      dependencies: { bridgeVersion: version, genesys },
+    });
     logger.info(
       {
         taskQueue: config.taskQueue,
         namespace: config.temporal.namespace,
         address: config.temporal.connectionOptions.address,
+        genesys: genesys?.client.apiBaseUrl ?? 'not configured',
       },
       'worker started',
     );
@@ -26,6 +33,7 @@ async function main(): Promise<void> {
     await worker.run();
     logger.info('worker stopped');
   } finally {
+    genesys?.client.close();
     await connection.close();
   }
 }

@@ -3,6 +3,7 @@
  * following the official SDKs (429/502/503/504 retry) plus 500 and network failures, which BYOI's
  * idempotent event ids make safe to repeat.
  */
+import { ApplicationFailure } from '@temporalio/common';
 
 /** ApplicationFailure types the workflows react to, next to the errors that produce them. */
 export const genesysFailureTypes = {
@@ -83,4 +84,29 @@ export function parseRetryAfter(value: string | undefined, now = Date.now()): nu
   if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/**
+ * The ApplicationFailure an activity throws for a Genesys failure: retryable ones carry the server's
+ * Retry-After as the next retry delay; the rest are not retried.
+ */
+export function asActivityFailure(error: unknown): Error {
+  if (error instanceof GenesysApiError) {
+    return ApplicationFailure.create({
+      type: error.retryable ? genesysFailureTypes.retryable : genesysFailureTypes.rejected,
+      message: error.message,
+      nonRetryable: !error.retryable,
+      nextRetryDelay: error.retryAfterMs,
+      details: [{ status: error.status, code: error.code, correlationId: error.correlationId }],
+    });
+  }
+  if (error instanceof GenesysEventRejectedError) {
+    return ApplicationFailure.create({
+      type: error.retryable ? genesysFailureTypes.retryable : genesysFailureTypes.eventRejected,
+      message: error.message,
+      nonRetryable: !error.retryable,
+      details: [{ eventId: error.eventId, correlationId: error.correlationId }],
+    });
+  }
+  return error instanceof Error ? error : new Error(String(error));
 }

@@ -4,7 +4,7 @@
  * conversation's recording metadata to confirm the file became playable.
  */
 import type { Readable } from 'node:stream';
-import axios from 'axios';
+import axios, { type AxiosResponse } from 'axios';
 import { z } from 'zod';
 import type { GenesysClient } from './client';
 import {
@@ -14,7 +14,7 @@ import {
   type uploadUrlRequestSchema,
 } from './contract';
 import { headerValue } from './auth';
-import { GenesysApiError } from './errors';
+import { GenesysApiError, parseRetryAfter } from './errors';
 import { requestPriorities } from './request-budget';
 
 /** Asks Genesys for a presigned upload URL for one recording file. */
@@ -40,31 +40,18 @@ export async function uploadToPresignedUrl(options: {
   sizeBytes: number;
   timeoutMs?: number;
 }): Promise<void> {
+  // Only the path goes into errors: the query string carries the URL's signature.
   const path = new URL(options.url).pathname;
-  let status: number;
-  let message: string;
+  let response: AxiosResponse<unknown>;
   try {
-    const response = await axios.put<unknown>(options.url, options.body, {
+    response = await axios.put<unknown>(options.url, options.body, {
       headers: { ...options.headers, 'Content-Length': String(options.sizeBytes) },
       maxBodyLength: Infinity,
       maxContentLength: Infinity,
       timeout: options.timeoutMs ?? 0,
       validateStatus: () => true,
     });
-    if (response.status >= 200 && response.status < 300) return;
-    status = response.status;
-    message = typeof response.data === 'string' ? response.data.slice(0, 500) : JSON.stringify(response.data);
-    throw new GenesysApiError({
-      method: 'PUT',
-      path,
-      status,
-      code: headerValue(response.headers['x-amz-error-code']),
-      message,
-      correlationId: headerValue(response.headers['x-amz-request-id']),
-      retryAfterMs: undefined,
-    });
   } catch (error) {
-    if (error instanceof GenesysApiError) throw error;
     throw new GenesysApiError({
       method: 'PUT',
       path,
@@ -75,6 +62,18 @@ export async function uploadToPresignedUrl(options: {
       retryAfterMs: undefined,
     });
   }
+  if (response.status >= 200 && response.status < 300) return;
+  const body = typeof response.data === 'string' ? response.data : JSON.stringify(response.data);
+  // S3 names the failure in an XML body (<Code>BadDigest</Code>); some front ends also send a header.
+  throw new GenesysApiError({
+    method: 'PUT',
+    path,
+    status: response.status,
+    code: headerValue(response.headers['x-amz-error-code']) ?? /<Code>([^<]*)<\/Code>/.exec(body)?.[1],
+    message: /<Message>([^<]*)<\/Message>/.exec(body)?.[1] ?? body.slice(0, 500),
+    correlationId: headerValue(response.headers['x-amz-request-id']),
+    retryAfterMs: parseRetryAfter(headerValue(response.headers['retry-after'])),
+  });
 }
 
 /** Starts an upload-status report of the recordings uploaded since `dateSince`. */
