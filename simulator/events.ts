@@ -17,7 +17,8 @@ import {
 } from '../activities/genesys/contract';
 import { eventEndpoints } from '../activities/genesys/publisher';
 import type { SimulatorContext } from './context';
-import { applyConversationEvent, type ConversationDirectory } from './conversation-rules';
+import type { ConversationDirectory } from './conversation-model';
+import { applyConversationEvent } from './conversation-rules';
 import { SimulatorHttpError } from './errors';
 import {
   checkDuplicate,

@@ -13,7 +13,10 @@ export const faultRuleSchema = z.object({
     .string()
     .transform((method) => method.toUpperCase())
     .optional(),
-  /** Path prefix to match, e.g. `/api/v2/events/users/presence`; every API path when empty. */
+  /**
+   * Path prefix to match, e.g. `/api/v2/events/users/presence`; when empty, every path but the inspection
+   * API's (the login path and the upload target too: their outages are real as well).
+   */
   path: z.string().default(''),
   /** Share of matching requests it hits, 0–1. */
   rate: z.number().min(0).max(1).default(1),
@@ -107,6 +110,11 @@ export class Faults {
     if (decision.drop) this.injected.drops++;
     else if (decision.status !== undefined) this.injected.statuses++;
     return decision;
+  }
+
+  /** Zeroes the injected-fault counters (the plan stays). */
+  clearCounters(): void {
+    Object.assign(this.injected, { statuses: 0, drops: 0, delays: 0, eventErrors: 0 });
   }
 
   /** Whether to refuse one otherwise valid event as a transient failure. */

@@ -116,6 +116,8 @@ export async function createSimulator(input: SimulatorOptions = {}): Promise<Sim
   };
   const app = Fastify({ logger: false, bodyLimit: Math.max(options.limits.maxBatchBytes, 1_048_576) });
   await app.register(formbody);
+  // Genesys takes JSON (and the login host a form); anything else is 415, as there.
+  app.removeContentTypeParser('text/plain');
   logRequests(app, context);
   answerFaults(app, context);
   answerErrors(app, context);
@@ -125,6 +127,7 @@ export async function createSimulator(input: SimulatorOptions = {}): Promise<Sim
   registerDirectoryRoutes(app, context);
   registerInspectionRoutes(app, context, () => {
     context.state = new SimulatorState(seed, options.requestLogSize);
+    context.faults.clearCounters();
   });
   const address = await app.listen({ host: options.host, port: options.port });
   return {

@@ -57,7 +57,7 @@ export function registerInspectionRoutes(
       inspection.get('/', () => ({
         endpoints: [
           'GET stats',
-          'GET requests?path=&method=&since=&limit=',
+          'GET requests (query: path, method, since, limit)',
           'GET organization',
           'GET users/:userId/timeline',
           'GET conversations',

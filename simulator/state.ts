@@ -4,7 +4,7 @@
  * shows. Plain data with small lookups; the routes own the rules.
  */
 import type { RoutingStatus, SystemPresence } from '../activities/genesys/contract';
-import type { SimulatedConversation } from './conversation-rules';
+import type { SimulatedConversation } from './conversation-model';
 import type { OrganizationSeed } from './seed';
 
 /** A named directory entity. */

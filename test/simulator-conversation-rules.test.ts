@@ -6,13 +6,13 @@ import {
   type ConversationEvent,
   type ConversationEventKey,
 } from '../activities/genesys/contract';
-import {
-  applyConversationEvent,
-  type ConversationDirectory,
-  type RuleOutcome,
-  type SimulatedConversation,
-  type SimulatedLeg,
-} from '../simulator/conversation-rules';
+import type {
+  ConversationDirectory,
+  RuleOutcome,
+  SimulatedConversation,
+  SimulatedLeg,
+} from '../simulator/conversation-model';
+import { applyConversationEvent } from '../simulator/conversation-rules';
 
 /** What a test writes for an event; the conversation under test adds the ids and timestamp every event has. */
 type EventFields<Key extends ConversationEventKey> = Key extends ConversationEventKey
