@@ -30,7 +30,7 @@ import {
   refuse,
   type Refusal,
 } from './event-rules';
-import { settleWaitingUploads } from './recordings';
+import { settleWaitingUploads } from './upload-target';
 import type { SimulatorState, UserStream } from './state';
 
 interface BatchItem {

@@ -8,7 +8,8 @@ import { z } from 'zod';
 import type { SimulatorContext } from './context';
 import { faultPlanSchema } from './faults';
 import { parseBody, SimulatorHttpError } from './errors';
-import type { RecordingUpload, SimulatorState } from './state';
+import { uploadView } from './recordings';
+import type { SimulatorState } from './state';
 
 /** Where the inspection API lives. */
 export const inspectionPrefix = '/__simulator';
@@ -21,11 +22,6 @@ const requestsQuerySchema = z.object({
   since: z.coerce.number().optional(),
   limit: z.coerce.number().int().positive().max(200_000).default(10_000),
 });
-
-function uploadView(upload: RecordingUpload) {
-  const { signature: _signature, filePath: _filePath, ...view } = upload;
-  return view;
-}
 
 function statsOf(state: SimulatorState, context: SimulatorContext) {
   const uploadsByStatus: Record<string, number> = {};

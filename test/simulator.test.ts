@@ -24,7 +24,7 @@ import {
 } from '../activities/genesys/contract';
 import { eventEndpoints } from '../activities/genesys/publisher';
 import { createSimulator, defaultSeed, defaultSimulatorClient, type Simulator } from '../simulator';
-import { nativePresenceSourceId } from '../simulator/directory';
+import { nativePresenceSourceId } from '../simulator/directory/presence';
 import {
   inspect,
   isoAgo,
