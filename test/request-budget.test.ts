@@ -18,6 +18,62 @@ describe('the request budget', () => {
     assert.ok((grants.at(-1) ?? 0) - (grants[0] ?? 0) >= 3 * 400 - 10);
   });
 
+  it('paces a sustained load at the steady rate instead of spending the window in one burst', async () => {
+    // 20 per second: a burst of 2, then one every ~56 ms; a sliding log alone would grant all 20 at once.
+    const budget = new RequestBudget({
+      requestsPerWindow: 20,
+      headroom: 0,
+      windowMs: 1_000,
+      reuseMarginMs: 0,
+    });
+    const started = Date.now();
+    const grants: number[] = [];
+    await Promise.all(
+      Array.from({ length: 20 }, () =>
+        budget.acquire(requestPriorities.events).then(() => grants.push(Date.now() - started)),
+      ),
+    );
+    budget.close();
+    const early = grants.filter((at) => at < 150).length;
+    assert.ok(early <= 6, `${early} grants in the first 150 ms`);
+    const gaps = grants.slice(1).map((at, index) => at - grants[index]!);
+    assert.ok(Math.max(...gaps) < 250, `a stall of ${Math.max(...gaps)} ms between grants`);
+    assert.ok(busiestWindow(grants, 1_000) <= 20);
+  });
+
+  it('holds every request while a Retry-After pause lasts', async () => {
+    const budget = new RequestBudget({ requestsPerWindow: 300 });
+    await budget.acquire(requestPriorities.events);
+    budget.pause(300);
+    const started = Date.now();
+    await budget.acquire(requestPriorities.directory);
+    budget.close();
+    assert.ok(Date.now() - started >= 290, `granted after ${Date.now() - started} ms`);
+    assert.ok(budget.pausedForMs >= 290 && budget.pausedForMs <= 300);
+  });
+
+  it('withdraws a cancelled request, so it never spends a slot later', async () => {
+    const budget = new RequestBudget({ requestsPerWindow: 1, headroom: 0, windowMs: 60_000 });
+    await budget.acquire(requestPriorities.events);
+    const cancel = new AbortController();
+    const waiting = budget.acquire(requestPriorities.events, cancel.signal);
+    assert.equal(budget.waiting, 1);
+    cancel.abort(new Error('activity cancelled'));
+    await assert.rejects(waiting, /activity cancelled/);
+    assert.equal(budget.waiting, 0);
+    assert.equal(budget.used, 1);
+    budget.close();
+  });
+
+  it('refuses waiting and later requests once closed', async () => {
+    const budget = new RequestBudget({ requestsPerWindow: 1, headroom: 0 });
+    await budget.acquire(requestPriorities.events);
+    const waiting = budget.acquire(requestPriorities.events);
+    budget.close();
+    await assert.rejects(waiting, /closed/);
+    await assert.rejects(budget.acquire(requestPriorities.events), /closed/);
+  });
+
   it('keeps the configured headroom free', () => {
     assert.equal(new RequestBudget({ requestsPerWindow: 300 }).requestsPerWindow, 270);
     assert.equal(new RequestBudget({ requestsPerWindow: 300, headroom: 0 }).requestsPerWindow, 300);

@@ -57,15 +57,7 @@ export class TokenProvider {
         validateStatus: () => true,
       })
       .catch((error: unknown) => {
-        throw new GenesysApiError({
-          method: 'POST',
-          path,
-          status: undefined,
-          code: undefined,
-          message: error instanceof Error ? error.message : String(error),
-          correlationId: undefined,
-          retryAfterMs: undefined,
-        });
+        throw GenesysApiError.noResponse('POST', path, error);
       });
     if (response.status !== 200) {
       const body = parseGenesysErrorBody(response.data);

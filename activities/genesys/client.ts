@@ -7,7 +7,7 @@
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { type z } from 'zod';
 import { headerValue, TokenProvider, type GenesysCredentials } from './auth';
-import { GenesysApiError, parseRetryAfter } from './errors';
+import { defaultRetryAfterMs, GenesysApiError, parseRetryAfter } from './errors';
 import type { GenesysHosts } from './regions';
 import { RequestBudget, type RequestPriority } from './request-budget';
 import { parseGenesysErrorBody, readRateLimit, type RateLimitStatus } from './responses';
@@ -40,6 +40,8 @@ export interface GenesysRequest<Schema extends z.ZodType> {
   responseSchema: Schema;
   /** The caller already holds a budget slot for the first attempt (the publisher batches while it waits). */
   slotHeld?: boolean;
+  /** Withdraws the call (the activity was cancelled): it leaves the budget queue or aborts in flight. */
+  signal?: AbortSignal;
 }
 
 /** A successful call's parsed body and its ids. */
@@ -123,13 +125,13 @@ export class GenesysClient {
    * Waits for a request slot. The token is fetched first: a slot granted while the token is still being
    * fetched would be spent later than it was counted, and Genesys counts arrivals.
    */
-  async acquireSlot(priority: RequestPriority): Promise<void> {
+  async acquireSlot(priority: RequestPriority, signal?: AbortSignal): Promise<void> {
     await this.tokens.token();
-    await this.budget.acquire(priority);
+    await this.budget.acquire(priority, signal);
   }
 
   private async send(request: GenesysRequest<z.ZodType>, slotHeld: boolean): Promise<AxiosResponse<unknown>> {
-    if (!slotHeld) await this.acquireSlot(request.priority);
+    if (!slotHeld) await this.acquireSlot(request.priority, request.signal);
     const token = await this.tokens.token();
     this.requestsSent++;
     let response: AxiosResponse<unknown>;
@@ -139,20 +141,16 @@ export class GenesysClient {
         url: `${this.options.hosts.apiBaseUrl}${request.path}`,
         params: request.query,
         data: request.body,
+        signal: request.signal,
         headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
       });
     } catch (error) {
-      throw new GenesysApiError({
-        method: request.method,
-        path: request.path,
-        status: undefined,
-        code: axios.isAxiosError(error) ? error.code : undefined,
-        message: error instanceof Error ? error.message : String(error),
-        correlationId: undefined,
-        retryAfterMs: undefined,
-      });
+      throw GenesysApiError.noResponse(request.method, request.path, error);
     }
     if (response.status === 401) this.tokens.invalidate(token);
+    if (response.status === 429) {
+      this.budget.pause(parseRetryAfter(headerValue(response.headers['retry-after'])) ?? defaultRetryAfterMs);
+    }
     const rateLimit = readRateLimit((name) => headerValue(response.headers[name]));
     if (rateLimit) {
       this.rateLimit = rateLimit;

@@ -15,8 +15,8 @@ export const genesysFailureTypes = {
   eventRejected: 'GenesysEventRejected',
 } as const;
 
-// The SDKs wait 3 s when a 429 carries no Retry-After.
-const defaultRetryAfterMs = 3_000;
+/** The SDKs wait 3 s when a 429 carries no Retry-After. */
+export const defaultRetryAfterMs = 3_000;
 
 /** Whether an HTTP status (or `undefined` for a network failure) is worth retrying. */
 export function isRetryableStatus(status: number | undefined): boolean {
@@ -61,6 +61,24 @@ export class GenesysApiError extends Error {
     this.retryable = isRetryableStatus(details.status);
     this.retryAfterMs = details.retryAfterMs ?? (details.status === 429 ? defaultRetryAfterMs : undefined);
   }
+
+  /** A call that got no answer at all: network failure, timeout, dropped connection, cancellation. */
+  static noResponse(method: string, path: string, error: unknown): GenesysApiError {
+    return new GenesysApiError({
+      method,
+      path,
+      status: undefined,
+      code: typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : undefined,
+      message: asError(error).message,
+      correlationId: undefined,
+      retryAfterMs: undefined,
+    });
+  }
+}
+
+/** Anything thrown, as an Error. */
+export function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
 }
 
 /** Genesys refused one event of a batch (an entry of `BatchEventResponse.errors`). */
@@ -108,5 +126,5 @@ export function asActivityFailure(error: unknown): Error {
       details: [{ eventId: error.eventId, correlationId: error.correlationId }],
     });
   }
-  return error instanceof Error ? error : new Error(String(error));
+  return asError(error);
 }

@@ -3,17 +3,22 @@
  * endpoint it packs whatever is waiting into one batch when the request budget grants a slot, so light
  * load costs one round trip per event and heavy load grows the batches while requests per minute stay
  * flat. Each `BatchEventResponse` error goes back to the caller of that event; a 429 pauses the
- * endpoint for its Retry-After.
+ * client's whole budget for its Retry-After (Genesys limits the token, not the endpoint).
+ *
+ * Callers keep at most one event of a stream (a user's presence, a conversation) in flight, as the
+ * workflows do: batches of one endpoint travel concurrently and a 413 requeues its events, so two
+ * events of one stream handed over together could arrive out of order.
  */
 import {
   batchEventResponseSchema,
+  type BatchEventResponse,
   type ConversationEvent,
   type ConversationEventKey,
   type UserPresenceEvent,
   type UserRoutingStatusEvent,
 } from './contract';
-import type { GenesysClient } from './client';
-import { GenesysApiError, GenesysEventRejectedError } from './errors';
+import type { GenesysClient, GenesysResponse } from './client';
+import { asError, GenesysApiError, GenesysEventRejectedError } from './errors';
 import { requestPriorities } from './request-budget';
 
 /** The three BYOI event endpoints. */
@@ -49,7 +54,6 @@ export interface EndpointStats {
   eventsRejected: number;
   requestsFailed: number;
   largestBatch: number;
-  pausedForMs: number;
 }
 
 interface PendingEvent {
@@ -117,12 +121,10 @@ class Lane {
     eventsRejected: 0,
     requestsFailed: 0,
     largestBatch: 0,
-    pausedForMs: 0,
   };
   private readonly queue: PendingEvent[] = [];
   private inFlight = 0;
   private inFlightEvents = 0;
-  private pausedUntil = 0;
   private pumping = false;
   private kickScheduled = false;
   private readonly maxInFlight: number;
@@ -175,17 +177,16 @@ class Lane {
     this.pumping = true;
     try {
       while (this.queue.length > 0 && this.inFlight < this.maxInFlight) {
-        if (await this.waitOutPause()) continue;
-        // Only this loop takes from the queue, so it is still non-empty once the slot is granted;
-        // everything that arrived while waiting joins this batch.
         try {
           await this.client.acquireSlot(requestPriorities.events);
         } catch (error) {
-          // No token (bad credentials, login host down): every waiting caller learns it and retries.
+          // No token (bad credentials, login host down) or the budget closed: every waiting caller
+          // learns it and retries through its activity.
           this.failQueued(error);
           return;
         }
-        await this.waitOutPause();
+        // Only this loop takes from the queue, so it is still non-empty once the slot is granted;
+        // everything that arrived while waiting joins this batch.
         const batch = this.takeBatch();
         this.inFlight++;
         this.inFlightEvents += batch.length;
@@ -201,16 +202,8 @@ class Lane {
   }
 
   private failQueued(error: unknown): void {
-    const failure = error instanceof Error ? error : new Error(String(error));
+    const failure = asError(error);
     for (const item of this.queue.splice(0)) item.reject(failure);
-  }
-
-  /** Sleeps through a 429 pause; true when it slept. */
-  private async waitOutPause(): Promise<boolean> {
-    const pause = this.pausedUntil - Date.now();
-    if (pause <= 0) return false;
-    await new Promise((resolve) => setTimeout(resolve, pause));
-    return true;
   }
 
   private takeBatch(): PendingEvent[] {
@@ -232,8 +225,9 @@ class Lane {
   private async send(batch: PendingEvent[]): Promise<void> {
     this.stats.requests++;
     this.stats.largestBatch = Math.max(this.stats.largestBatch, batch.length);
+    let response: GenesysResponse<BatchEventResponse>;
     try {
-      const response = await this.client.request({
+      response = await this.client.request({
         method: 'POST',
         path: eventEndpoints[this.endpoint],
         body: batchBody(batch),
@@ -241,29 +235,6 @@ class Lane {
         responseSchema: batchEventResponseSchema,
         slotHeld: true,
       });
-      const errors = new Map((response.data.errors ?? []).map((error) => [error.eventId, error]));
-      for (const item of batch) {
-        const error = errors.get(item.eventId);
-        if (error) {
-          this.stats.eventsRejected++;
-          const message = error.message ?? 'rejected without a message';
-          item.reject(
-            new GenesysEventRejectedError(
-              item.eventId,
-              message,
-              error.retryable ?? false,
-              response.correlationId,
-            ),
-          );
-        } else {
-          this.stats.eventsAccepted++;
-          item.resolve({
-            eventId: item.eventId,
-            correlationId: response.correlationId,
-            batchSize: batch.length,
-          });
-        }
-      }
     } catch (error) {
       this.stats.requestsFailed++;
       if (error instanceof GenesysApiError && error.status === 413 && batch.length > 1) {
@@ -272,15 +243,51 @@ class Lane {
         this.maxEventsPerBatch = Math.max(1, Math.floor(batch.length / 2));
         return;
       }
-      if (error instanceof GenesysApiError && error.status === 429 && error.retryAfterMs !== undefined) {
-        const until = Date.now() + error.retryAfterMs;
-        if (until > this.pausedUntil) {
-          this.stats.pausedForMs += until - Math.max(this.pausedUntil, Date.now());
-          this.pausedUntil = until;
-        }
+      // A 429 has already paused the whole client's budget for its Retry-After.
+      for (const item of batch) item.reject(asError(error));
+      return;
+    }
+    this.maxEventsPerBatch = Math.min(this.options.maxEventsPerBatch, this.maxEventsPerBatch * 2);
+    this.settle(batch, response);
+  }
+
+  /** Hands each caller its event's outcome. */
+  private settle(batch: PendingEvent[], response: GenesysResponse<BatchEventResponse>): void {
+    const errors = response.data.errors ?? [];
+    const ids = new Set(batch.map((item) => item.eventId));
+    const unmatched = errors.find((error) => error.eventId === undefined || !ids.has(error.eventId));
+    if (unmatched) {
+      // An error that names no event of the batch cannot be placed: nobody may count as accepted, and
+      // resending every event is safe because Genesys applies a repeated eventId once.
+      const message = `Genesys refused an event the bridge cannot identify (${unmatched.message ?? 'no message'}); resend the batch`;
+      for (const item of batch) {
+        this.stats.eventsRejected++;
+        item.reject(new GenesysEventRejectedError(item.eventId, message, true, response.correlationId));
       }
-      const failure = error instanceof Error ? error : new Error(String(error));
-      for (const item of batch) item.reject(failure);
+      return;
+    }
+    const byEventId = new Map(errors.map((error) => [error.eventId, error]));
+    for (const item of batch) {
+      const error = byEventId.get(item.eventId);
+      if (error) {
+        this.stats.eventsRejected++;
+        const message = error.message ?? 'rejected without a message';
+        item.reject(
+          new GenesysEventRejectedError(
+            item.eventId,
+            message,
+            error.retryable ?? false,
+            response.correlationId,
+          ),
+        );
+      } else {
+        this.stats.eventsAccepted++;
+        item.resolve({
+          eventId: item.eventId,
+          correlationId: response.correlationId,
+          batchSize: batch.length,
+        });
+      }
     }
   }
 }

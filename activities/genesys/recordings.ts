@@ -32,13 +32,17 @@ export async function createRecordingUploadUrl(
   return response.data;
 }
 
-/** PUTs a recording's bytes to its presigned URL, streaming them with the headers Genesys returned. */
+/**
+ * PUTs a recording's bytes to its presigned URL, streaming them with the headers Genesys returned. The
+ * body stream is always destroyed when the call ends, so a failed upload leaks no file descriptor;
+ * `signal` (the activity's cancellation) aborts a stalled upload.
+ */
 export async function uploadToPresignedUrl(options: {
   url: string;
   headers: Record<string, string>;
   body: Readable;
   sizeBytes: number;
-  timeoutMs?: number;
+  signal?: AbortSignal;
 }): Promise<void> {
   // Only the path goes into errors: the query string carries the URL's signature.
   const path = new URL(options.url).pathname;
@@ -48,19 +52,13 @@ export async function uploadToPresignedUrl(options: {
       headers: { ...options.headers, 'Content-Length': String(options.sizeBytes) },
       maxBodyLength: Infinity,
       maxContentLength: Infinity,
-      timeout: options.timeoutMs ?? 0,
+      signal: options.signal,
       validateStatus: () => true,
     });
   } catch (error) {
-    throw new GenesysApiError({
-      method: 'PUT',
-      path,
-      status: undefined,
-      code: axios.isAxiosError(error) ? error.code : undefined,
-      message: error instanceof Error ? error.message : String(error),
-      correlationId: undefined,
-      retryAfterMs: undefined,
-    });
+    throw GenesysApiError.noResponse('PUT', path, error);
+  } finally {
+    options.body.destroy();
   }
   if (response.status >= 200 && response.status < 300) return;
   const body = typeof response.data === 'string' ? response.data : JSON.stringify(response.data);

@@ -1,8 +1,10 @@
 /**
  * The Genesys request budget of one OAuth client: at most `requestsPerMinute` requests in any rolling
- * 60-second window (Genesys counts per token per minute, contract §2). A sliding log of send times
- * enforces the window exactly, where a token bucket would let capacity + rate through in one minute.
- * Waiters are served by priority, so event traffic goes ahead of recording uploads and directory calls.
+ * 60-second window (Genesys counts per token per minute, contract §2). A token bucket paces the
+ * requests — a small burst (a tenth of the budget), then the budget's steady rate — so a busy minute
+ * never spends its whole budget in its first seconds and then stalls every event until the window
+ * rolls; a sliding log of send times is the hard cap on every window. Waiters are served by priority,
+ * so event traffic goes ahead of recording uploads and directory calls.
  */
 
 /** Who is waiting for a request slot; lower runs first. */
@@ -14,7 +16,11 @@ interface Waiter {
   priority: RequestPriority;
   sequence: number;
   grant: () => void;
+  refuse: (reason: Error) => void;
 }
+
+/** The SDKs' rule: a Retry-After longer than this is not waited out in process (contract §2). */
+export const maxRetryAfterPauseMs = 180_000;
 
 /** Settings of a {@link RequestBudget}. */
 export interface RequestBudgetOptions {
@@ -30,6 +36,8 @@ export interface RequestBudgetOptions {
    * requests sent a window after it.
    */
   reuseMarginMs?: number;
+  /** Requests that may go out back to back before pacing starts (default a tenth of the budget). */
+  burst?: number;
   now?: () => number;
 }
 
@@ -46,6 +54,15 @@ export class RequestBudget {
   /** Window plus reuse margin: how long a send holds its slot. */
   private readonly slotLifetimeMs: number;
   private readonly now: () => number;
+  private readonly burstOption: number | undefined;
+  private burst = 1;
+  private tokensPerMs = 0;
+  private tokens: number;
+  private refilledAt: number;
+  private pausedUntil = 0;
+  private closed = false;
+  /** How long a 429 has held every request of this client, in total. */
+  pausedForMs = 0;
 
   constructor(options: RequestBudgetOptions) {
     this.granted = options.requestsPerWindow;
@@ -54,6 +71,19 @@ export class RequestBudget {
     this.slotLifetimeMs = this.windowMs + (options.reuseMarginMs ?? Math.max(250, this.windowMs * 0.02));
     this.now = options.now ?? Date.now;
     this.limit = RequestBudget.usable(this.granted, this.headroom);
+    this.burstOption = options.burst;
+    this.pace();
+    this.tokens = this.burst;
+    this.refilledAt = this.now();
+  }
+
+  /**
+   * Derives the bucket from the limit: burst plus steady rate over a slot's lifetime add up to the
+   * limit, so in steady state the sliding log never has to stall anyone.
+   */
+  private pace(): void {
+    this.burst = Math.min(this.limit, Math.max(1, this.burstOption ?? Math.floor(this.limit / 10)));
+    this.tokensPerMs = Math.max(1, this.limit - this.burst) / this.slotLifetimeMs;
   }
 
   private static usable(requests: number, headroom: number): number {
@@ -86,23 +116,63 @@ export class RequestBudget {
     const limit = RequestBudget.usable(Math.min(allowed, this.granted), this.headroom);
     if (limit !== this.limit) {
       this.limit = limit;
+      this.refill();
+      this.pace();
+      this.tokens = Math.min(this.tokens, this.burst);
       this.schedule();
     }
   }
 
-  /** Resolves when a request may be sent; the slot counts from that moment. */
-  acquire(priority: RequestPriority): Promise<void> {
-    return new Promise((resolve) => {
-      this.waiters.push({ priority, sequence: this.sequence++, grant: resolve });
+  /**
+   * Resolves when a request may be sent; the slot counts from that moment. An aborted `signal` (the
+   * activity was cancelled or timed out) withdraws the request so it never spends budget later.
+   */
+  acquire(priority: RequestPriority, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (this.closed) return reject(new Error('the Genesys request budget is closed'));
+      if (signal?.aborted) return reject(abortReason(signal));
+      const waiter: Waiter = {
+        priority,
+        sequence: this.sequence++,
+        grant: () => {
+          signal?.removeEventListener('abort', withdraw);
+          resolve();
+        },
+        refuse: reject,
+      };
+      const withdraw = () => {
+        const index = this.waiters.indexOf(waiter);
+        if (index >= 0) this.waiters.splice(index, 1);
+        reject(abortReason(signal));
+      };
+      signal?.addEventListener('abort', withdraw, { once: true });
+      this.waiters.push(waiter);
       this.waiters.sort((a, b) => a.priority - b.priority || a.sequence - b.sequence);
       this.schedule();
     });
   }
 
-  /** Stops the pacing timer (waiters stay pending). */
-  close(): void {
+  /**
+   * Holds every request of this client until `retryAfterMs` has passed: Genesys rate-limits the token,
+   * not an endpoint, so after a 429 nothing of ours should arrive before the Retry-After.
+   */
+  pause(retryAfterMs: number): void {
+    const until = this.now() + Math.min(retryAfterMs, maxRetryAfterPauseMs);
+    if (until <= this.pausedUntil) return;
+    this.pausedForMs += until - Math.max(this.pausedUntil, this.now());
+    this.pausedUntil = until;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    this.schedule();
+  }
+
+  /** Stops pacing and refuses every waiting and future request. */
+  close(): void {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    for (const waiter of this.waiters.splice(0))
+      waiter.refuse(new Error('the Genesys request budget is closed'));
   }
 
   private forgetOld(): void {
@@ -110,18 +180,41 @@ export class RequestBudget {
     while (this.sent.length > 0 && (this.sent[0] ?? 0) <= cutoff) this.sent.shift();
   }
 
+  private refill(): void {
+    const now = this.now();
+    this.tokens = Math.min(this.burst, this.tokens + (now - this.refilledAt) * this.tokensPerMs);
+    this.refilledAt = now;
+  }
+
   private schedule(): void {
+    if (this.closed) return;
     this.forgetOld();
-    while (this.waiters.length > 0 && this.sent.length < this.limit) {
+    this.refill();
+    const paused = this.pausedUntil > this.now();
+    while (!paused && this.waiters.length > 0 && this.sent.length < this.limit && this.tokens >= 1) {
+      this.tokens -= 1;
       this.sent.push(this.now());
       this.waiters.shift()?.grant();
     }
     if (this.waiters.length === 0 || this.timer) return;
-    // The oldest send in the window frees the next slot when it leaves the window.
-    const wait = Math.max(1, (this.sent[0] ?? this.now()) + this.slotLifetimeMs - this.now() + 1);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.schedule();
-    }, wait);
+    // Wake when the pause is over, a token has refilled and, if the window is full, its oldest send has left it.
+    const now = this.now();
+    const untilSlot =
+      this.sent.length < this.limit ? 0 : (this.sent[0] ?? now) + this.slotLifetimeMs - now + 1;
+    const untilToken = Math.ceil((1 - this.tokens) / this.tokensPerMs);
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.schedule();
+      },
+      Math.max(1, this.pausedUntil - now, untilSlot, untilToken),
+    );
   }
+}
+
+function abortReason(signal: AbortSignal | undefined): Error {
+  const reason: unknown = signal?.reason;
+  return reason instanceof Error
+    ? reason
+    : new Error('the request was cancelled while waiting for the budget');
 }
