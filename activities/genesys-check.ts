@@ -1,11 +1,13 @@
 /** The Genesys connectivity check: proves a worker can reach Genesys (or the simulator) as its OAuth client. */
 import type { GenesysConnection } from './genesys';
 import { homeDivision, presence } from './genesys/directory';
-import { asActivityFailure } from './genesys/errors';
+import { asActivityFailure, GenesysApiError } from './genesys/errors';
 
 /** What a worker learns about its Genesys organisation. */
 export type GenesysReport =
   | { configured: false }
+  /** Genesys refused the worker for good (bad credentials, missing permissions): fix the client. */
+  | { configured: true; apiBaseUrl: string; error: string }
   | {
       configured: true;
       apiBaseUrl: string;
@@ -37,6 +39,10 @@ export function createGenesysCheckActivities({ genesys }: GenesysCheckDependenci
           requestsAllowedPerMinute: genesys.client.rateLimit?.allowed,
         };
       } catch (error) {
+        // Worth reporting, not retrying: the check exists to say what is wrong with the connection.
+        if (error instanceof GenesysApiError && !error.retryable) {
+          return { configured: true, apiBaseUrl: genesys.client.apiBaseUrl, error: error.message };
+        }
         throw asActivityFailure(error);
       }
     },

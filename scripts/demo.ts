@@ -71,7 +71,9 @@ async function main(): Promise<void> {
       `worker pid ${result.worker.pid} on ${result.worker.hostname} (byoi-bridge ${result.worker.bridgeVersion}, Node ${result.worker.nodeVersion}) answered`,
     );
     const genesys = result.genesys;
-    if (genesys?.configured) {
+    if (genesys?.configured && 'error' in genesys) {
+      step(`the worker could not use Genesys at ${genesys.apiBaseUrl}: ${genesys.error}`);
+    } else if (genesys?.configured) {
       step(
         `the worker reached Genesys at ${genesys.apiBaseUrl}: home division "${genesys.homeDivision}", ${genesys.presenceDefinitions} presence definitions, ${genesys.requestsAllowedPerMinute ?? 'unknown'} requests/min allowed`,
       );

@@ -6,6 +6,7 @@
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import { rateLimitMessage, SimulatorHttpError } from './errors';
 import type { SimulatorContext } from './context';
 import type { IssuedToken } from './state';
@@ -39,12 +40,13 @@ export function registerOAuth(app: FastifyInstance, context: SimulatorContext): 
     if (!client || !sameSecret(secret, client.clientSecret)) {
       throw new SimulatorHttpError(401, 'Invalid client credentials', 'bad.credentials');
     }
-    const body = request.body as Record<string, unknown> | undefined;
-    if (body?.grant_type !== 'client_credentials') {
+    const grant = z.looseObject({ grant_type: z.string() }).safeParse(request.body);
+    if (!grant.success || grant.data.grant_type !== 'client_credentials') {
       throw new SimulatorHttpError(400, 'grant_type must be client_credentials', 'bad.request', [
         { fieldName: 'grant_type', errorCode: 'invalid.value' },
       ]);
     }
+    forgetExpiredTokens(context);
     const token = randomBytes(32).toString('base64url');
     context.state.tokens.set(token, {
       clientId,
@@ -61,6 +63,14 @@ export function registerOAuth(app: FastifyInstance, context: SimulatorContext): 
       expires_in: client.tokenLifetimeSeconds,
     });
   });
+}
+
+// Clients renew daily; without this a long-running simulator would keep every token ever issued.
+function forgetExpiredTokens(context: SimulatorContext): void {
+  const now = Date.now();
+  for (const [token, issued] of context.state.tokens) {
+    if (issued.expiresAt <= now) context.state.tokens.delete(token);
+  }
 }
 
 function bearerToken(request: FastifyRequest, context: SimulatorContext): IssuedToken {

@@ -1,4 +1,5 @@
 /** What every simulator route reads: the live state, the fault plan and the limits. */
+import type { FastifyRequest } from 'fastify';
 import type { Faults } from './faults';
 import type { SimulatorLimits } from './options';
 import type { SimulatorState } from './state';
@@ -11,8 +12,11 @@ export interface SimulatorContext {
   readonly limits: SimulatorLimits;
   /** Where uploaded recordings are written. */
   readonly uploadDir: string;
-  /** Signs presigned upload URLs. */
-  readonly signingKey: Buffer;
+}
+
+/** A request's path without its query string. */
+export function pathOf(request: FastifyRequest): string {
+  return request.url.split('?')[0] ?? request.url;
 }
 
 declare module 'fastify' {

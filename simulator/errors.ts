@@ -62,7 +62,10 @@ export function sendGenesysError(reply: FastifyReply, error: SimulatorHttpError)
   });
 }
 
-/** Sends an S3-style XML error with its `x-amz-error-code` header. */
+/**
+ * Sends an S3-style XML error with its `x-amz-error-code` header, and closes the connection: the
+ * refused body may still be arriving, and S3 does not read a large body it has refused.
+ */
 export function sendS3Error(
   reply: FastifyReply,
   status: number,
@@ -75,6 +78,7 @@ export function sendS3Error(
     .code(status)
     .header('x-amz-error-code', code)
     .header('x-amz-request-id', typeof requestId === 'string' ? requestId : '')
+    .header('Connection', 'close')
     .type('application/xml')
     .send(
       `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${escaped}</Message></Error>`,

@@ -45,15 +45,16 @@ interface ParsedItem<Event> extends BatchItem {
 
 /** How one endpoint checks and applies its events. */
 interface EventRules<Event extends { eventId: string; eventDateTime: string }> {
-  keys: readonly string[];
-  schema(key: string): z.ZodType<Event>;
+  /** The strict schema of each event type (batch key) the endpoint takes. */
+  schemas: Readonly<Record<string, z.ZodType<Event>>>;
   /** Entity and order rules; nothing is changed. */
   check(state: SimulatorState, item: ParsedItem<Event>): Refusal | undefined;
   /** Applies an accepted event; the conversation state machine may still refuse it. */
   apply(state: SimulatorState, item: ParsedItem<Event>, receivedAt: string): Refusal | undefined;
 }
 
-function readBatch(body: unknown, keys: readonly string[], maxEvents: number): BatchItem[] {
+function readBatch(body: unknown, schemas: object, maxEvents: number): BatchItem[] {
+  const keys = Object.keys(schemas);
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new SimulatorHttpError(400, `The body must be a JSON object with the keys ${keys.join(', ')}`);
   }
@@ -100,11 +101,12 @@ function processBatch<Event extends { eventId: string; eventDateTime: string }>(
   state.counters.eventsReceived += items.length;
   const parsed: ParsedItem<Event>[] = [];
   for (const item of items) {
-    const result = rules.schema(item.key).safeParse(item.raw);
+    const result = rules.schemas[item.key]!.safeParse(item.raw);
     if (result.success) parsed.push({ ...item, event: result.data });
     else refused(rawEventId(item.raw), refuse('invalid', describeIssues(item.position, result.error)));
   }
-  // Genesys applies a batch in time order, whatever array each event came in.
+  // [assumption] Genesys applies a batch in time order, whatever array each event came in (the contract
+  // is silent; the bridge never sends two events of one stream in one batch, so it does not rely on it).
   parsed.sort(
     (a, b) =>
       Date.parse(a.event.eventDateTime) - Date.parse(b.event.eventDateTime) ||
@@ -170,8 +172,7 @@ function appendToStream(stream: UserStream, entry: UserStream['timeline'][number
 }
 
 const presenceRules: EventRules<UserPresenceEvent> = {
-  keys: ['userPresenceEvents'],
-  schema: () => userPresenceEventSchema.strict(),
+  schemas: { userPresenceEvents: userPresenceEventSchema.strict() },
   check(state, { event }) {
     if (
       event.presenceDefinitionId !== undefined &&
@@ -202,8 +203,7 @@ const presenceRules: EventRules<UserPresenceEvent> = {
 };
 
 const routingStatusRules: EventRules<UserRoutingStatusEvent> = {
-  keys: ['userRoutingStatusEvents'],
-  schema: () => userRoutingStatusEventSchema.strict(),
+  schemas: { userRoutingStatusEvents: userRoutingStatusEventSchema.strict() },
   check: (state, { event }) =>
     checkUserStream(state, 'routingStatus', { ...event, userId: event.agentId }, 'agentId'),
   apply: (state, { event }, receivedAt) =>
@@ -228,8 +228,7 @@ function directoryOf(state: SimulatorState): ConversationDirectory {
 }
 
 const conversationRules: EventRules<AnyConversationEvent> = {
-  keys: conversationKeys,
-  schema: (key) => conversationEventSchemas[key as ConversationEventKey].strict(),
+  schemas: Object.fromEntries(conversationKeys.map((key) => [key, conversationEventSchemas[key].strict()])),
   check(state, { event }) {
     const record = state.conversations.get(event.conversationId);
     return checkOrder(event.eventDateTime, record?.lastEventDateTime, `conversation ${event.conversationId}`);
@@ -275,7 +274,7 @@ export function registerEventRoutes(app: FastifyInstance, context: SimulatorCont
   ] as const;
   for (const [path, permission, rules] of endpoints) {
     app.post(path, { config: { permission }, bodyLimit: context.limits.maxBatchBytes }, (request) => {
-      const items = readBatch(request.body, rules.keys, context.limits.maxEventsPerBatch);
+      const items = readBatch(request.body, rules.schemas, context.limits.maxEventsPerBatch);
       request.eventCount = items.length;
       return { errors: processBatch<{ eventId: string; eventDateTime: string }>(context, items, rules) };
     });

@@ -3,15 +3,15 @@
  * Genesys (so one base URL serves as both hosts), enforces the contract's limits and business rules,
  * injects faults on demand and shows everything it saw through `/__simulator/`.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { guardApiRequest, registerOAuth } from './access';
-import type { SimulatorContext } from './context';
+import { pathOf, type SimulatorContext } from './context';
 import { registerDirectoryRoutes } from './directory';
 import { rateLimitMessage, sendGenesysError, SimulatorHttpError } from './errors';
 import { registerEventRoutes } from './events';
@@ -32,9 +32,11 @@ export interface Simulator {
 }
 
 function answerFaults(app: FastifyInstance, context: SimulatorContext): void {
-  app.addHook('preHandler', async (request, reply) => {
+  // Before the body is read, as a gateway would: an unauthenticated or throttled caller never gets
+  // its body parsed, and every API answer carries the rate-limit headers.
+  app.addHook('onRequest', async (request, reply) => {
     if (request.url.startsWith(inspectionPrefix)) return;
-    const fault = context.faults.decide(request.method, request.url.split('?')[0]!);
+    const fault = context.faults.decide(request.method, pathOf(request));
     if (fault) {
       if (fault.latencyMs > 0) await sleep(fault.latencyMs);
       if (fault.drop) {
@@ -73,7 +75,7 @@ function answerErrors(app: FastifyInstance, context: SimulatorContext): void {
   app.setNotFoundHandler((request, reply) =>
     sendGenesysError(
       reply,
-      new SimulatorHttpError(404, `No resource at ${request.method} ${request.url.split('?')[0]}`),
+      new SimulatorHttpError(404, `No resource at ${request.method} ${pathOf(request)}`),
     ),
   );
 }
@@ -91,7 +93,7 @@ function logRequests(app: FastifyInstance, context: SimulatorContext): void {
     context.state.logRequest({
       at: request.receivedAt,
       method: request.method,
-      path: request.url.split('?')[0]!,
+      path: pathOf(request),
       route: request.routeOptions.url ?? 'unknown',
       status: reply.statusCode,
       clientId: request.clientId,
@@ -112,7 +114,6 @@ export async function createSimulator(input: SimulatorOptions = {}): Promise<Sim
     faults: new Faults(options.faults),
     limits: options.limits,
     uploadDir,
-    signingKey: randomBytes(32),
   };
   const app = Fastify({ logger: false, bodyLimit: Math.max(options.limits.maxBatchBytes, 1_048_576) });
   await app.register(formbody);
@@ -125,9 +126,10 @@ export async function createSimulator(input: SimulatorOptions = {}): Promise<Sim
   registerEventRoutes(app, context);
   registerRecordingRoutes(app, context);
   registerDirectoryRoutes(app, context);
-  registerInspectionRoutes(app, context, () => {
+  registerInspectionRoutes(app, context, async () => {
     context.state = new SimulatorState(seed, options.requestLogSize);
     context.faults.clearCounters();
+    for (const file of await readdir(uploadDir)) await rm(join(uploadDir, file), { force: true });
   });
   const address = await app.listen({ host: options.host, port: options.port });
   return {

@@ -46,7 +46,7 @@ function statsOf(state: SimulatorState, context: SimulatorContext) {
 export function registerInspectionRoutes(
   app: FastifyInstance,
   context: SimulatorContext,
-  reset: () => void,
+  reset: () => Promise<void>,
 ): void {
   void app.register(
     (inspection, _options, done) => {
@@ -143,8 +143,8 @@ export function registerInspectionRoutes(
         }
         return { revoked };
       });
-      inspection.post('/reset', () => {
-        reset();
+      inspection.post('/reset', async () => {
+        await reset();
         return { reset: true };
       });
       done();

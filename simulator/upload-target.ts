@@ -4,11 +4,11 @@
  * errors. A stored file waits for its conversation leg, then becomes playable.
  */
 import { createWriteStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { SimulatorContext } from './context';
 import { sendS3Error } from './errors';
@@ -56,11 +56,9 @@ async function receiveUpload(
     given.length !== upload.signature.length ||
     !timingSafeEqual(given, Buffer.from(upload.signature))
   ) {
-    reply.header('Connection', 'close');
     return sendS3Error(reply, 403, 'AccessDenied', 'Access Denied');
   }
   if (Date.now() > upload.expiresAt) {
-    reply.header('Connection', 'close');
     return sendS3Error(reply, 403, 'AccessDenied', 'Request has expired');
   }
   const expectedHeaders = {
@@ -70,7 +68,6 @@ async function receiveUpload(
   };
   for (const [name, expected] of Object.entries(expectedHeaders)) {
     if (request.headers[name] !== expected) {
-      reply.header('Connection', 'close');
       return sendS3Error(
         reply,
         403,
@@ -81,7 +78,6 @@ async function receiveUpload(
   }
   const declared = Number(request.headers['content-length']);
   if (!Number.isInteger(declared)) {
-    reply.header('Connection', 'close');
     return sendS3Error(
       reply,
       411,
@@ -90,10 +86,12 @@ async function receiveUpload(
     );
   }
   if (declared > context.limits.maxUploadBytes) {
-    reply.header('Connection', 'close');
     return sendS3Error(reply, 400, 'EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size');
   }
+  // Each PUT writes its own part file and only a verified one replaces the stored file, so a failing
+  // PUT never removes what an earlier one stored.
   const filePath = join(context.uploadDir, upload.uploadKey);
+  const partPath = `${filePath}.${randomUUID()}.part`;
   const md5 = createHash('md5');
   let size = 0;
   let head = Buffer.alloc(0);
@@ -106,32 +104,28 @@ async function receiveUpload(
     },
   });
   try {
-    await pipeline(request.raw, meter, createWriteStream(filePath));
+    await pipeline(request.raw, meter, createWriteStream(partPath));
   } catch (error) {
-    await rm(filePath, { force: true });
+    await rm(partPath, { force: true });
     throw error;
   }
-  if (size !== declared) {
-    await rm(filePath, { force: true });
-    return sendS3Error(
-      reply,
-      400,
-      'IncompleteBody',
-      'You did not provide the number of bytes specified by the Content-Length HTTP header',
-    );
+  const refusal =
+    size !== declared
+      ? {
+          code: 'IncompleteBody',
+          message: 'You did not provide the number of bytes specified by the Content-Length HTTP header',
+        }
+      : md5.digest('base64') !== upload.contentMd5
+        ? { code: 'BadDigest', message: 'The Content-MD5 you specified did not match what we received.' }
+        : undefined;
+  if (refusal) {
+    await rm(partPath, { force: true });
+    return sendS3Error(reply, 400, refusal.code, refusal.message);
   }
-  if (md5.digest('base64') !== upload.contentMd5) {
-    await rm(filePath, { force: true });
-    return sendS3Error(
-      reply,
-      400,
-      'BadDigest',
-      'The Content-MD5 you specified did not match what we received.',
-    );
-  }
+  await rename(partPath, filePath);
+  if (upload.filePath === undefined) context.state.counters.recordingsUploaded++;
   upload.sizeBytes = size;
   upload.filePath = filePath;
-  context.state.counters.recordingsUploaded++;
   if (!looksLikeAudio(upload.contentType, head)) {
     setStatus(upload, 'Failure', `the file is not ${upload.contentType} audio`);
   } else {

@@ -6,10 +6,16 @@
 import { patched, proxyActivities } from '@temporalio/workflow';
 import type { BridgeActivities, GenesysReport, WorkerReport } from '../activities';
 
-const { reportWorker, checkGenesys } = proxyActivities<BridgeActivities>({
+const { reportWorker } = proxyActivities<BridgeActivities>({
   startToCloseTimeout: '10 seconds',
   // A missing worker shows as a schedule-to-start wait, which the caller bounds by its own timeout.
   retry: { maximumAttempts: 3 },
+});
+
+const { checkGenesys } = proxyActivities<BridgeActivities>({
+  // Directory calls wait behind event traffic in the request budget, and a 429 pauses them.
+  startToCloseTimeout: '2 minutes',
+  retry: { maximumAttempts: 5 },
 });
 
 /** The self-check's answer. */

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { createWrapupCodeRequestSchema } from '../../activities/genesys/contract';
+import { z } from 'zod';
 import type { SimulatorContext } from '../context';
 import { parseBody } from '../errors';
 import type { NamedEntity, SimulatorState } from '../state';
@@ -13,6 +13,12 @@ import { page, requireUnique } from './listing';
 import { registerPresence } from './presence';
 import { registerQueues } from './queues';
 import { registerUsers } from './users';
+
+/** The body that creates a skill (`RoutingSkill`) or wrap-up code (`WrapupCodeRequest`). */
+const namedEntityRequestSchema = z.looseObject({
+  name: z.string().min(1),
+  description: z.string().optional(),
+});
 
 /** A listable, creatable named entity (skills, wrap-up codes). */
 function registerNamedEntities(
@@ -29,7 +35,7 @@ function registerNamedEntities(
     (request) => page([...entities(context.state).values()], request.query),
   );
   app.post(path, { config: { permission: permissions.add } }, (request) => {
-    const body = parseBody(createWrapupCodeRequestSchema, request.body);
+    const body = parseBody(namedEntityRequestSchema, request.body);
     requireUnique(entities(context.state).values(), body.name, what);
     const entity = { id: randomUUID(), name: body.name };
     entities(context.state).set(entity.id, entity);

@@ -32,10 +32,15 @@ export function found<Entity>(entity: Entity | undefined, what: string, id: stri
   return entity;
 }
 
-/** 409 when a name is taken (case-insensitive, as Genesys compares names). */
-export function requireUnique(entities: Iterable<NamedEntity>, name: string, what: string): void {
+/** 409 when another entity (not `selfId`) has the name (case-insensitive, as Genesys compares names). */
+export function requireUnique(
+  entities: Iterable<NamedEntity>,
+  name: string,
+  what: string,
+  selfId?: string,
+): void {
   for (const entity of entities) {
-    if (entity.name.toLowerCase() === name.toLowerCase()) {
+    if (entity.id !== selfId && entity.name.toLowerCase() === name.toLowerCase()) {
       throw new SimulatorHttpError(409, `A ${what} named ${name} already exists (${entity.id})`);
     }
   }

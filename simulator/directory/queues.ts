@@ -42,6 +42,7 @@ export function registerQueues(app: FastifyInstance, context: SimulatorContext):
   app.put<QueueParams>(`${base}/:queueId`, { config: { permission: 'routing:queue:edit' } }, (request) => {
     const queue = queueOf(request.params.queueId);
     const body = parseBody(createQueueRequestSchema, request.body);
+    requireUnique(context.state.queues.values(), body.name, 'queue', queue.id);
     Object.assign(queue, { name: body.name, description: body.description });
     return queueView(queue);
   });

@@ -13,6 +13,15 @@ import { parseBody, SimulatorHttpError } from '../errors';
 import type { SimulatedUser, SimulatorState } from '../state';
 import { found, page, requireKnown } from './listing';
 
+/** 409 when another user (not `selfId`) has the email. */
+function requireUniqueEmail(state: SimulatorState, email: string, selfId?: string): void {
+  for (const user of state.users.values()) {
+    if (user.id !== selfId && user.email.toLowerCase() === email.toLowerCase()) {
+      throw new SimulatorHttpError(409, `A user with email ${email} already exists (${user.id})`);
+    }
+  }
+}
+
 function userView(state: SimulatorState, user: SimulatedUser) {
   return {
     id: user.id,
@@ -54,11 +63,7 @@ export function registerUsers(app: FastifyInstance, context: SimulatorContext): 
         { fieldName: 'divisionId', errorCode: 'invalid.value' },
       ]);
     }
-    for (const user of state.users.values()) {
-      if (user.email.toLowerCase() === body.email.toLowerCase()) {
-        throw new SimulatorHttpError(409, `A user with email ${body.email} already exists (${user.id})`);
-      }
-    }
+    requireUniqueEmail(state, body.email);
     const user: SimulatedUser = {
       id: randomUUID(),
       name: body.name,
@@ -91,6 +96,7 @@ export function registerUsers(app: FastifyInstance, context: SimulatorContext): 
           `The version supplied (${version}) is not the current version (${user.version}) of user ${user.id}`,
         );
       }
+      if (changes.email !== undefined) requireUniqueEmail(context.state, changes.email, user.id);
       Object.assign(
         user,
         Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined)),
