@@ -31,7 +31,7 @@ export interface Simulator {
   stop(): Promise<void>;
 }
 
-function answerFaults(app: FastifyInstance, context: SimulatorContext): void {
+function guardRequests(app: FastifyInstance, context: SimulatorContext): void {
   // Before the body is read, as a gateway would: an unauthenticated or throttled caller never gets
   // its body parsed, and every API answer carries the rate-limit headers.
   app.addHook('onRequest', async (request, reply) => {
@@ -120,7 +120,7 @@ export async function createSimulator(input: SimulatorOptions = {}): Promise<Sim
   // Genesys takes JSON (and the login host a form); anything else is 415, as there.
   app.removeContentTypeParser('text/plain');
   logRequests(app, context);
-  answerFaults(app, context);
+  guardRequests(app, context);
   answerErrors(app, context);
   registerOAuth(app, context);
   registerEventRoutes(app, context);

@@ -23,6 +23,18 @@ const requestsQuerySchema = z.object({
   limit: z.coerce.number().int().positive().max(200_000).default(10_000),
 });
 
+/** The largest number of instants that fall inside any window of `windowMs`. */
+export function busiestWindow(instants: number[], windowMs: number): number {
+  const sorted = [...instants].sort((a, b) => a - b);
+  let busiest = 0;
+  let start = 0;
+  for (let end = 0; end < sorted.length; end++) {
+    while (sorted[end]! - sorted[start]! >= windowMs) start++;
+    busiest = Math.max(busiest, end - start + 1);
+  }
+  return busiest;
+}
+
 function statsOf(state: SimulatorState, context: SimulatorContext) {
   const uploadsByStatus: Record<string, number> = {};
   for (const upload of state.uploads.values()) {
@@ -31,6 +43,11 @@ function statsOf(state: SimulatorState, context: SimulatorContext) {
   return {
     ...state.counters,
     faultsInjected: { ...context.faults.injected },
+    /** API requests (all clients) in the busiest rate-limit window of the request log. */
+    busiestWindowRequests: busiestWindow(
+      state.requestLog.filter((entry) => entry.path.startsWith('/api/')).map((entry) => entry.at),
+      context.limits.rateLimitWindowMs,
+    ),
     uploadsByStatus,
     entities: {
       users: state.users.size,

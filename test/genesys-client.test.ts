@@ -207,6 +207,29 @@ describe('the Genesys client and publisher against the simulator', function () {
       assert.equal(stats.rateLimited, 0);
     });
 
+    it('splits batches when Genesys takes fewer events per request than configured, losing none', async () => {
+      await sim.simulator.stop();
+      sim = await startTestSimulator({ agents: 300, limits: { maxEventsPerBatch: 30 } });
+      client.close();
+      client = clientFor(sim.simulator);
+      publisher = new EventPublisher(client, batchLimits);
+      const wave = async (ageMs: number) => {
+        const outcomes = await Promise.all(
+          sim.agents.map((user) =>
+            publisher.publishPresence(presenceEvent(user.id, sim.sourceId, { eventDateTime: isoAgo(ageMs) })),
+          ),
+        );
+        assert.ok(outcomes.every((outcome) => outcome.batchSize <= 30));
+        const requests = await requestsTo(sim.simulator, eventEndpoints.presence);
+        return requests.filter((request) => request.status === 413).length;
+      };
+      const discovering = await wave(2_000);
+      assert.ok(discovering >= 1, 'the first wave met the smaller limit');
+      // Once found, the limit holds: the next wave meets at most one 413 while probing upwards.
+      assert.ok((await wave(1_000)) - discovering <= 1);
+      assert.equal((await simulatorStats(sim.simulator)).eventsAccepted, 600);
+    });
+
     it('never exceeds a budget of N requests per window while offered five times N', async () => {
       // Genesys meters per minute; the same pacing is proven here on a 1 s window to keep the test short.
       const windowMs = 1_000;

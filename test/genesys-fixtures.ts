@@ -12,6 +12,7 @@ import type {
 } from '../activities/genesys/contract';
 import type { RequestLogEntry } from '../simulator/state';
 import { createSimulator, defaultSeed, defaultSimulatorClient, type Simulator } from '../simulator';
+export { busiestWindow } from '../simulator/inspection';
 import type { SimulatorOptions } from '../simulator/options';
 import type { OrganizationSeed } from '../simulator/seed';
 
@@ -134,18 +135,6 @@ export function customerLeg(conversationId: string, at: string, communicationId 
 /** The common fields of an event on one leg. */
 export function legEvent(conversationId: string, communicationId: string, at: string) {
   return { eventId: randomUUID(), eventDateTime: at, conversationId, communicationId };
-}
-
-/** The largest number of instants that fall inside any window of `windowMs`. */
-export function busiestWindow(instants: number[], windowMs: number): number {
-  const sorted = [...instants].sort((a, b) => a - b);
-  let busiest = 0;
-  let start = 0;
-  for (let end = 0; end < sorted.length; end++) {
-    while (sorted[end]! - sorted[start]! >= windowMs) start++;
-    busiest = Math.max(busiest, end - start + 1);
-  }
-  return busiest;
 }
 
 /** The error a promise rejected with (fails when it resolved). */

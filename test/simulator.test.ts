@@ -26,6 +26,7 @@ import { eventEndpoints } from '../activities/genesys/publisher';
 import { createSimulator, defaultSeed, defaultSimulatorClient, type Simulator } from '../simulator';
 import { nativePresenceSourceId } from '../simulator/directory/presence';
 import {
+  customerLeg,
   inspect,
   isoAgo,
   presenceEvent,
@@ -204,25 +205,6 @@ function startWithTokenLifetime(seconds: number): Promise<Simulator> {
       : client,
   );
   return createSimulator({ organization });
-}
-
-/** A customer leg established at `at` (the event that opens a voice conversation). */
-function customerLegEstablished(
-  conversationId: string,
-  communicationId: string,
-  at: string,
-  sourceId: string,
-): ConversationEvent<'externalEstablishedEvents'> {
-  return {
-    eventId: randomUUID(),
-    eventDateTime: at,
-    conversationId,
-    communicationId,
-    initialConfiguration: { inbound: true, alerting: false },
-    sourceConfiguration: { sourceId, interactionId: `call-${conversationId.slice(0, 8)}` },
-    ani: 'tel:+15551230000',
-    dnis: 'tel:+15559870000',
-  };
 }
 
 /** The leg answered at `at`. */
@@ -573,7 +555,7 @@ describe('the Genesys simulator over raw HTTP', function () {
       const tooMany = expectGenesysError(
         await caller.post(eventEndpoints.conversations, {
           externalEstablishedEvents: conversations.map(([conversation, leg]) =>
-            customerLegEstablished(conversation, leg, isoAgo(2_000), sourceId),
+            customerLeg(conversation, isoAgo(2_000), leg),
           ),
           communicationAnsweredEvents: conversations.map(([conversation, leg]) =>
             legAnswered(conversation, leg, isoAgo(1_000)),
@@ -671,11 +653,11 @@ describe('the Genesys simulator over raw HTTP', function () {
     });
 
     it('refuses a conversation event with a disconnect type outside the enum, keeping the rest', async () => {
-      const { simulator, sourceId } = sim();
+      const { simulator } = sim();
       const caller = await RawCaller.signIn(simulator);
       const conversationId = randomUUID();
       const leg = randomUUID();
-      const established = customerLegEstablished(conversationId, leg, isoAgo(3_000), sourceId);
+      const established = customerLeg(conversationId, isoAgo(3_000), leg);
       const hungUp = { ...legEnded(conversationId, leg, isoAgo(1_000)), disconnectType: 'HungUp' };
       const errors = eventErrorsOf(
         await caller.post(eventEndpoints.conversations, {
@@ -700,12 +682,12 @@ describe('the Genesys simulator over raw HTTP', function () {
     const sim = simulatorPerTest();
 
     it('applies the events of one batch in eventDateTime order, whatever their order in the body', async () => {
-      const { simulator, sourceId } = sim();
+      const { simulator } = sim();
       const caller = await RawCaller.signIn(simulator);
       const conversationId = randomUUID();
       const leg = randomUUID();
       const answered = legAnswered(conversationId, leg, isoAgo(1_000));
-      const established = customerLegEstablished(conversationId, leg, isoAgo(2_000), sourceId);
+      const established = customerLeg(conversationId, isoAgo(2_000), leg);
       // The answer comes first in the body; the leg it answers is established a second earlier.
       const errors = eventErrorsOf(
         await caller.post(eventEndpoints.conversations, {

@@ -240,14 +240,19 @@ class Lane {
       if (error instanceof GenesysApiError && error.status === 413 && batch.length > 1) {
         // The body limit is an assumption; if Genesys's is smaller, halve the batch rather than fail it.
         this.queue.unshift(...batch);
-        this.maxEventsPerBatch = Math.max(1, Math.floor(batch.length / 2));
+        // Concurrent batches may all fail: the smallest halving wins.
+        this.maxEventsPerBatch = Math.min(this.maxEventsPerBatch, Math.max(1, Math.floor(batch.length / 2)));
         return;
       }
       // A 429 has already paused the whole client's budget for its Retry-After.
       for (const item of batch) item.reject(asError(error));
       return;
     }
-    this.maxEventsPerBatch = Math.min(this.options.maxEventsPerBatch, this.maxEventsPerBatch * 2);
+    // Additive increase after the halving (as in congestion control), and only from full batches: a
+    // smaller real limit costs one 413 now and then, not every other request.
+    if (batch.length >= this.maxEventsPerBatch) {
+      this.maxEventsPerBatch = Math.min(this.options.maxEventsPerBatch, this.maxEventsPerBatch + 1);
+    }
     this.settle(batch, response);
   }
 
