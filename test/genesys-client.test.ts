@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { GenesysClient } from '../activities/genesys/client';
-import { users } from '../activities/genesys/directory';
+import { homeDivision, presence, queues, routing, users } from '../activities/genesys/directory';
 import { GenesysApiError, GenesysEventRejectedError } from '../activities/genesys/errors';
 import { EventPublisher, eventEndpoints } from '../activities/genesys/publisher';
 import {
@@ -305,6 +305,63 @@ describe('the Genesys client and publisher against the simulator', function () {
       await publisher.publishPresence(valid);
       const timeline = await inspect<{ presence: unknown[] }>(sim.simulator, `users/${agent()}/timeline`);
       assert.equal(timeline.presence.length, 1);
+    });
+  });
+
+  describe('directory calls', () => {
+    it('lists every page, and creates, updates and links users as the directory sync will', async () => {
+      const everyone = await users.list(client);
+      assert.equal(everyone.length, sim.seed.users.length, 'all 1,003 users across 11 pages');
+      const division = await homeDivision(client);
+      const created = await users.create(client, {
+        name: 'Nia New',
+        email: 'nia.new@example.com',
+        divisionId: division.id,
+      });
+      assert.equal(created.version, 1);
+      const renamed = await users.update(client, created.id, {
+        version: created.version,
+        name: 'Nia Renamed',
+      });
+      assert.equal(renamed.version, 2);
+      const stale = await rejectionOf(users.update(client, created.id, { version: 1, name: 'Too late' }));
+      assert.ok(stale instanceof GenesysApiError);
+      assert.equal(stale.status, 409);
+      assert.equal(stale.code, 'conflict');
+      assert.equal(stale.retryable, false);
+      await users.addExternalId(client, created.id, { authorityName: 'acd', externalKey: 'nia' });
+      assert.equal((await users.byExternalId(client, 'acd', 'nia')).id, created.id);
+      const missing = await rejectionOf(users.byExternalId(client, 'acd', 'nobody'));
+      assert.ok(missing instanceof GenesysApiError);
+      assert.equal(missing.status, 404);
+      const skill = await routing.createSkill(client, 'Spanish');
+      assert.ok((await routing.skills(client)).some((each) => each.id === skill.id));
+      await users.setRoutingSkills(client, created.id, [{ id: skill.id, proficiency: 4 }]);
+      const source = await presence.createSource(client, 'crm');
+      assert.ok((await presence.sources(client)).entities?.some((each) => each.id === source.id));
+      await presence.setPrimarySource(client, created.id, source.id!);
+      assert.equal((await presence.primarySource(client, created.id)).sourceId, source.id);
+      assert.equal((await presence.definitions(client)).length, 10);
+    });
+
+    it('creates queues and wrap-up codes and changes members up to 100 per call', async () => {
+      const queue = await queues.create(client, { name: 'Billing' });
+      assert.ok((await queues.list(client)).some((each) => each.id === queue.id));
+      const members = sim.agents.slice(0, 100).map((agent) => agent.id);
+      await queues.changeMembers(client, queue.id, members);
+      assert.equal((await queues.members(client, queue.id)).length, 100);
+      await queues.changeMembers(client, queue.id, members.slice(0, 40), true);
+      assert.equal((await queues.members(client, queue.id)).length, 60);
+      assert.throws(() =>
+        queues.changeMembers(
+          client,
+          queue.id,
+          sim.agents.slice(0, 101).map((a) => a.id),
+        ),
+      );
+      const code = await routing.createWrapupCode(client, 'Refund issued');
+      assert.ok((await routing.wrapupCodes(client)).some((each) => each.id === code.id));
+      await queues.addWrapupCodes(client, queue.id, [code.id]);
     });
   });
 

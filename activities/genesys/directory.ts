@@ -8,9 +8,11 @@ import type { GenesysClient, HttpMethod } from './client';
 import {
   createPresenceSourceRequestSchema,
   createQueueRequestSchema,
+  createSkillRequestSchema,
   createUserRequestSchema,
   createWrapupCodeRequestSchema,
   divisionSchema,
+  entityReferencesSchema,
   externalIdSchema,
   listingPageSchema,
   presenceDefinitionSchema,
@@ -18,6 +20,7 @@ import {
   primarySourceSchema,
   queueMemberSchema,
   queueSchema,
+  setPrimarySourceRequestSchema,
   skillSchema,
   updateUserRequestSchema,
   userRoutingSkillSchema,
@@ -126,7 +129,7 @@ export const queues = {
       'POST',
       `/api/v2/routing/queues/${encode(queueId)}/members`,
       z.unknown(),
-      userIds.map((id) => ({ id })),
+      entityReferencesSchema.parse(userIds.map((id) => ({ id }))),
       remove ? { delete: true } : undefined,
     ),
   addWrapupCodes: (client: GenesysClient, queueId: string, codeIds: string[]) =>
@@ -135,7 +138,7 @@ export const queues = {
       'POST',
       `/api/v2/routing/queues/${encode(queueId)}/wrapupcodes`,
       z.unknown(),
-      codeIds.map((id) => ({ id })),
+      entityReferencesSchema.parse(codeIds.map((id) => ({ id }))),
     ),
 };
 
@@ -143,7 +146,7 @@ export const queues = {
 export const routing = {
   skills: (client: GenesysClient) => listAll(client, '/api/v2/routing/skills', skillSchema),
   createSkill: (client: GenesysClient, name: string) =>
-    call(client, 'POST', '/api/v2/routing/skills', skillSchema, { name }),
+    call(client, 'POST', '/api/v2/routing/skills', skillSchema, createSkillRequestSchema.parse({ name })),
   wrapupCodes: (client: GenesysClient) => listAll(client, '/api/v2/routing/wrapupcodes', wrapupCodeSchema),
   createWrapupCode: (client: GenesysClient, name: string) =>
     call(
@@ -175,9 +178,13 @@ export const presence = {
   primarySource: (client: GenesysClient, userId: string) =>
     call(client, 'GET', `/api/v2/presence/users/${encode(userId)}/primarysource`, primarySourceSchema),
   setPrimarySource: (client: GenesysClient, userId: string, sourceId: string) =>
-    call(client, 'PUT', `/api/v2/presence/users/${encode(userId)}/primarysource`, primarySourceSchema, {
-      sourceId,
-    }),
+    call(
+      client,
+      'PUT',
+      `/api/v2/presence/users/${encode(userId)}/primarysource`,
+      primarySourceSchema,
+      setPrimarySourceRequestSchema.parse({ sourceId }),
+    ),
   definitions: (client: GenesysClient) =>
     listAll(client, '/api/v2/presence/definitions', presenceDefinitionSchema),
 };

@@ -145,6 +145,12 @@ export const queueMemberSchema = z.looseObject({
 });
 /** A routing skill. */
 export const skillSchema = z.looseObject({ id: z.string(), name: z.string(), state: z.string().optional() });
+/** Body of `POST /api/v2/routing/skills` (`CreateRoutingSkill`). */
+export const createSkillRequestSchema = z.object({ name: z.string().min(1) });
+/** Entity references: queue members to add or remove (≤ 100), wrap-up codes for a queue (≤ 100). */
+export const entityReferencesSchema = z.array(z.object({ id: z.string().min(1) })).max(100);
+/** Body of `PUT /api/v2/presence/users/{userId}/primarysource`. */
+export const setPrimarySourceRequestSchema = z.object({ sourceId: z.string().min(1) });
 /** One of a user's routing skills, as the bulk PUT takes it. */
 export const userRoutingSkillSchema = z.object({
   id: z.string().min(1),
