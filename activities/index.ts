@@ -2,17 +2,19 @@
  * The bridge's activities, built from the dependencies the worker wires (real ones in production,
  * the same ones against the simulator in tests).
  */
+import { createDirectoryActivities, type DirectoryDependencies } from './directory';
 import { createGenesysCheckActivities, type GenesysCheckDependencies } from './genesys-check';
 import { createSelfCheckActivities, type SelfCheckDependencies } from './self-check';
 
 /** Everything the activities need from the process that hosts them. */
-export type ActivityDependencies = SelfCheckDependencies & GenesysCheckDependencies;
+export type ActivityDependencies = SelfCheckDependencies & GenesysCheckDependencies & DirectoryDependencies;
 
 /** Builds every activity the bridge's workflows call. */
 export function createActivities(dependencies: ActivityDependencies) {
   return {
     ...createSelfCheckActivities(dependencies),
     ...createGenesysCheckActivities(dependencies),
+    ...createDirectoryActivities(dependencies),
   };
 }
 
@@ -20,3 +22,4 @@ export function createActivities(dependencies: ActivityDependencies) {
 export type BridgeActivities = ReturnType<typeof createActivities>;
 export type { WorkerReport } from './self-check';
 export type { GenesysReport } from './genesys-check';
+export type { DirectorySyncReport, SnapshotLocation } from './directory';

@@ -1,2 +1,3 @@
 /** Every workflow the bridge's workers run (this file is the workflow bundle's entry point). */
 export { selfCheckWorkflow } from './self-check';
+export { directorySyncWorkflow } from './directory-sync';

@@ -93,6 +93,9 @@ export const users = {
       z.unknown(),
       externalIdSchema.parse(body),
     ),
+  /** The user's external ids, under every authority. */
+  externalIds: (client: GenesysClient, userId: string) =>
+    call(client, 'GET', `/api/v2/users/${encode(userId)}/externalid`, z.array(externalIdSchema.loose())),
   /** Reverse lookup; 404 `not.found` when no user carries the key. */
   byExternalId: (client: GenesysClient, authorityName: string, externalKey: string) =>
     call(
@@ -100,6 +103,12 @@ export const users = {
       'GET',
       `/api/v2/users/externalid/${encode(authorityName)}/${encode(externalKey)}`,
       userSchema,
+    ),
+  routingSkills: (client: GenesysClient, userId: string) =>
+    listAll(
+      client,
+      `/api/v2/users/${encode(userId)}/routingskills`,
+      z.looseObject({ id: z.string(), proficiency: z.number() }),
     ),
   setRoutingSkills: (
     client: GenesysClient,
@@ -132,6 +141,8 @@ export const queues = {
       entityReferencesSchema.parse(userIds.map((id) => ({ id }))),
       remove ? { delete: true } : undefined,
     ),
+  wrapupCodes: (client: GenesysClient, queueId: string) =>
+    listAll(client, `/api/v2/routing/queues/${encode(queueId)}/wrapupcodes`, wrapupCodeSchema),
   addWrapupCodes: (client: GenesysClient, queueId: string, codeIds: string[]) =>
     call(
       client,

@@ -1,0 +1,87 @@
+/**
+ * The directory sync activity: read the snapshot, read Genesys, plan, apply. It heartbeats its progress;
+ * a retry (after a crash, a timeout or a retryable Genesys failure) starts again from a fresh read, and
+ * because the plan is the difference between the snapshot and what Genesys now holds, nothing already
+ * done is done twice.
+ */
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type { GenesysConnection } from '../genesys';
+import { asActivityFailure } from '../genesys/errors';
+import { applyDirectoryPlan, type DirectorySyncFailure } from './apply';
+import { loadDirectorySnapshot, type SnapshotLocation } from './load-snapshot';
+import { planDirectorySync } from './plan';
+import { readGenesysDirectory } from './read';
+import { DirectorySnapshotError } from './snapshot';
+
+/** ApplicationFailure types of the directory sync. */
+export const directoryFailureTypes = { invalidSnapshot: 'DirectorySnapshotInvalid' } as const;
+
+/** The run report of one directory sync. */
+export interface DirectorySyncReport {
+  source: string;
+  users: { created: number; updated: number; deactivated: number; unchanged: number; failed: number };
+  /** Presence source, skills, wrap-up codes, queues, memberships and queue codes changed. */
+  otherChanges: number;
+  failures: DirectorySyncFailure[];
+  /** Genesys write calls made by the attempt that finished. */
+  writeCalls: number;
+  /** Attempts it took (a retry re-reads and re-plans). */
+  attempts: number;
+}
+
+/** Dependencies of the directory activities. */
+export interface DirectoryDependencies {
+  genesys?: GenesysConnection;
+}
+
+/** Builds the directory activities. */
+export function createDirectoryActivities({ genesys }: DirectoryDependencies) {
+  return {
+    /** Makes Genesys follow the snapshot at `location`; returns what it changed. */
+    async syncDirectory(location: SnapshotLocation): Promise<DirectorySyncReport> {
+      if (!genesys) throw new Error('this worker has no Genesys connection configured (GENESYS_* settings)');
+      const context = Context.current();
+      const heartbeat = (phase: string, done: number, total: number) =>
+        context.heartbeat({ phase, done, total });
+      try {
+        const snapshot = await loadDirectorySnapshot(location);
+        heartbeat('read', 0, snapshot.users.length);
+        const directory = await readGenesysDirectory(genesys.client, snapshot, (done, total) =>
+          heartbeat('read', done, total),
+        );
+        const plan = planDirectorySync(snapshot, directory);
+        context.log.info('directory sync planned', { source: snapshot.source, ...plan.summary });
+        const applied = await applyDirectoryPlan(genesys.client, snapshot, directory, plan, (done, total) =>
+          heartbeat('apply', done, total),
+        );
+        return {
+          source: snapshot.source,
+          users: {
+            created: applied.usersCreated,
+            updated: applied.usersUpdated,
+            deactivated: applied.usersDeactivated,
+            unchanged: plan.summary.usersUnchanged,
+            failed: applied.usersFailed,
+          },
+          otherChanges: applied.otherChanges,
+          failures: applied.failures,
+          writeCalls: applied.writeCalls,
+          attempts: context.info.attempt,
+        };
+      } catch (error) {
+        // A snapshot that breaks the model stays broken on retry: fail the run and say why.
+        if (error instanceof DirectorySnapshotError) {
+          throw ApplicationFailure.nonRetryable(
+            error.message,
+            directoryFailureTypes.invalidSnapshot,
+            error.problems,
+          );
+        }
+        throw asActivityFailure(error);
+      }
+    },
+  };
+}
+
+export type { SnapshotLocation } from './load-snapshot';

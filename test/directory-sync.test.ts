@@ -1,0 +1,206 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Worker } from '@temporalio/worker';
+import type { DirectorySyncReport } from '../activities';
+import type { GenesysClient } from '../activities/genesys/client';
+import { EventPublisher } from '../activities/genesys/publisher';
+import type { DirectorySnapshotInput } from '../activities/directory/snapshot';
+import { loadConfig } from '../workers/config';
+import { createBridgeWorker } from '../workers/worker';
+import { directorySyncWorkflow } from '../workflows';
+import {
+  clientFor,
+  inspect,
+  requestsTo,
+  setFaults,
+  startTestSimulator,
+  type TestSimulator,
+} from './genesys-fixtures';
+import { localEnvironment, uniqueTaskQueue, workflowBundle } from './harness';
+
+interface OrganizationView {
+  presenceSources: { id: string; name: string }[];
+  queues: { id: string; name: string; memberIds: string[]; wrapupCodeIds: string[] }[];
+  skills: { id: string; name: string }[];
+  wrapupCodes: { id: string; name: string }[];
+  users: {
+    id: string;
+    name: string;
+    state: string;
+    externalIds: { authorityName: string; externalKey: string }[];
+    primarySourceId?: string;
+    skills: { id: string; proficiency: number }[];
+  }[];
+}
+
+/** A contact centre of `agents` agents spread over `queues` queues, each agent with two skills. */
+function contactCentre(agents: number, queues = 50, skills = 30, codes = 40) {
+  return {
+    source: 'acd',
+    users: Array.from({ length: agents }, (_, index) => ({
+      externalId: `agent-${index + 1}`,
+      name: `Agent ${index + 1}`,
+      email: `agent-${index + 1}@contact-centre.example`,
+      queues: [`queue-${(index % queues) + 1}`, `queue-${((index + 7) % queues) + 1}`],
+      skills: [
+        { skill: `skill-${(index % skills) + 1}`, proficiency: (index % 5) + 1 },
+        { skill: `skill-${((index + 3) % skills) + 1}`, proficiency: 2 },
+      ],
+    })),
+    queues: Array.from({ length: queues }, (_, index) => ({
+      externalId: `queue-${index + 1}`,
+      name: `Queue ${index + 1}`,
+      wrapupCodes: [`code-${(index % codes) + 1}`, `code-${((index + 1) % codes) + 1}`],
+    })),
+    skills: Array.from({ length: skills }, (_, index) => ({
+      externalId: `skill-${index + 1}`,
+      name: `Skill ${index + 1}`,
+    })),
+    wrapupCodes: Array.from({ length: codes }, (_, index) => ({
+      externalId: `code-${index + 1}`,
+      name: `Code ${index + 1}`,
+    })),
+  } satisfies DirectorySnapshotInput;
+}
+
+describe('the directory sync workflow against the simulator', function () {
+  this.timeout(120_000);
+  let sim: TestSimulator;
+  let client: GenesysClient;
+  let worker: Worker;
+  let running: Promise<void>;
+  let folder: string;
+  const taskQueue = uniqueTaskQueue('directory');
+
+  before(async () => {
+    // The sync reads three times per user; a generous limit keeps the test about correctness, not pacing.
+    sim = await startTestSimulator({ agents: 0, limits: { requestsPerWindow: 1_000_000 } });
+    client = clientFor(sim.simulator, { requestsPerMinute: 1_000_000 });
+    folder = await mkdtemp(join(tmpdir(), 'directory-'));
+    const environment = localEnvironment();
+    worker = await createBridgeWorker({
+      connection: environment.nativeConnection,
+      config: { ...loadConfig({}), taskQueue },
+      dependencies: {
+        bridgeVersion: 'test',
+        genesys: {
+          client,
+          publisher: new EventPublisher(client, { maxEventsPerBatch: 100, maxBatchBytes: 1_048_576 }),
+        },
+      },
+      workflowBundle: await workflowBundle(require.resolve('../workflows')),
+    });
+    running = worker.run();
+  });
+  after(async () => {
+    worker.shutdown();
+    await running;
+    client.close();
+    await sim.simulator.stop();
+    await rm(folder, { recursive: true, force: true });
+  });
+
+  async function sync(snapshot: DirectorySnapshotInput): Promise<DirectorySyncReport> {
+    const path = join(folder, `${randomUUID()}.json`);
+    await writeFile(path, JSON.stringify(snapshot));
+    return localEnvironment().client.workflow.execute(directorySyncWorkflow, {
+      taskQueue,
+      workflowId: `directory/acd/${randomUUID()}`,
+      args: [{ source: 'acd', snapshot: { kind: 'file', path } }],
+    });
+  }
+
+  const writesSince = async (since: number) =>
+    (await requestsTo(sim.simulator, '/api/v2/')).filter(
+      (request) => request.at >= since && request.method !== 'GET',
+    );
+
+  const centre = contactCentre(500);
+
+  it('lands 500 users, 50 queues, 30 skills and 40 wrap-up codes with external ids and primary sources', async () => {
+    const report = await sync(centre);
+    assert.deepEqual(report.failures, []);
+    assert.deepEqual(report.users, { created: 500, updated: 0, deactivated: 0, unchanged: 0, failed: 0 });
+    const organization = await inspect<OrganizationView>(sim.simulator, 'organization');
+    const source = organization.presenceSources.find((each) => each.name === 'acd');
+    assert.ok(source, 'the presence source is registered');
+    const agents = organization.users.filter((user) =>
+      user.externalIds.some((id) => id.authorityName === 'acd'),
+    );
+    assert.equal(agents.length, 500);
+    assert.ok(agents.every((user) => user.primarySourceId === source.id && user.state === 'active'));
+    assert.ok(agents.every((user) => user.skills.length === 2));
+    const queues = organization.queues.filter((queue) => queue.name.startsWith('Queue '));
+    assert.equal(queues.length, 50);
+    assert.equal(
+      queues.reduce((sum, queue) => sum + queue.memberIds.length, 0),
+      1_000,
+      'every agent is in its two queues',
+    );
+    assert.ok(queues.every((queue) => queue.wrapupCodeIds.length === 2));
+    assert.equal(organization.skills.filter((skill) => skill.name.startsWith('Skill ')).length, 30);
+    assert.equal(organization.wrapupCodes.filter((code) => code.name.startsWith('Code ')).length, 40);
+  });
+
+  it('makes no write call when run again at once', async () => {
+    const since = Date.now();
+    const report = await sync(centre);
+    assert.deepEqual(report.users, { created: 0, updated: 0, deactivated: 0, unchanged: 500, failed: 0 });
+    assert.equal(report.writeCalls, 0);
+    assert.deepEqual(await writesSince(since), []);
+  });
+
+  it('turns one change, one removal and one addition at the source into one update, one deactivation and one creation', async () => {
+    const users = centre.users.filter((user) => user.externalId !== 'agent-2');
+    users[0] = { ...users[0]!, name: 'Agent One Renamed' };
+    users.push({
+      ...centre.users[0]!,
+      externalId: 'agent-501',
+      name: 'Agent 501',
+      email: 'agent-501@contact-centre.example',
+    });
+    const since = Date.now();
+    const report = await sync({ ...centre, users });
+    assert.deepEqual(report.users, { created: 1, updated: 1, deactivated: 1, unchanged: 498, failed: 0 });
+    const writes = await writesSince(since);
+    assert.equal(
+      writes.filter((write) => write.method === 'POST' && write.path === '/api/v2/users').length,
+      1,
+    );
+    assert.equal(
+      writes.filter((write) => write.method === 'PATCH').length,
+      2,
+      'one rename, one deactivation',
+    );
+    const organization = await inspect<OrganizationView>(sim.simulator, 'organization');
+    const removed = organization.users.find((user) =>
+      user.externalIds.some((id) => id.externalKey === 'agent-2'),
+    );
+    assert.equal(removed?.state, 'inactive');
+    centre.users.splice(0, centre.users.length, ...users);
+  });
+
+  it('resolves a version conflict on a user by re-reading it', async () => {
+    await setFaults(sim.simulator, {
+      rules: [{ method: 'PATCH', path: '/api/v2/users/', status: 409, times: 1 }],
+    });
+    const users = centre.users.map((user) =>
+      user.externalId === 'agent-3' ? { ...user, name: 'Agent Three' } : user,
+    );
+    const since = Date.now();
+    const report = await sync({ ...centre, users });
+    await setFaults(sim.simulator, {});
+    assert.deepEqual(report.failures, []);
+    assert.equal(report.users.updated, 1);
+    const patches = (await writesSince(since)).filter((write) => write.method === 'PATCH');
+    assert.deepEqual(
+      patches.map((patch) => patch.status),
+      [409, 200],
+    );
+    const organization = await inspect<OrganizationView>(sim.simulator, 'organization');
+    assert.ok(organization.users.some((user) => user.name === 'Agent Three'));
+  });
+});
