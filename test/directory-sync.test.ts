@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,6 +9,8 @@ import type { DirectorySyncReport } from '../activities';
 import type { GenesysClient } from '../activities/genesys/client';
 import { EventPublisher } from '../activities/genesys/publisher';
 import type { DirectorySnapshotInput } from '../activities/directory/snapshot';
+import { projectRoot } from '../scripts/toolchain';
+import { defaultSimulatorClient } from '../simulator';
 import { loadConfig } from '../workers/config';
 import { createBridgeWorker } from '../workers/worker';
 import { directorySyncWorkflow } from '../workflows';
@@ -202,5 +205,91 @@ describe('the directory sync workflow against the simulator', function () {
     );
     const organization = await inspect<OrganizationView>(sim.simulator, 'organization');
     assert.ok(organization.users.some((user) => user.name === 'Agent Three'));
+  });
+});
+
+/** A bridge worker as its own process, pointed at the shared dev server and `sim`. */
+function workerProcess(sim: TestSimulator, taskQueue: string): ChildProcess {
+  // Node itself with tsx's loader, not the tsx wrapper: a SIGKILL must hit the worker, not a parent of it.
+  return spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'workers', 'main.ts')], {
+    cwd: projectRoot,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: {
+      ...inheritedEnvironment(),
+      TEMPORAL_ADDRESS: localEnvironment().address,
+      TEMPORAL_NAMESPACE: 'default',
+      BYOI_TASK_QUEUE: taskQueue,
+      BYOI_LOG_LEVEL: 'warn',
+      GENESYS_API_BASE_URL: sim.simulator.url,
+      GENESYS_CLIENT_ID: defaultSimulatorClient.clientId,
+      GENESYS_CLIENT_SECRET: defaultSimulatorClient.clientSecret,
+      GENESYS_REQUESTS_PER_MINUTE: '1000000',
+    },
+  });
+}
+
+/** This process's environment without settings that would point the worker elsewhere. */
+function inheritedEnvironment(): NodeJS.ProcessEnv {
+  return Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([name]) => !name.startsWith('GENESYS_') && !name.startsWith('TEMPORAL_'),
+    ),
+  );
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  return child.exitCode !== null || child.signalCode !== null
+    ? Promise.resolve()
+    : new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+describe('a directory sync whose worker is killed mid-run', function () {
+  this.timeout(180_000);
+
+  it('finishes on a restarted worker without creating anyone twice', async () => {
+    // Slow user creation a little so the kill lands in the middle of the write phase.
+    const sim = await startTestSimulator({
+      agents: 0,
+      limits: { requestsPerWindow: 1_000_000 },
+      faults: { rules: [{ method: 'POST', path: '/api/v2/users', latencyMs: 10 }] },
+    });
+    const folder = await mkdtemp(join(tmpdir(), 'directory-crash-'));
+    const taskQueue = uniqueTaskQueue('directory-crash');
+    let worker = workerProcess(sim, taskQueue);
+    try {
+      const path = join(folder, 'snapshot.json');
+      await writeFile(path, JSON.stringify(contactCentre(300, 10, 5, 5)));
+      const handle = await localEnvironment().client.workflow.start(directorySyncWorkflow, {
+        taskQueue,
+        workflowId: `directory/acd/${randomUUID()}`,
+        args: [{ source: 'acd', snapshot: { kind: 'file', path } }],
+      });
+      const agentsCreated = async () =>
+        (await requestsTo(sim.simulator, '/api/v2/users')).filter(
+          (request) =>
+            request.method === 'POST' && request.path === '/api/v2/users' && request.status === 200,
+        ).length;
+      while ((await agentsCreated()) < 60) await new Promise((resolve) => setTimeout(resolve, 50));
+      worker.kill('SIGKILL');
+      await exited(worker);
+      const createdBeforeKill = await agentsCreated();
+      assert.ok(createdBeforeKill < 300, `the kill came after ${createdBeforeKill} creations`);
+      worker = workerProcess(sim, taskQueue);
+      const report = await handle.result();
+      assert.equal(report.attempts, 2, 'the activity ran again after its heartbeat went silent');
+      assert.deepEqual(report.failures, []);
+      assert.equal(await agentsCreated(), 300, 'every agent created exactly once');
+      const organization = await inspect<OrganizationView>(sim.simulator, 'organization');
+      const agents = organization.users.filter((user) =>
+        user.externalIds.some((id) => id.authorityName === 'acd'),
+      );
+      assert.equal(agents.length, 300);
+      assert.equal(new Set(agents.map((user) => user.externalIds[0]!.externalKey)).size, 300);
+    } finally {
+      worker.kill('SIGTERM');
+      await exited(worker);
+      await sim.simulator.stop();
+      await rm(folder, { recursive: true, force: true });
+    }
   });
 });

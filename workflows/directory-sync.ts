@@ -12,7 +12,8 @@ import { byoiKind, byoiSource, byoiStatus } from './search-attributes';
 const { syncDirectory } = proxyActivities<BridgeActivities>({
   // A 4,000-user directory at the default budget takes tens of minutes of reads behind event traffic.
   startToCloseTimeout: '3 hours',
-  heartbeatTimeout: '2 minutes',
+  // The activity heartbeats every 5 s even while waiting for the budget, so 20 s of silence is a dead worker.
+  heartbeatTimeout: '20 seconds',
   retry: {
     initialInterval: '5 seconds',
     backoffCoefficient: 2,

@@ -14,6 +14,8 @@ import { planDirectorySync } from './plan';
 import { readGenesysDirectory } from './read';
 import { DirectorySnapshotError } from './snapshot';
 
+const heartbeatEveryMs = 5_000;
+
 /** ApplicationFailure types of the directory sync. */
 export const directoryFailureTypes = { invalidSnapshot: 'DirectorySnapshotInvalid' } as const;
 
@@ -42,8 +44,13 @@ export function createDirectoryActivities({ genesys }: DirectoryDependencies) {
     async syncDirectory(location: SnapshotLocation): Promise<DirectorySyncReport> {
       if (!genesys) throw new Error('this worker has no Genesys connection configured (GENESYS_* settings)');
       const context = Context.current();
-      const heartbeat = (phase: string, done: number, total: number) =>
-        context.heartbeat({ phase, done, total });
+      let details = { phase: 'load', done: 0, total: 0 };
+      const heartbeat = (phase: string, done: number, total: number) => {
+        details = { phase, done, total };
+        context.heartbeat(details);
+      };
+      // Also while a call waits for the request budget behind event traffic: silence means a dead worker.
+      const ticker = setInterval(() => context.heartbeat(details), heartbeatEveryMs);
       try {
         const snapshot = await loadDirectorySnapshot(location);
         heartbeat('read', 0, snapshot.users.length);
@@ -79,6 +86,8 @@ export function createDirectoryActivities({ genesys }: DirectoryDependencies) {
           );
         }
         throw asActivityFailure(error);
+      } finally {
+        clearInterval(ticker);
       }
     },
   };
