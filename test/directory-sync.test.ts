@@ -11,6 +11,7 @@ import { EventPublisher } from '../activities/genesys/publisher';
 import type { DirectorySnapshotInput } from '../activities/directory/snapshot';
 import { projectRoot } from '../scripts/toolchain';
 import { defaultSimulatorClient } from '../simulator';
+import { directoryScheduleId, ensureDirectorySyncSchedule, runDirectorySync } from '../client/directory-sync';
 import { loadConfig } from '../workers/config';
 import { createBridgeWorker } from '../workers/worker';
 import { directorySyncWorkflow } from '../workflows';
@@ -186,6 +187,39 @@ describe('the directory sync workflow against the simulator', function () {
     centre.users.splice(0, centre.users.length, ...users);
   });
 
+  it('runs on demand through its Temporal Schedule, and the CLI prints the report', async () => {
+    const path = join(folder, 'scheduled.json');
+    await writeFile(path, JSON.stringify(centre));
+    const options = { source: 'acd', snapshot: { kind: 'file' as const, path }, taskQueue };
+    const temporal = localEnvironment().client;
+    await ensureDirectorySyncSchedule(temporal, { ...options, interval: '1h' });
+    await ensureDirectorySyncSchedule(temporal, { ...options, interval: '2h' });
+    const schedule = temporal.schedule.getHandle(directoryScheduleId('acd'));
+    try {
+      const report = await runDirectorySync(temporal, options);
+      assert.equal(report.writeCalls, 0);
+      assert.equal(report.users.unchanged, centre.users.length);
+      const { info, spec } = await schedule.describe();
+      assert.equal(info.recentActions.length, 1);
+      assert.deepEqual(
+        (spec.intervals ?? []).map((each) => each.every),
+        [7_200_000],
+      );
+      const printed = await cliOutput(
+        ['directory', 'sync', '--snapshot', path, '--source', 'acd'],
+        taskQueue,
+      );
+      assert.match(printed, /users: 0 created, 0 updated, 0 deactivated, \d+ unchanged, 0 failed/);
+      assert.equal(
+        (await schedule.describe()).info.recentActions.length,
+        2,
+        'the CLI went through the schedule',
+      );
+    } finally {
+      await schedule.delete();
+    }
+  });
+
   it('resolves a version conflict on a user by re-reading it', async () => {
     await setFaults(sim.simulator, {
       rules: [{ method: 'PATCH', path: '/api/v2/users/', status: 409, times: 1 }],
@@ -235,6 +269,24 @@ function inheritedEnvironment(): NodeJS.ProcessEnv {
       ([name]) => !name.startsWith('GENESYS_') && !name.startsWith('TEMPORAL_'),
     ),
   );
+}
+
+/** Runs the operator CLI as its own process against the shared dev server; resolves with its output. */
+async function cliOutput(args: string[], taskQueue: string): Promise<string> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'client', 'cli.ts'), ...args], {
+    cwd: projectRoot,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: {
+      ...inheritedEnvironment(),
+      TEMPORAL_ADDRESS: localEnvironment().address,
+      BYOI_TASK_QUEUE: taskQueue,
+    },
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  await exited(child);
+  assert.equal(child.exitCode, 0, `the CLI failed: ${output}`);
+  return output;
 }
 
 function exited(child: ChildProcess): Promise<void> {

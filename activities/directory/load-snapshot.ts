@@ -1,5 +1,6 @@
 /** Where a directory snapshot comes from (a JSON file or an HTTP URL), and reading it from there. */
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import axios from 'axios';
 import { z } from 'zod';
 import { parseDirectorySnapshot, type DirectorySnapshot } from './snapshot';
@@ -39,4 +40,11 @@ export async function loadDirectorySnapshot(location: SnapshotLocation): Promise
     );
   }
   return parseDirectorySnapshot(json);
+}
+
+/** A location as an operator writes it: an http(s) URL, or else a file path (made absolute). */
+export function snapshotLocationFrom(text: string): SnapshotLocation {
+  return /^https?:\/\//i.test(text)
+    ? snapshotLocationSchema.parse({ kind: 'url', url: text })
+    : { kind: 'file', path: resolve(text) };
 }
