@@ -15,6 +15,7 @@ import { directoryScheduleId, ensureDirectorySyncSchedule, runDirectorySync } fr
 import { loadConfig } from '../workers/config';
 import { createBridgeWorker } from '../workers/worker';
 import { directorySyncWorkflow } from '../workflows';
+import { waitingForMappingQuery } from '../workflows/directory-signals';
 import {
   clientFor,
   inspect,
@@ -23,7 +24,8 @@ import {
   startTestSimulator,
   type TestSimulator,
 } from './genesys-fixtures';
-import { localEnvironment, uniqueTaskQueue, workflowBundle } from './harness';
+import { mappingWaiterWorkflow } from './fixtures/workflows';
+import { fixtureBundle, localEnvironment, uniqueTaskQueue, withWorker, workflowBundle } from './harness';
 
 interface OrganizationView {
   presenceSources: { id: string; name: string }[];
@@ -94,6 +96,7 @@ describe('the directory sync workflow against the simulator', function () {
           client,
           publisher: new EventPublisher(client, { maxEventsPerBatch: 100, maxBatchBytes: 1_048_576 }),
         },
+        temporal: environment.client,
       },
       workflowBundle: await workflowBundle(require.resolve('../workflows')),
     });
@@ -107,7 +110,7 @@ describe('the directory sync workflow against the simulator', function () {
     await rm(folder, { recursive: true, force: true });
   });
 
-  async function sync(snapshot: DirectorySnapshotInput): Promise<DirectorySyncReport> {
+  async function sync(snapshot: DirectorySnapshotInput): Promise<DirectorySyncReport & { notified: number }> {
     const path = join(folder, `${randomUUID()}.json`);
     await writeFile(path, JSON.stringify(snapshot));
     return localEnvironment().client.workflow.execute(directorySyncWorkflow, {
@@ -218,6 +221,37 @@ describe('the directory sync workflow against the simulator', function () {
     } finally {
       await schedule.delete();
     }
+  });
+
+  it('tells the workflows of its source that wait for a mapping, and only those', async () => {
+    const environment = localEnvironment();
+    const fixtureQueue = uniqueTaskQueue('mapping-waiters');
+    await withWorker(
+      environment,
+      { taskQueue: fixtureQueue, workflowBundle: await fixtureBundle() },
+      async () => {
+        const start = (source: string) =>
+          environment.client.workflow.start(mappingWaiterWorkflow, {
+            taskQueue: fixtureQueue,
+            workflowId: `agent/${source}/${randomUUID()}`,
+            args: [source],
+          });
+        const ours = await start('acd');
+        const theirs = await start('other-acd');
+        // Visibility follows the search-attribute upsert shortly after the workflow starts.
+        for (;;) {
+          const listed = await environment.client.workflow.count(waitingForMappingQuery('acd'));
+          if (listed.count >= 1) break;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        const report = await sync(centre);
+        assert.equal(report.notified, 1);
+        assert.equal((await ours.result()).source, 'acd');
+        const { status } = await theirs.describe();
+        assert.equal(status.name, 'RUNNING');
+        await theirs.terminate('test over');
+      },
+    );
   });
 
   it('resolves a version conflict on a user by re-reading it', async () => {

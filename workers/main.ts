@@ -2,6 +2,7 @@
  * The worker process: parse config, connect, serve the bridge's task queue, and on SIGINT/SIGTERM stop
  * polling, let running activities finish, then exit.
  */
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { connectGenesys } from '../activities/genesys';
 import { version } from '../package.json';
@@ -14,11 +15,14 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel, 'byoi-worker');
   const connection = await NativeConnection.connect(config.temporal.connectionOptions);
   const genesys = config.genesys ? connectGenesys(config.genesys) : undefined;
+  // Activities that signal other workflows (a finished directory sync) use an ordinary client.
+  const clientConnection = await Connection.connect(config.temporal.connectionOptions);
+  const temporal = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
   try {
     const worker = await createBridgeWorker({
       connection,
       config,
-      dependencies: { bridgeVersion: version, genesys },
+      dependencies: { bridgeVersion: version, genesys, temporal },
     });
     logger.info(
       {
@@ -34,6 +38,7 @@ async function main(): Promise<void> {
     logger.info('worker stopped');
   } finally {
     genesys?.client.close();
+    await clientConnection.close();
     await connection.close();
   }
 }

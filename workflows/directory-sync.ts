@@ -9,6 +9,11 @@ import { proxyActivities, setCurrentDetails, upsertSearchAttributes } from '@tem
 import type { BridgeActivities, DirectorySyncReport, SnapshotLocation } from '../activities';
 import { byoiKind, byoiSource, byoiStatus } from './search-attributes';
 
+const { notifyMappingWaiters } = proxyActivities<BridgeActivities>({
+  startToCloseTimeout: '5 minutes',
+  retry: { maximumAttempts: 5 },
+});
+
 const { syncDirectory } = proxyActivities<BridgeActivities>({
   // A 4,000-user directory at the default budget takes tens of minutes of reads behind event traffic.
   startToCloseTimeout: '3 hours',
@@ -31,7 +36,9 @@ export interface DirectorySyncInput {
 }
 
 /** Syncs the directory once and returns the run report. */
-export async function directorySyncWorkflow(input: DirectorySyncInput): Promise<DirectorySyncReport> {
+export async function directorySyncWorkflow(
+  input: DirectorySyncInput,
+): Promise<DirectorySyncReport & { notified: number }> {
   upsertSearchAttributes([
     { key: byoiKind, value: 'directory' },
     { key: byoiSource, value: input.source },
@@ -39,14 +46,17 @@ export async function directorySyncWorkflow(input: DirectorySyncInput): Promise<
   ]);
   setCurrentDetails(`Syncing the directory of **${input.source}** from ${describe(input.snapshot)}.`);
   const report = await syncDirectory(input.snapshot);
+  // Agents whose events waited for a mapping may resolve now.
+  const notified = await notifyMappingWaiters(input.source);
   const status = report.failures.length > 0 ? 'CompletedWithFailures' : 'Completed';
   upsertSearchAttributes([{ key: byoiStatus, value: status }]);
   const { users } = report;
   setCurrentDetails(
     `${status}: ${users.created} created, ${users.updated} updated, ${users.deactivated} deactivated, ` +
-      `${users.unchanged} unchanged, ${users.failed} failed; ${report.otherChanges} other changes.`,
+      `${users.unchanged} unchanged, ${users.failed} failed; ${report.otherChanges} other changes; ` +
+      `${notified} workflows waiting for a mapping told.`,
   );
-  return report;
+  return { ...report, notified };
 }
 
 function describe(location: SnapshotLocation): string {

@@ -5,12 +5,14 @@
  * done is done twice.
  */
 import { Context } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { GenesysConnection } from '../genesys';
 import { asActivityFailure } from '../genesys/errors';
 import { applyDirectoryPlan, type DirectorySyncFailure } from './apply';
 import { loadDirectorySnapshot, type SnapshotLocation } from './load-snapshot';
 import { planDirectorySync } from './plan';
+import { notifyMappingWaiters } from './notify';
 import { readGenesysDirectory } from './read';
 import { DirectorySnapshotError } from './snapshot';
 
@@ -35,11 +37,18 @@ export interface DirectorySyncReport {
 /** Dependencies of the directory activities. */
 export interface DirectoryDependencies {
   genesys?: GenesysConnection;
+  /** The worker's Temporal client, for telling waiting workflows that a sync finished. */
+  temporal?: Client;
 }
 
 /** Builds the directory activities. */
-export function createDirectoryActivities({ genesys }: DirectoryDependencies) {
+export function createDirectoryActivities({ genesys, temporal }: DirectoryDependencies) {
   return {
+    /** Tells the source's workflows waiting for a mapping that the directory changed; returns how many. */
+    async notifyMappingWaiters(source: string): Promise<number> {
+      return temporal ? notifyMappingWaiters(temporal, source) : 0;
+    },
+
     /** Makes Genesys follow the snapshot at `location`; returns what it changed. */
     async syncDirectory(location: SnapshotLocation): Promise<DirectorySyncReport> {
       if (!genesys) throw new Error('this worker has no Genesys connection configured (GENESYS_* settings)');
