@@ -1,0 +1,147 @@
+/**
+ * The mapping event workflows use: external agent id → Genesys user id, external queue → queue id,
+ * external wrap-up code → code id, external presence state → presence definition id. Resolved through
+ * Genesys itself (the external-id reverse lookup, names) with a worker-side cache: hits live for
+ * minutes, misses for seconds (an agent synced a moment later resolves soon), and concurrent lookups
+ * of one key share one call.
+ */
+import type { GenesysClient } from '../genesys/client';
+import type { SystemPresence } from '../genesys/contract';
+import { presence, queues, routing, users } from '../genesys/directory';
+import { GenesysApiError } from '../genesys/errors';
+import type { DirectorySnapshot } from './snapshot';
+
+/** Cache lifetimes. */
+export interface DirectoryMappingOptions {
+  /** How long a resolved id is trusted (default 10 minutes). */
+  hitTtlMs?: number;
+  /** How long "not in Genesys" is trusted (default 30 seconds). */
+  missTtlMs?: number;
+  now?: () => number;
+}
+
+/** How a source's external names relate to Genesys names, from its directory snapshot. */
+export interface MappingTables {
+  queueName(externalQueueId: string): string | undefined;
+  wrapupCodeName(externalCodeId: string): string | undefined;
+  presence(
+    externalState: string,
+  ): { systemPresence: SystemPresence } | { presenceDefinitionId: string } | undefined;
+}
+
+/** The mapping tables a snapshot defines. */
+export function mappingTablesOf(snapshot: DirectorySnapshot): MappingTables {
+  const queueNames = new Map(snapshot.queues.map((queue) => [queue.externalId, queue.name]));
+  const codeNames = new Map(snapshot.wrapupCodes.map((code) => [code.externalId, code.name]));
+  const states = new Map(snapshot.presenceMapping.map((mapping) => [mapping.externalState, mapping]));
+  return {
+    queueName: (id) => queueNames.get(id),
+    wrapupCodeName: (id) => codeNames.get(id),
+    presence(state) {
+      const mapping = states.get(state);
+      if (mapping?.presenceDefinitionId !== undefined)
+        return { presenceDefinitionId: mapping.presenceDefinitionId };
+      if (mapping?.systemPresence !== undefined) return { systemPresence: mapping.systemPresence };
+      return undefined;
+    },
+  };
+}
+
+interface Entry {
+  value: Promise<string | undefined>;
+  settledAt: number | undefined;
+  found: boolean;
+}
+
+/** Resolves external ids and names to Genesys ids, caching what it learns. */
+export class DirectoryMapping {
+  private readonly entries = new Map<string, Entry>();
+  private readonly hitTtlMs: number;
+  private readonly missTtlMs: number;
+  private readonly now: () => number;
+  /** Lookups that went to Genesys (for metrics and tests). */
+  lookups = 0;
+
+  constructor(
+    private readonly client: GenesysClient,
+    options: DirectoryMappingOptions = {},
+  ) {
+    this.hitTtlMs = options.hitTtlMs ?? 10 * 60_000;
+    this.missTtlMs = options.missTtlMs ?? 30_000;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** The Genesys user carrying `externalAgentId` under `source`, if any. */
+  userId(source: string, externalAgentId: string): Promise<string | undefined> {
+    return this.cached(`user\u0000${source}\u0000${externalAgentId}`, async () => {
+      try {
+        return (await users.byExternalId(this.client, source, externalAgentId)).id;
+      } catch (error) {
+        if (error instanceof GenesysApiError && error.status === 404) return undefined;
+        throw error;
+      }
+    });
+  }
+
+  /** The queue named `name` (case-insensitive). */
+  queueId(name: string): Promise<string | undefined> {
+    return this.byName('queue', name, () => queues.list(this.client));
+  }
+
+  /** The wrap-up code named `name` (case-insensitive). */
+  wrapupCodeId(name: string): Promise<string | undefined> {
+    return this.byName('code', name, () => routing.wrapupCodes(this.client));
+  }
+
+  /** The presence definition of a system presence, or a definition id checked to exist. */
+  presenceDefinitionId(
+    target: { systemPresence: SystemPresence } | { presenceDefinitionId: string },
+  ): Promise<string | undefined> {
+    const key =
+      'systemPresence' in target ? `system:${target.systemPresence}` : `id:${target.presenceDefinitionId}`;
+    return this.cached(`presence\u0000${key}`, async () => {
+      const definitions = await presence.definitions(this.client);
+      const found =
+        'systemPresence' in target
+          ? definitions.find(
+              (definition) => definition.systemPresence === target.systemPresence && !definition.deactivated,
+            )
+          : definitions.find((definition) => definition.id === target.presenceDefinitionId);
+      return found?.id;
+    });
+  }
+
+  /** Forgets every "not found" (a directory sync has just finished). */
+  forgetMisses(): void {
+    for (const [key, entry] of this.entries)
+      if (entry.settledAt !== undefined && !entry.found) this.entries.delete(key);
+  }
+
+  private byName(kind: string, name: string, list: () => Promise<{ id: string; name: string }[]>) {
+    return this.cached(`${kind}\u0000${name.toLowerCase()}`, async () => {
+      const all = await list();
+      return all.find((entity) => entity.name.toLowerCase() === name.toLowerCase())?.id;
+    });
+  }
+
+  private cached(key: string, lookup: () => Promise<string | undefined>): Promise<string | undefined> {
+    const entry = this.entries.get(key);
+    if (entry) {
+      if (entry.settledAt === undefined) return entry.value;
+      const age = this.now() - entry.settledAt;
+      if (age < (entry.found ? this.hitTtlMs : this.missTtlMs)) return entry.value;
+    }
+    this.lookups++;
+    const fresh: Entry = { value: lookup(), settledAt: undefined, found: false };
+    this.entries.set(key, fresh);
+    fresh.value.then(
+      (value) => {
+        fresh.settledAt = this.now();
+        fresh.found = value !== undefined;
+      },
+      // A failed lookup is not cached: the next caller asks again.
+      () => this.entries.delete(key),
+    );
+    return fresh.value;
+  }
+}

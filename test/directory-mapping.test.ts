@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import type { GenesysClient } from '../activities/genesys/client';
+import { users } from '../activities/genesys/directory';
+import { DirectoryMapping, mappingTablesOf } from '../activities/directory/mapping';
+import { parseDirectorySnapshot } from '../activities/directory/snapshot';
+import { clientFor, requestsTo, startTestSimulator, type TestSimulator } from './genesys-fixtures';
+
+describe('the directory mapping', () => {
+  let sim: TestSimulator;
+  let client: GenesysClient;
+  let now: number;
+  let mapping: DirectoryMapping;
+
+  beforeEach(async () => {
+    sim = await startTestSimulator({ agents: 3 });
+    client = clientFor(sim.simulator);
+    now = 1_000_000;
+    mapping = new DirectoryMapping(client, { hitTtlMs: 60_000, missTtlMs: 5_000, now: () => now });
+  });
+  afterEach(async () => {
+    client.close();
+    await sim.simulator.stop();
+  });
+
+  it('resolves an external agent id through Genesys once, and serves repeats from its cache', async () => {
+    const answers = await Promise.all(Array.from({ length: 10 }, () => mapping.userId('acd', 'agent-2')));
+    assert.ok(answers.every((answer) => answer === sim.agents[1]!.id));
+    assert.equal(await mapping.userId('acd', 'agent-2'), sim.agents[1]!.id);
+    assert.equal(mapping.lookups, 1);
+    assert.equal((await requestsTo(sim.simulator, '/api/v2/users/externalid/')).length, 1);
+    now += 61_000;
+    await mapping.userId('acd', 'agent-2');
+    assert.equal(mapping.lookups, 2, 'a hit is trusted for its lifetime only');
+  });
+
+  it('remembers an unmapped agent briefly, and finds it once a sync has mapped it', async () => {
+    assert.equal(await mapping.userId('acd', 'agent-new'), undefined);
+    const supervisor = sim.seed.users[0]!;
+    await users.addExternalId(client, supervisor.id, { authorityName: 'acd', externalKey: 'agent-new' });
+    assert.equal(await mapping.userId('acd', 'agent-new'), undefined, 'the miss is still trusted');
+    mapping.forgetMisses();
+    assert.equal(await mapping.userId('acd', 'agent-new'), supervisor.id);
+  });
+
+  it('resolves queues and wrap-up codes by name and presence states through the snapshot’s mapping', async () => {
+    const snapshot = parseDirectorySnapshot({
+      source: 'acd',
+      users: [],
+      queues: [{ externalId: 'q-7', name: 'sales' }],
+      wrapupCodes: [{ externalId: 'w-1', name: 'Resolved' }],
+      presenceMapping: [
+        { externalState: 'Lunch', systemPresence: 'Meal' },
+        { externalState: 'Coaching', presenceDefinitionId: 'no-such-definition' },
+      ],
+    });
+    const tables = mappingTablesOf(snapshot);
+    const queue = sim.seed.queues.find((each) => each.name === 'Sales')!;
+    assert.equal(await mapping.queueId(tables.queueName('q-7')!), queue.id);
+    const code = sim.seed.wrapupCodes.find((each) => each.name === 'Resolved')!;
+    assert.equal(await mapping.wrapupCodeId(tables.wrapupCodeName('w-1')!), code.id);
+    const meal = sim.seed.presenceDefinitions.find((each) => each.systemPresence === 'Meal')!;
+    assert.equal(await mapping.presenceDefinitionId(tables.presence('Lunch')!), meal.id);
+    assert.equal(await mapping.presenceDefinitionId(tables.presence('Coaching')!), undefined);
+    assert.equal(tables.presence('Unknown state'), undefined);
+  });
+});
