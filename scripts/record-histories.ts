@@ -8,7 +8,8 @@
  *
  * A history from a real cluster works as well: `temporal workflow show -w <id> --output json > file`.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
@@ -18,7 +19,9 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { version } from '../package.json';
 import { loadConfig } from '../workers/config';
 import { createBridgeWorker } from '../workers/worker';
-import { selfCheckWorkflow } from '../workflows';
+import { connectGenesys } from '../activities/genesys';
+import { createSimulator, defaultSimulatorClient } from '../simulator';
+import { directorySyncWorkflow, selfCheckWorkflow } from '../workflows';
 import { byoiSearchAttributes } from '../workflows/search-attributes';
 import { projectRoot, temporalCliExecutable } from './toolchain';
 
@@ -26,10 +29,37 @@ import { projectRoot, temporalCliExecutable } from './toolchain';
 interface Scenario {
   workflow: string;
   name: string;
-  run(client: Client, taskQueue: string): Promise<string>;
+  run(client: Client, taskQueue: string, workspace: string): Promise<string>;
 }
 
 const scenarios: Scenario[] = [
+  {
+    workflow: 'directorySyncWorkflow',
+    name: 'five-agents',
+    async run(client, taskQueue, workspace) {
+      const snapshot = path.join(workspace, 'snapshot.json');
+      writeFileSync(
+        snapshot,
+        JSON.stringify({
+          source: 'acd',
+          users: Array.from({ length: 5 }, (_, index) => ({
+            externalId: `agent-${index + 1}`,
+            name: `Agent ${index + 1}`,
+            email: `agent-${index + 1}@example.com`,
+            queues: ['q-1'],
+          })),
+          queues: [{ externalId: 'q-1', name: 'Recorded queue' }],
+        }),
+      );
+      const workflowId = `directory/acd/${randomUUID()}`;
+      await client.workflow.execute(directorySyncWorkflow, {
+        taskQueue,
+        workflowId,
+        args: [{ source: 'acd', snapshot: { kind: 'file', path: snapshot } }],
+      });
+      return workflowId;
+    },
+  },
   {
     workflow: 'selfCheckWorkflow',
     name: 'with-genesys-check',
@@ -51,17 +81,31 @@ async function main(): Promise<void> {
       searchAttributes: [...byoiSearchAttributes],
     },
   });
+  const stops: (() => Promise<void> | void)[] = [];
   try {
     const config = { ...loadConfig({}), taskQueue: `record-${randomUUID()}` };
+    const simulator = await createSimulator();
+    stops.push(() => simulator.stop());
+    const workspace = mkdtempSync(path.join(tmpdir(), 'record-histories-'));
+    stops.push(() => rmSync(workspace, { recursive: true, force: true }));
+    const genesys = connectGenesys({
+      hosts: { apiBaseUrl: simulator.url, loginBaseUrl: simulator.url },
+      ...defaultSimulatorClient,
+      requestsPerMinute: 300,
+      budgetHeadroom: 0.1,
+      maxEventsPerBatch: 100,
+      maxBatchBytes: 1_048_576,
+    });
+    stops.push(() => genesys.client.close());
     const worker = await createBridgeWorker({
       connection: environment.nativeConnection,
       config,
-      dependencies: { bridgeVersion: version },
+      dependencies: { bridgeVersion: version, genesys, temporal: environment.client },
     });
     await worker.runUntil(async () => {
       for (const scenario of scenarios) {
         if (wanted.size > 0 && !wanted.has(scenario.name) && !wanted.has(scenario.workflow)) continue;
-        const workflowId = await scenario.run(environment.client, config.taskQueue);
+        const workflowId = await scenario.run(environment.client, config.taskQueue, workspace);
         const history = await environment.client.workflow.getHandle(workflowId).fetchHistory();
         const file = path.join(projectRoot, 'test', 'histories', scenario.workflow, `${scenario.name}.json`);
         mkdirSync(path.dirname(file), { recursive: true });
@@ -71,6 +115,7 @@ async function main(): Promise<void> {
       }
     });
   } finally {
+    for (const stop of stops.reverse()) await stop();
     await environment.teardown();
   }
 }
