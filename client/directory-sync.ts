@@ -46,7 +46,8 @@ export async function ensureDirectorySyncSchedule(
       scheduleId,
       spec,
       action: action(options),
-      policies: { overlap: ScheduleOverlapPolicy.BUFFER_ONE },
+      // A missed run is not made up: the next one syncs everything anyway.
+      policies: { overlap: ScheduleOverlapPolicy.BUFFER_ONE, catchupWindow: '1 minute' },
       state: { note: `directory sync of ${options.source} every ${options.interval}` },
     });
   } catch (error) {

@@ -6,13 +6,20 @@
  * starting the simulator.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { Command } from 'commander';
+import {
+  ensureDirectorySyncSchedule,
+  formatDirectoryReport,
+  runDirectorySync,
+} from '../client/directory-sync';
 import { createSimulator, defaultSeed, defaultSimulatorClient } from '../simulator';
 import { loadConfig, type BridgeConfig } from '../workers/config';
 import { selfCheckWorkflow } from '../workflows';
 import { startDevServer, type DevServer } from './dev-server';
+import { contactCentreDirectory } from './contact-centre';
 import { projectRoot } from './toolchain';
 
 interface DemoFlags {
@@ -41,7 +48,8 @@ async function main(): Promise<void> {
     } else {
       const simulator = await createSimulator({
         port: config.simulator.port,
-        organization: defaultSeed({ agents: 20 }),
+        // No agents yet: the directory sync below creates them, as it would in a new organisation.
+        organization: defaultSeed(),
       });
       stopping.push(() => simulator.stop());
       step(`Genesys simulator at ${simulator.url} (inspection: ${simulator.url}/__simulator/stats)`);
@@ -81,6 +89,8 @@ async function main(): Promise<void> {
       step('the worker has no Genesys connection configured');
     }
     if (uiUrl) step(`Web UI: ${uiUrl}/namespaces/${config.temporal.namespace}/workflows/${workflowId}`);
+
+    await syncDirectory(client, config);
     step(`workflows and their state persist in ${config.devServer.dbFile}`);
 
     if (flags.keepRunning) {
@@ -94,6 +104,31 @@ async function main(): Promise<void> {
     step('stopping');
     await stopAll();
   }
+}
+
+/**
+ * Schedules the directory sync and runs it once now: against the simulator with a generated 20-agent
+ * contact centre, against real Genesys only with the operator's own snapshot (BYOI_DIRECTORY_SNAPSHOT).
+ */
+async function syncDirectory(client: Client, config: BridgeConfig): Promise<void> {
+  let snapshot = config.directory.snapshot;
+  if (snapshot === undefined) {
+    if (config.genesys) {
+      step('no BYOI_DIRECTORY_SNAPSHOT: the directory sync is not run against real Genesys');
+      return;
+    }
+    const file = path.resolve(config.dataDir, 'demo-directory.json');
+    writeFileSync(
+      file,
+      JSON.stringify(contactCentreDirectory({ agents: 20, source: config.directory.source })),
+    );
+    snapshot = { kind: 'file', path: file };
+  }
+  const options = { source: config.directory.source, snapshot, taskQueue: config.taskQueue };
+  await ensureDirectorySyncSchedule(client, { ...options, interval: config.directory.syncInterval });
+  step(`directory sync scheduled every ${config.directory.syncInterval}; running it now`);
+  const report = await runDirectorySync(client, options);
+  for (const line of formatDirectoryReport(report).split('\n')) step(line);
 }
 
 function step(message: string): void {

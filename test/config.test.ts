@@ -1,3 +1,4 @@
+import path from 'node:path';
 import assert from 'node:assert/strict';
 import { ConfigError, loadConfig } from '../workers/config';
 
@@ -78,6 +79,32 @@ describe('configuration', () => {
         assert.ok(error instanceof ConfigError);
         assert.match(error.message, /GENESYS_REGION: unknown Genesys Cloud region "mars-1"/);
         assert.match(error.message, /GENESYS_CLIENT_SECRET: required/);
+        return true;
+      },
+    );
+  });
+
+  it('reads the directory sync settings: source, snapshot location and interval', () => {
+    const fromFile = loadConfig({
+      BYOI_DIRECTORY_SNAPSHOT: 'directory.json',
+      BYOI_DIRECTORY_SYNC_INTERVAL: '15m',
+    });
+    assert.deepEqual(fromFile.directory, {
+      source: 'acd',
+      snapshot: { kind: 'file', path: path.resolve('directory.json') },
+      syncInterval: '15m',
+    });
+    const fromUrl = loadConfig({
+      BYOI_SOURCE: 'connect',
+      BYOI_DIRECTORY_SNAPSHOT: 'https://crm.example/directory',
+    });
+    assert.deepEqual(fromUrl.directory.snapshot, { kind: 'url', url: 'https://crm.example/directory' });
+    assert.throws(
+      () => loadConfig({ BYOI_SOURCE: 'a b', BYOI_DIRECTORY_SYNC_INTERVAL: 'hourly' }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.match(error.message, /BYOI_SOURCE: must be 1–64 letters/);
+        assert.match(error.message, /BYOI_DIRECTORY_SYNC_INTERVAL: must be a duration/);
         return true;
       },
     );

@@ -9,6 +9,7 @@ import type { DirectorySyncReport } from '../activities';
 import type { GenesysClient } from '../activities/genesys/client';
 import { EventPublisher } from '../activities/genesys/publisher';
 import type { DirectorySnapshotInput } from '../activities/directory/snapshot';
+import { contactCentreDirectory } from '../scripts/contact-centre';
 import { projectRoot } from '../scripts/toolchain';
 import { defaultSimulatorClient } from '../simulator';
 import { directoryScheduleId, ensureDirectorySyncSchedule, runDirectorySync } from '../client/directory-sync';
@@ -40,36 +41,6 @@ interface OrganizationView {
     primarySourceId?: string;
     skills: { id: string; proficiency: number }[];
   }[];
-}
-
-/** A contact centre of `agents` agents spread over `queues` queues, each agent with two skills. */
-function contactCentre(agents: number, queues = 50, skills = 30, codes = 40) {
-  return {
-    source: 'acd',
-    users: Array.from({ length: agents }, (_, index) => ({
-      externalId: `agent-${index + 1}`,
-      name: `Agent ${index + 1}`,
-      email: `agent-${index + 1}@contact-centre.example`,
-      queues: [`queue-${(index % queues) + 1}`, `queue-${((index + 7) % queues) + 1}`],
-      skills: [
-        { skill: `skill-${(index % skills) + 1}`, proficiency: (index % 5) + 1 },
-        { skill: `skill-${((index + 3) % skills) + 1}`, proficiency: 2 },
-      ],
-    })),
-    queues: Array.from({ length: queues }, (_, index) => ({
-      externalId: `queue-${index + 1}`,
-      name: `Queue ${index + 1}`,
-      wrapupCodes: [`code-${(index % codes) + 1}`, `code-${((index + 1) % codes) + 1}`],
-    })),
-    skills: Array.from({ length: skills }, (_, index) => ({
-      externalId: `skill-${index + 1}`,
-      name: `Skill ${index + 1}`,
-    })),
-    wrapupCodes: Array.from({ length: codes }, (_, index) => ({
-      externalId: `code-${index + 1}`,
-      name: `Code ${index + 1}`,
-    })),
-  } satisfies DirectorySnapshotInput;
 }
 
 describe('the directory sync workflow against the simulator', function () {
@@ -125,7 +96,7 @@ describe('the directory sync workflow against the simulator', function () {
       (request) => request.at >= since && request.method !== 'GET',
     );
 
-  const centre = contactCentre(500);
+  const centre = contactCentreDirectory({ agents: 500, queues: 50, skills: 30, wrapupCodes: 40 });
 
   it('lands 500 users, 50 queues, 30 skills and 40 wrap-up codes with external ids and primary sources', async () => {
     const report = await sync(centre);
@@ -344,7 +315,10 @@ describe('a directory sync whose worker is killed mid-run', function () {
     let worker = workerProcess(sim, taskQueue);
     try {
       const path = join(folder, 'snapshot.json');
-      await writeFile(path, JSON.stringify(contactCentre(300, 10, 5, 5)));
+      await writeFile(
+        path,
+        JSON.stringify(contactCentreDirectory({ agents: 300, queues: 10, skills: 5, wrapupCodes: 5 })),
+      );
       const handle = await localEnvironment().client.workflow.start(directorySyncWorkflow, {
         taskQueue,
         workflowId: `directory/acd/${randomUUID()}`,

@@ -5,6 +5,7 @@
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import type { NativeConnectionOptions } from '@temporalio/worker';
 import { z } from 'zod';
+import { snapshotLocationFrom, type SnapshotLocation } from '../activities/directory/load-snapshot';
 import { genesysLimits } from '../activities/genesys/contract';
 import { hostsForRegion, type GenesysHosts } from '../activities/genesys/regions';
 
@@ -36,6 +37,15 @@ const environmentSchema = z.object({
   BYOI_DEV_SERVER_UI_PORT: port.default(8233),
   BYOI_DEV_SERVER_DB: z.string().min(1).optional(),
   BYOI_SIMULATOR_PORT: port.default(8090),
+  BYOI_SOURCE: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1–64 letters, digits, dots, dashes or underscores')
+    .default('acd'),
+  BYOI_DIRECTORY_SNAPSHOT: z.string().min(1).optional(),
+  BYOI_DIRECTORY_SYNC_INTERVAL: z
+    .string()
+    .regex(/^\d+(s|m|h|d)$/, 'must be a duration such as 15m, 1h or 1d')
+    .default('1h'),
   GENESYS_REGION: z.string().min(1).optional(),
   GENESYS_API_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
   GENESYS_LOGIN_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
@@ -67,6 +77,8 @@ export interface BridgeConfig {
   devServer: { ip: string; port: number; uiPort: number; dbFile: string };
   /** Where the demo's embedded Genesys simulator listens (loopback). */
   simulator: { port: number };
+  /** The external source and where its directory snapshot comes from. */
+  directory: { source: string; snapshot: SnapshotLocation | undefined; syncInterval: string };
   /** Genesys Cloud (or the simulator); undefined when the environment names neither. */
   genesys: GenesysConfig | undefined;
 }
@@ -103,6 +115,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BridgeConfig {
     problems.push(`TEMPORAL_*: ${error instanceof Error ? error.message : String(error)}`);
   }
   const genesys = parsed.success ? resolveGenesys(parsed.data, problems) : undefined;
+  let directorySnapshot: SnapshotLocation | undefined;
+  if (parsed.success && parsed.data.BYOI_DIRECTORY_SNAPSHOT !== undefined) {
+    try {
+      directorySnapshot = snapshotLocationFrom(parsed.data.BYOI_DIRECTORY_SNAPSHOT);
+    } catch {
+      problems.push('BYOI_DIRECTORY_SNAPSHOT: must be a file path or an http(s) URL');
+    }
+  }
   if (!parsed.success || temporal === undefined || problems.length > 0) throw new ConfigError(problems);
   const settings = parsed.data;
   return {
@@ -117,6 +137,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BridgeConfig {
       dbFile: settings.BYOI_DEV_SERVER_DB ?? `${settings.BYOI_DATA_DIR}/temporal.sqlite`,
     },
     simulator: { port: settings.BYOI_SIMULATOR_PORT },
+    directory: {
+      source: settings.BYOI_SOURCE,
+      snapshot: directorySnapshot,
+      syncInterval: settings.BYOI_DIRECTORY_SYNC_INTERVAL,
+    },
     genesys,
   };
 }
