@@ -102,6 +102,9 @@ describe('the directory sync workflow against the simulator', function () {
     const report = await sync(centre);
     assert.deepEqual(report.failures, []);
     assert.deepEqual(report.users, { created: 500, updated: 0, deactivated: 0, unchanged: 0, failed: 0 });
+    // Per user: create, external id, primary source, skills. Then the presence source, 30 skills,
+    // 40 codes, 50 queues, and per queue one members call (20 agents each) and one wrap-up codes call.
+    assert.equal(report.writeCalls, 500 * 4 + 1 + 30 + 40 + 50 + 50 + 50);
     const organization = await inspect<OrganizationView>(sim.simulator, 'organization');
     const source = organization.presenceSources.find((each) => each.name === 'acd');
     assert.ok(source, 'the presence source is registered');
