@@ -45,7 +45,11 @@ function syncOptions(flags: DirectoryFlags, config: BridgeConfig) {
   const snapshot =
     flags.snapshot === undefined ? config.directory.snapshot : snapshotLocationFrom(flags.snapshot);
   if (snapshot === undefined) throw new Error('no snapshot: pass --snapshot or set BYOI_DIRECTORY_SNAPSHOT');
-  return { source: flags.source ?? config.directory.source, snapshot, taskQueue: config.taskQueue };
+  const source = flags.source ?? config.directory.source;
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(source)) {
+    throw new Error(`--source ${source}: must be 1–64 letters, digits, dots, dashes or underscores`);
+  }
+  return { source, snapshot, taskQueue: config.taskQueue };
 }
 
 const program = new Command('byoi').description('Operate byoi-bridge');

@@ -71,9 +71,15 @@ export async function runDirectorySync(
   const schedule = client.schedule.getHandle(directoryScheduleId(options.source));
   let before: Set<string>;
   try {
-    before = new Set(
-      (await schedule.describe()).info.recentActions.map((run) => run.action.workflow.workflowId),
-    );
+    const description = await schedule.describe();
+    const scheduled = (description.action.args as [{ snapshot?: unknown }] | undefined)?.[0]?.snapshot;
+    if (JSON.stringify(scheduled) !== JSON.stringify(options.snapshot)) {
+      throw new Error(
+        `the schedule ${directoryScheduleId(options.source)} syncs ${JSON.stringify(scheduled)}, not ` +
+          `${JSON.stringify(options.snapshot)}: update it with \`directory schedule\` first`,
+      );
+    }
+    before = new Set(description.info.recentActions.map((run) => run.action.workflow.workflowId));
   } catch (error) {
     if (!(error instanceof ScheduleNotFoundError)) throw error;
     const { workflowId, taskQueue, args } = action(options);

@@ -53,6 +53,7 @@ function syncedGenesys(snapshot: DirectorySnapshot): GenesysDirectory {
     version: 3,
     externalKey: user.externalId,
     primarySourceId: sourceId,
+    managedElsewhere: false,
     skills: user.skills.map(({ skill, proficiency }) => ({
       id: skills[snapshot.skills.findIndex((each) => each.externalId === skill)]!.id,
       proficiency,
@@ -230,5 +231,67 @@ describe('the directory sync plan', () => {
     ];
     const { operations } = planDirectorySync({ ...snapshot, users }, genesys);
     assert.deepEqual(kinds(operations), ['setSkills', 'deactivateUser', 'removeQueueMembers']);
+  });
+
+  it('never adopts by email a user another source claims, and re-keys one this source knew under an old key', () => {
+    const snapshot = snapshotOf(2);
+    const genesys = syncedGenesys(snapshot);
+    genesys.users[0] = { ...genesys.users[0]!, externalKey: undefined, managedElsewhere: true };
+    genesys.users[1] = { ...genesys.users[1]!, externalKey: 'old-key-2' };
+    const { operations, summary } = planDirectorySync(snapshot, genesys);
+    assert.equal(summary.usersCreated, 1, 'agent-1 is created, not taken from the other source');
+    assert.deepEqual(operations.find((operation) => operation.kind === 'createUser')?.externalId, 'agent-1');
+    assert.ok(
+      operations.some(
+        (operation) => operation.kind === 'setExternalId' && operation.externalId === 'agent-2',
+      ),
+    );
+    assert.ok(
+      !operations.some((operation) => operation.kind === 'deactivateUser'),
+      're-keyed, not deactivated',
+    );
+  });
+
+  it('takes the source’s members out of queues it no longer lists', () => {
+    const snapshot = snapshotOf(3);
+    const genesys = syncedGenesys(snapshot);
+    const supervisor = randomUUID();
+    genesys.queues.push({
+      id: randomUUID(),
+      name: 'Old Sales',
+      memberIds: [genesys.users[0]!.id, supervisor],
+      wrapupCodeIds: [],
+    });
+    const { operations } = planDirectorySync(snapshot, genesys);
+    assert.deepEqual(operations, [
+      { kind: 'removeQueueMembers', queue: 'Old Sales', userIds: [genesys.users[0]!.id] },
+    ]);
+  });
+
+  it('reactivates with a PATCH of the state alone, then changes the profile', () => {
+    const snapshot = snapshotOf(1);
+    const genesys = syncedGenesys(snapshot);
+    genesys.users[0] = { ...genesys.users[0]!, state: 'inactive', name: 'Old Name' };
+    const { operations } = planDirectorySync(snapshot, genesys);
+    assert.deepEqual(
+      operations.map((operation) => (operation.kind === 'updateUser' ? operation.changes : operation.kind)),
+      [{ state: 'active' }, { name: 'Agent 1' }],
+    );
+  });
+
+  it('deactivates a user inactive at the source whom Genesys has only by email (created just before a crash)', () => {
+    const snapshot = snapshotOf(2);
+    const genesys = syncedGenesys(snapshot);
+    genesys.users[1] = { ...genesys.users[1]!, externalKey: undefined };
+    const users = [snapshot.users[0]!, { ...snapshot.users[1]!, active: false }];
+    const { operations } = planDirectorySync({ ...snapshot, users }, genesys);
+    assert.ok(
+      operations.some(
+        (operation) =>
+          operation.kind === 'deactivateUser' &&
+          operation.userId === genesys.users[1]!.id &&
+          operation.externalId === 'agent-2',
+      ),
+    );
   });
 });

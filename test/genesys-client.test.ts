@@ -338,7 +338,7 @@ describe('the Genesys client and publisher against the simulator', function () {
       assert.ok((await routing.skills(client)).some((each) => each.id === skill.id));
       await users.setRoutingSkills(client, created.id, [{ id: skill.id, proficiency: 4 }]);
       const source = await presence.createSource(client, 'crm');
-      assert.ok((await presence.sources(client)).entities?.some((each) => each.id === source.id));
+      assert.ok((await presence.sources(client)).some((each) => each.id === source.id));
       await presence.setPrimarySource(client, created.id, source.id!);
       assert.equal((await presence.primarySource(client, created.id)).sourceId, source.id);
       assert.equal((await presence.definitions(client)).length, 10);

@@ -20,11 +20,11 @@ import {
   systemPresences,
   userSchema,
   wrapupCodeSchema,
+  nativePresenceSourceId,
   type ConversationEvent,
 } from '../activities/genesys/contract';
 import { eventEndpoints } from '../activities/genesys/publisher';
 import { createSimulator, defaultSeed, defaultSimulatorClient, type Simulator } from '../simulator';
-import { nativePresenceSourceId } from '../simulator/directory/presence';
 import {
   customerLeg,
   inspect,

@@ -45,7 +45,14 @@ export async function directorySyncWorkflow(
     { key: byoiStatus, value: 'Syncing' },
   ]);
   setCurrentDetails(`Syncing the directory of **${input.source}** from ${describe(input.snapshot)}.`);
-  const report = await syncDirectory(input.snapshot);
+  let report: DirectorySyncReport;
+  try {
+    report = await syncDirectory(input.snapshot, input.source);
+  } catch (error) {
+    upsertSearchAttributes([{ key: byoiStatus, value: 'Failed' }]);
+    setCurrentDetails(`Failed to sync the directory of **${input.source}**; see the failure below.`);
+    throw error;
+  }
   // Agents whose events waited for a mapping may resolve now.
   const notified = await notifyMappingWaiters(input.source);
   const status = report.failures.length > 0 ? 'CompletedWithFailures' : 'Completed';

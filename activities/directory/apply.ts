@@ -46,21 +46,8 @@ export async function applyDirectoryPlan(
   const codes = byName(directory.wrapupCodes);
   const queueIds = byName(directory.queues);
   let sourceId = directory.presenceSourceId;
-  const userIds = new Map<string, string>();
+  const userIds = new Map(Object.entries(plan.matchedUserIds));
   const versions = new Map(directory.users.map((user) => [user.id, user.version]));
-  for (const user of snapshot.users) {
-    const match =
-      directory.users.find((candidate) => candidate.externalKey === user.externalId) ??
-      directory.users.find(
-        (candidate) =>
-          candidate.externalKey === undefined && candidate.email.toLowerCase() === user.email.toLowerCase(),
-      );
-    if (match) userIds.set(user.externalId, match.id);
-  }
-  for (const user of directory.users) {
-    if (user.externalKey !== undefined && !userIds.has(user.externalKey))
-      userIds.set(user.externalKey, user.id);
-  }
 
   const result: DirectoryApplyResult = {
     usersCreated: 0,
@@ -90,33 +77,76 @@ export async function applyDirectoryPlan(
       } catch (error) {
         if (!(error instanceof GenesysApiError && error.status === 409) || attempt > conflictRetries)
           throw error;
-        versions.set(id, (await users.get(client, id)).version);
+        // A second 409 with the version unchanged is not a version conflict (an email taken…): stop.
+        const current = (await users.get(client, id)).version;
+        if (current === versions.get(id) && attempt > 1) throw error;
+        versions.set(id, current);
       }
     }
+  };
+
+  /**
+   * Creates a named entity, or adopts the one that already exists by that name (created by an
+   * attempt that died before it could record it, or by someone else meanwhile).
+   */
+  const createNamed = async (
+    name: string,
+    create: () => Promise<{ id?: string }>,
+    list: () => Promise<{ id?: string; name: string }[]>,
+  ): Promise<string> => {
+    try {
+      result.writeCalls++;
+      const created = await create();
+      if (created.id !== undefined) return created.id;
+    } catch (error) {
+      if (!(error instanceof GenesysApiError && error.status === 409)) throw error;
+    }
+    const existing = (await list()).find((entity) => entity.name.toLowerCase() === name.toLowerCase())?.id;
+    if (existing === undefined) throw new Error(`${name} could not be created and does not exist`);
+    return existing;
   };
 
   const apply = async (operation: DirectoryOperation): Promise<void> => {
     switch (operation.kind) {
       case 'createPresenceSource':
-        result.writeCalls++;
-        sourceId = (await presence.createSource(client, operation.name)).id;
+        sourceId = await createNamed(
+          operation.name,
+          () => presence.createSource(client, operation.name),
+          () => presence.sources(client),
+        );
         return;
       case 'createSkill':
-        result.writeCalls++;
-        skills.set(operation.name.toLowerCase(), (await routing.createSkill(client, operation.name)).id);
+        skills.set(
+          operation.name.toLowerCase(),
+          await createNamed(
+            operation.name,
+            () => routing.createSkill(client, operation.name),
+            () => routing.skills(client),
+          ),
+        );
         return;
       case 'createWrapupCode':
-        result.writeCalls++;
-        codes.set(operation.name.toLowerCase(), (await routing.createWrapupCode(client, operation.name)).id);
+        codes.set(
+          operation.name.toLowerCase(),
+          await createNamed(
+            operation.name,
+            () => routing.createWrapupCode(client, operation.name),
+            () => routing.wrapupCodes(client),
+          ),
+        );
         return;
       case 'createQueue': {
-        result.writeCalls++;
-        const queue = await queues.create(client, {
-          name: operation.name,
-          description: operation.description,
-          division: { id: directory.divisionId },
-        });
-        queueIds.set(operation.name.toLowerCase(), queue.id);
+        const queueId = await createNamed(
+          operation.name,
+          () =>
+            queues.create(client, {
+              name: operation.name,
+              description: operation.description,
+              division: { id: directory.divisionId },
+            }),
+          () => queues.list(client),
+        );
+        queueIds.set(operation.name.toLowerCase(), queueId);
         return;
       }
       case 'createUser': {

@@ -8,7 +8,7 @@ import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { GenesysConnection } from '../genesys';
-import { asActivityFailure } from '../genesys/errors';
+import { asActivityFailure, asError } from '../genesys/errors';
 import { applyDirectoryPlan, type DirectorySyncFailure } from './apply';
 import { loadDirectorySnapshot, type SnapshotLocation } from './load-snapshot';
 import { planDirectorySync } from './plan';
@@ -49,12 +49,18 @@ export function createDirectoryActivities({ genesys, temporal }: DirectoryDepend
       return temporal ? notifyMappingWaiters(temporal, source) : 0;
     },
 
-    /** Makes Genesys follow the snapshot at `location`; returns what it changed. */
-    async syncDirectory(location: SnapshotLocation): Promise<DirectorySyncReport> {
+    /**
+     * Makes Genesys follow the snapshot at `location`, which must be `source`'s when a source is named;
+     * returns what it changed.
+     */
+    async syncDirectory(location: SnapshotLocation, source?: string): Promise<DirectorySyncReport> {
       if (!genesys) throw new Error('this worker has no Genesys connection configured (GENESYS_* settings)');
       const context = Context.current();
       let details = { phase: 'load', done: 0, total: 0 };
       const heartbeat = (phase: string, done: number, total: number) => {
+        // An attempt the server gave up on (timed out, cancelled) stops writing at once: its retry may
+        // already be running elsewhere.
+        if (context.cancellationSignal.aborted) throw asError(context.cancellationSignal.reason);
         details = { phase, done, total };
         context.heartbeat(details);
       };
@@ -62,6 +68,9 @@ export function createDirectoryActivities({ genesys, temporal }: DirectoryDepend
       const ticker = setInterval(() => context.heartbeat(details), heartbeatEveryMs);
       try {
         const snapshot = await loadDirectorySnapshot(location);
+        if (source !== undefined && snapshot.source !== source) {
+          throw new DirectorySnapshotError([`source: the snapshot is ${snapshot.source}'s, not ${source}'s`]);
+        }
         heartbeat('read', 0, snapshot.users.length);
         const directory = await readGenesysDirectory(genesys.client, snapshot, (done, total) =>
           heartbeat('read', done, total),

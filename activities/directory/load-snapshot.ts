@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import axios from 'axios';
 import { z } from 'zod';
-import { parseDirectorySnapshot, type DirectorySnapshot } from './snapshot';
+import { DirectorySnapshotError, parseDirectorySnapshot, type DirectorySnapshot } from './snapshot';
 
 /** A snapshot's location: what a schedule or the CLI hands the directory sync (never the data itself). */
 export const snapshotLocationSchema = z.discriminatedUnion('kind', [
@@ -34,9 +34,12 @@ export async function loadDirectorySnapshot(location: SnapshotLocation): Promise
     json = JSON.parse(text);
   } catch (error) {
     const where = location.kind === 'file' ? location.path : location.url;
-    throw new Error(
-      `directory snapshot ${where} is not JSON: ${error instanceof Error ? error.message : String(error)}`,
-      { cause: error },
+    // A snapshot that is not JSON stays broken on retry, like one that breaks the model.
+    throw new DirectorySnapshotError(
+      [`${where}: not JSON (${error instanceof Error ? error.message : String(error)})`],
+      {
+        cause: error,
+      },
     );
   }
   return parseDirectorySnapshot(json);

@@ -47,6 +47,9 @@ export function mappingTablesOf(snapshot: DirectorySnapshot): MappingTables {
   };
 }
 
+/** Above this many cached lookups, expired ones are swept before adding more. */
+const maxEntries = 50_000;
+
 interface Entry {
   value: Promise<string | undefined>;
   settledAt: number | undefined;
@@ -117,6 +120,18 @@ export class DirectoryMapping {
       if (entry.settledAt !== undefined && !entry.found) this.entries.delete(key);
   }
 
+  private forgetExpired(): void {
+    const now = this.now();
+    for (const [key, entry] of this.entries) {
+      if (
+        entry.settledAt !== undefined &&
+        now - entry.settledAt >= (entry.found ? this.hitTtlMs : this.missTtlMs)
+      ) {
+        this.entries.delete(key);
+      }
+    }
+  }
+
   private byName(kind: string, name: string, list: () => Promise<{ id: string; name: string }[]>) {
     return this.cached(`${kind}\u0000${name.toLowerCase()}`, async () => {
       const all = await list();
@@ -131,6 +146,7 @@ export class DirectoryMapping {
       const age = this.now() - entry.settledAt;
       if (age < (entry.found ? this.hitTtlMs : this.missTtlMs)) return entry.value;
     }
+    if (this.entries.size >= maxEntries) this.forgetExpired();
     this.lookups++;
     const fresh: Entry = { value: lookup(), settledAt: undefined, found: false };
     this.entries.set(key, fresh);

@@ -25,6 +25,11 @@ export interface GenesysUser {
   externalKey: string | undefined;
   /** The user's primary presence source id (undefined: Genesys itself). */
   primarySourceId: string | undefined;
+  /**
+   * Another source claims the user (external ids under another authority, or another external presence
+   * source as primary): never adopted by email, whatever the snapshot says.
+   */
+  managedElsewhere: boolean;
   /** The user's routing skills. */
   skills: { id: string; proficiency: number }[];
 }
@@ -83,6 +88,8 @@ export interface PlanSummary {
 export interface DirectoryPlan {
   operations: DirectoryOperation[];
   summary: PlanSummary;
+  /** The Genesys user of each snapshot user that already exists, by external id. */
+  matchedUserIds: Record<string, string>;
 }
 
 /** Genesys takes at most this many queue members or wrap-up codes per call (contract §6). */
@@ -96,12 +103,22 @@ function chunks<Item>(items: Item[], size: number): Item[][] {
   return result;
 }
 
-/** The Genesys user the snapshot user is: by external id first, then by email (adopting it). */
-function matchUser(user: SnapshotUser, genesys: GenesysDirectory): GenesysUser | undefined {
+/**
+ * The Genesys user the snapshot user is: by external id first, then by email — adopting a user no
+ * source claims, or one this source knew under a key it no longer uses (re-keyed at the source).
+ */
+function matchUser(
+  user: SnapshotUser,
+  genesys: GenesysDirectory,
+  snapshotKeys: ReadonlySet<string>,
+): GenesysUser | undefined {
   return (
     genesys.users.find((candidate) => candidate.externalKey === user.externalId) ??
     genesys.users.find(
-      (candidate) => candidate.externalKey === undefined && sameName(candidate.email, user.email),
+      (candidate) =>
+        sameName(candidate.email, user.email) &&
+        !candidate.managedElsewhere &&
+        (candidate.externalKey === undefined || !snapshotKeys.has(candidate.externalKey)),
     )
   );
 }
@@ -166,8 +183,9 @@ export function planDirectorySync(snapshot: DirectorySnapshot, genesys: GenesysD
   // Users: the snapshot's active users exist, are active, look as at the source, carry the external
   // id, take presence from the source and have its skills; everyone else the source manages is inactive.
   const matched = new Map<string, GenesysUser>();
+  const snapshotKeys = new Set(snapshot.users.map((user) => user.externalId));
   for (const user of snapshot.users.filter((candidate) => candidate.active)) {
-    const current = matchUser(user, genesys);
+    const current = matchUser(user, genesys, snapshotKeys);
     const { externalId } = user;
     const wantedSkills = user.skills.map(({ skill, proficiency }) => ({
       skill: skillName.get(skill)!,
@@ -187,13 +205,17 @@ export function planDirectorySync(snapshot: DirectorySnapshot, genesys: GenesysD
     matched.set(externalId, current);
     const changes = profileChanges(user, current);
     const userOperations: DirectoryOperation[] = [];
-    if (Object.keys(changes).length > 0 || current.state !== 'active') {
+    // Genesys takes `state` alone in a PATCH (contract §6): reactivation first, the profile after.
+    if (current.state !== 'active') {
       userOperations.push({
         kind: 'updateUser',
         externalId,
         userId: current.id,
-        changes: { ...changes, ...(current.state !== 'active' ? { state: 'active' as const } : {}) },
+        changes: { state: 'active' },
       });
+    }
+    if (Object.keys(changes).length > 0) {
+      userOperations.push({ kind: 'updateUser', externalId, userId: current.id, changes });
     }
     if (current.externalKey !== externalId) userOperations.push({ kind: 'setExternalId', externalId });
     if (genesys.presenceSourceId === undefined || current.primarySourceId !== genesys.presenceSourceId) {
@@ -210,14 +232,26 @@ export function planDirectorySync(snapshot: DirectorySnapshot, genesys: GenesysD
   const managedIds = new Set(
     genesys.users.filter((user) => user.externalKey !== undefined).map((user) => user.id),
   );
+  // Users inactive at the source that Genesys has under their email but without the external id (created
+  // just before a crash) are the source's too.
+  const keyOf = new Map<string, string>();
+  for (const user of snapshot.users.filter((candidate) => !candidate.active)) {
+    const current = matchUser(user, genesys, snapshotKeys);
+    if (current && !matchedIds.has(current.id)) {
+      managedIds.add(current.id);
+      keyOf.set(current.id, user.externalId);
+    }
+  }
   for (const current of genesys.users) {
-    if (current.externalKey === undefined || matchedIds.has(current.id)) continue;
+    if (!managedIds.has(current.id) || matchedIds.has(current.id)) continue;
     // Removed or inactive at the source: deactivated, never deleted.
     if (current.state === 'active') {
-      operations.push({ kind: 'deactivateUser', externalId: current.externalKey, userId: current.id });
+      const externalId = current.externalKey ?? keyOf.get(current.id) ?? current.email;
+      operations.push({ kind: 'deactivateUser', externalId, userId: current.id });
       summary.usersDeactivated++;
     }
   }
+  for (const id of matchedIds) managedIds.add(id);
 
   // Queue membership and wrap-up codes, at most 100 per call.
   const genesysUserIdOf = (externalId: string) => matched.get(externalId)?.id;
@@ -251,5 +285,14 @@ export function planDirectorySync(snapshot: DirectorySnapshot, genesys: GenesysD
       other({ kind: 'addQueueWrapupCodes', queue: queue.name, codes: names });
     }
   }
-  return { operations, summary };
+  // Queues the source no longer lists (dropped or renamed there) lose the members it manages.
+  for (const queue of genesys.queues) {
+    if (snapshot.queues.some((listed) => sameName(listed.name, queue.name))) continue;
+    const toRemove = queue.memberIds.filter((id) => managedIds.has(id));
+    for (const userIds of chunks(toRemove, referencesPerCall)) {
+      other({ kind: 'removeQueueMembers', queue: queue.name, userIds });
+    }
+  }
+  const matchedUserIds = Object.fromEntries([...matched].map(([externalId, user]) => [externalId, user.id]));
+  return { operations, summary, matchedUserIds };
 }

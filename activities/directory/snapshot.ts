@@ -87,6 +87,9 @@ export const directorySnapshotSchema = z
       });
     };
     unique(snapshot.users, (user) => user.externalId, 'externalId', 'users');
+    unique(snapshot.skills, (skill) => skill.externalId, 'externalId', 'skills');
+    unique(snapshot.languages, (language) => language.externalId, 'externalId', 'languages');
+    unique(snapshot.wrapupCodes, (code) => code.externalId, 'externalId', 'wrapupCodes');
     unique(snapshot.users, (user) => user.email.toLowerCase(), 'email', 'users');
     unique(snapshot.queues, (queue) => queue.externalId, 'externalId', 'queues');
     unique(snapshot.queues, (queue) => queue.name.toLowerCase(), 'name', 'queues');
@@ -94,6 +97,9 @@ export const directorySnapshotSchema = z
     unique(snapshot.wrapupCodes, (code) => code.name.toLowerCase(), 'name', 'wrapupCodes');
     unique(snapshot.presenceMapping, (mapping) => mapping.externalState, 'externalState', 'presenceMapping');
     snapshot.users.forEach((user, index) => {
+      if (new Set(user.skills.map(({ skill }) => skill)).size !== user.skills.length) {
+        problem(['users', index, 'skills'], 'lists a skill twice');
+      }
       user.queues.forEach((queue, position) => {
         if (!queues.has(queue)) problem(['users', index, 'queues', position], `unknown queue ${queue}`);
       });
@@ -133,10 +139,13 @@ export function parseDirectorySnapshot(input: unknown): DirectorySnapshot {
 
 /** A snapshot that cannot be synced; `problems` names each field and why. */
 export class DirectorySnapshotError extends Error {
-  constructor(readonly problems: string[]) {
+  constructor(
+    readonly problems: string[],
+    options?: ErrorOptions,
+  ) {
     const shown = problems.slice(0, 20).map((problem) => `  - ${problem}`);
     const more = problems.length > 20 ? [`  … and ${problems.length - 20} more`] : [];
-    super(['invalid directory snapshot:', ...shown, ...more].join('\n'));
+    super(['invalid directory snapshot:', ...shown, ...more].join('\n'), options);
     this.name = 'DirectorySnapshotError';
   }
 }

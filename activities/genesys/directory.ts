@@ -171,13 +171,7 @@ export const routing = {
 
 /** Presence sources, primary sources and definitions. */
 export const presence = {
-  sources: (client: GenesysClient) =>
-    call(
-      client,
-      'GET',
-      '/api/v2/presence/sources',
-      z.looseObject({ entities: z.array(presenceSourceSchema).optional() }),
-    ),
+  sources: (client: GenesysClient) => listAll(client, '/api/v2/presence/sources', presenceSourceSchema),
   createSource: (client: GenesysClient, name: string) =>
     call(
       client,

@@ -2,14 +2,12 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { createPresenceSourceRequestSchema } from '../../activities/genesys/contract';
+import { createPresenceSourceRequestSchema, nativePresenceSourceId } from '../../activities/genesys/contract';
 import type { SimulatorContext } from '../context';
 import { parseBody, SimulatorHttpError } from '../errors';
 import type { NamedEntity, SimulatedUser } from '../state';
 import { found, page, requireUnique } from './listing';
 
-/** [assumption] The primary source id Genesys reports for a user whose presence it owns itself. */
-export const nativePresenceSourceId = 'PURECLOUD';
 /** Registers the presence routes. */
 export function registerPresence(app: FastifyInstance, context: SimulatorContext): void {
   const sourceView = (source: NamedEntity) => ({ ...source, deactivated: false });

@@ -69,3 +69,6 @@ export const recordingContentTypes = ['audio/wav', 'audio/mpeg', 'audio/ogg'] as
 export type RoutingStatus = (typeof routingStatuses)[number];
 /** One of {@link systemPresences}. */
 export type SystemPresence = (typeof systemPresences)[number];
+
+/** [assumption] The primary source id Genesys reports for a user whose presence it owns itself. */
+export const nativePresenceSourceId = 'PURECLOUD';
