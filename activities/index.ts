@@ -2,12 +2,16 @@
  * The bridge's activities, built from the dependencies the worker wires (real ones in production,
  * the same ones against the simulator in tests).
  */
+import { createAgentActivities, type AgentDependencies } from './agents';
 import { createDirectoryActivities, type DirectoryDependencies } from './directory';
 import { createGenesysCheckActivities, type GenesysCheckDependencies } from './genesys-check';
 import { createSelfCheckActivities, type SelfCheckDependencies } from './self-check';
 
 /** Everything the activities need from the process that hosts them. */
-export type ActivityDependencies = SelfCheckDependencies & GenesysCheckDependencies & DirectoryDependencies;
+export type ActivityDependencies = SelfCheckDependencies &
+  GenesysCheckDependencies &
+  DirectoryDependencies &
+  AgentDependencies;
 
 /** Builds every activity the bridge's workflows call. */
 export function createActivities(dependencies: ActivityDependencies) {
@@ -15,6 +19,7 @@ export function createActivities(dependencies: ActivityDependencies) {
     ...createSelfCheckActivities(dependencies),
     ...createGenesysCheckActivities(dependencies),
     ...createDirectoryActivities(dependencies),
+    ...createAgentActivities(dependencies),
   };
 }
 

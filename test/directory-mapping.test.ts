@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { GenesysClient } from '../activities/genesys/client';
 import { users } from '../activities/genesys/directory';
-import { DirectoryMapping, mappingTablesOf } from '../activities/directory/mapping';
+import { DirectoryMapping, mappingTablesOf, presenceTablesFrom } from '../activities/directory/mapping';
 import { parseDirectorySnapshot } from '../activities/directory/snapshot';
 import { clientFor, requestsTo, startTestSimulator, type TestSimulator } from './genesys-fixtures';
 
@@ -62,5 +65,35 @@ describe('the directory mapping', () => {
     assert.equal(await mapping.presenceDefinitionId(tables.presence('Lunch')!), meal.id);
     assert.equal(await mapping.presenceDefinitionId(tables.presence('Coaching')!), undefined);
     assert.equal(tables.presence('Unknown state'), undefined);
+  });
+
+  it('reads the presence mapping from the snapshot again after its lifetime, keeping the last good one', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'presence-tables-'));
+    const file = join(folder, 'directory.json');
+    const snapshotWith = (systemPresence: string) =>
+      JSON.stringify({
+        source: 'acd',
+        users: [],
+        presenceMapping: [{ externalState: 'Lunch', systemPresence }],
+      });
+    try {
+      await writeFile(file, snapshotWith('Meal'));
+      let clock = 0;
+      const tables = presenceTablesFrom({ kind: 'file', path: file }, 1_000, () => clock);
+      assert.deepEqual((await tables()).presence('Lunch'), { systemPresence: 'Meal' });
+      await writeFile(file, snapshotWith('Break'));
+      assert.deepEqual(
+        (await tables()).presence('Lunch'),
+        { systemPresence: 'Meal' },
+        'still within its lifetime',
+      );
+      clock = 1_000;
+      assert.deepEqual((await tables()).presence('Lunch'), { systemPresence: 'Break' });
+      await rm(file);
+      clock = 2_000;
+      assert.deepEqual((await tables()).presence('Lunch'), { systemPresence: 'Break' }, 'the last good one');
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
   });
 });

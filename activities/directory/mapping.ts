@@ -9,6 +9,7 @@ import type { GenesysClient } from '../genesys/client';
 import type { SystemPresence } from '../genesys/contract';
 import { presence, queues, routing, users } from '../genesys/directory';
 import { GenesysApiError } from '../genesys/errors';
+import { loadDirectorySnapshot, type SnapshotLocation } from './load-snapshot';
 import type { DirectorySnapshot } from './snapshot';
 
 /** Cache lifetimes. */
@@ -160,4 +161,25 @@ export class DirectoryMapping {
     );
     return fresh.value;
   }
+}
+
+/**
+ * The presence mapping of the snapshot at `location`, re-read at most every `ttlMs` (the sync may
+ * change it); a failed read keeps serving the last good one.
+ */
+export function presenceTablesFrom(
+  location: SnapshotLocation,
+  ttlMs = 5 * 60_000,
+  now: () => number = Date.now,
+): () => Promise<Pick<MappingTables, 'presence'>> {
+  let cached: { tables: Pick<MappingTables, 'presence'>; readAt: number } | undefined;
+  return async () => {
+    if (cached && now() - cached.readAt < ttlMs) return cached.tables;
+    try {
+      cached = { tables: mappingTablesOf(await loadDirectorySnapshot(location)), readAt: now() };
+    } catch (error) {
+      if (!cached) throw error;
+    }
+    return cached.tables;
+  };
 }

@@ -1,0 +1,142 @@
+/**
+ * The agent workflow's activities: resolve an external agent to its Genesys user and presence source
+ * (unmapped, or claimed by another primary source, are answers, not errors), and publish one presence or
+ * routing-status change through the worker's shared publisher with the Genesys eventId the workflow
+ * minted, so a retry is the same event to Genesys.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import type { AgentEvent } from '../events/agent-event';
+import { systemPresences } from '../genesys/contract';
+import type { GenesysConnection } from '../genesys';
+import { presence } from '../genesys/directory';
+import { asActivityFailure } from '../genesys/errors';
+import type { DirectoryMapping, MappingTables } from '../directory/mapping';
+
+/** ApplicationFailure types of the agent activities. */
+export const agentFailureTypes = {
+  /** The external presence state has no Genesys presence in the mapping. */
+  unmappedPresenceState: 'UnmappedPresenceState',
+  notConfigured: 'GenesysNotConfigured',
+} as const;
+
+/** Who an external agent is in Genesys. */
+export type AgentResolution =
+  | { status: 'mapped'; userId: string; sourceId: string }
+  | { status: 'unmapped'; reason: string }
+  | { status: 'conflict'; userId: string; message: string };
+
+/** One change to publish, with the ids the workflow minted. */
+export interface AgentChangeToPublish {
+  userId: string;
+  sourceId: string;
+  /** Minted once in the workflow (UUID v4) and reused on every retry. */
+  genesysEventId: string;
+  event: AgentEvent;
+}
+
+/** Dependencies of the agent activities. */
+export interface AgentDependencies {
+  genesys?: GenesysConnection;
+  mapping?: DirectoryMapping;
+  /** The source's presence mapping; by default an external state named like a system presence maps to it. */
+  presenceTables?: () => Promise<Pick<MappingTables, 'presence'>>;
+}
+
+/** An external state spelled like a Genesys system presence (any case) is that presence. */
+export const systemPresenceByName: Pick<MappingTables, 'presence'> = {
+  presence(state) {
+    const match = systemPresences.find((name) => name.toLowerCase() === state.toLowerCase());
+    return match === undefined ? undefined : { systemPresence: match };
+  },
+};
+
+/** Builds the agent activities. */
+export function createAgentActivities({ genesys, mapping, presenceTables }: AgentDependencies) {
+  const connected = () => {
+    if (!genesys || !mapping) {
+      throw ApplicationFailure.nonRetryable(
+        'this worker has no Genesys connection configured (GENESYS_* settings)',
+        agentFailureTypes.notConfigured,
+      );
+    }
+    return { genesys, mapping };
+  };
+  const sourceIds = new Map<string, string>();
+  const sourceIdOf = async (source: string): Promise<string | undefined> => {
+    const known = sourceIds.get(source);
+    if (known) return known;
+    const found = (await presence.sources(connected().genesys.client)).find(
+      (candidate) => candidate.name.toLowerCase() === source.toLowerCase() && !candidate.deactivated,
+    )?.id;
+    if (found) sourceIds.set(source, found);
+    return found;
+  };
+
+  return {
+    /** Finds the Genesys user of `agentId` at `source`, and whether the source may speak for it. */
+    async resolveAgent(source: string, agentId: string): Promise<AgentResolution> {
+      const { genesys: connection, mapping: resolver } = connected();
+      try {
+        const userId = await resolver.userId(source, agentId);
+        if (userId === undefined) {
+          return { status: 'unmapped', reason: `no Genesys user carries external id ${source}/${agentId}` };
+        }
+        const sourceId = await sourceIdOf(source);
+        if (sourceId === undefined) {
+          return { status: 'unmapped', reason: `presence source ${source} is not registered in Genesys yet` };
+        }
+        const primary = await presence.primarySource(connection.client, userId);
+        if (primary.sourceId !== sourceId) {
+          return {
+            status: 'conflict',
+            userId,
+            message: `user ${userId}'s primary presence source is ${primary.sourceId ?? 'unknown'}, not ${source} (${sourceId}): Genesys takes presence for a user from one source only`,
+          };
+        }
+        return { status: 'mapped', userId, sourceId };
+      } catch (error) {
+        throw asActivityFailure(error);
+      }
+    },
+
+    /** Publishes one change; Genesys's refusal comes back as a non-retryable failure for the ledger. */
+    async publishAgentChange(
+      change: AgentChangeToPublish,
+    ): Promise<{ correlationId?: string; batchSize: number }> {
+      const { genesys: connection, mapping: resolver } = connected();
+      const { event, userId, sourceId, genesysEventId } = change;
+      try {
+        if (event.change.kind === 'routingStatus') {
+          return await connection.publisher.publishRoutingStatus({
+            eventId: genesysEventId,
+            eventDateTime: event.occurredAt,
+            agentId: userId,
+            sourceId,
+            status: event.change.status,
+          });
+        }
+        const tables = presenceTables ? await presenceTables() : systemPresenceByName;
+        const target = tables.presence(event.change.state);
+        const presenceDefinitionId =
+          target === undefined ? undefined : await resolver.presenceDefinitionId(target);
+        if (presenceDefinitionId === undefined) {
+          throw ApplicationFailure.nonRetryable(
+            `presence state ${event.change.state} of ${event.source} has no Genesys presence in the mapping`,
+            agentFailureTypes.unmappedPresenceState,
+          );
+        }
+        return await connection.publisher.publishPresence({
+          eventId: genesysEventId,
+          eventDateTime: event.occurredAt,
+          userId,
+          sourceId,
+          presenceDefinitionId,
+          message: event.change.message,
+        });
+      } catch (error) {
+        if (error instanceof ApplicationFailure) throw error;
+        throw asActivityFailure(error);
+      }
+    },
+  };
+}
