@@ -20,7 +20,10 @@ import { version } from '../package.json';
 import { loadConfig } from '../workers/config';
 import { createBridgeWorker } from '../workers/worker';
 import { connectGenesys } from '../activities/genesys';
-import { createSimulator, defaultSimulatorClient } from '../simulator';
+import { agentWorkflowId, sendAgentEvent } from '../client/agent-events';
+import { DirectoryMapping } from '../activities/directory/mapping';
+import { createSimulator, defaultSeed, defaultSimulatorClient } from '../simulator';
+import { agentStatusQuery } from '../workflows/agent';
 import { directorySyncWorkflow, selfCheckWorkflow } from '../workflows';
 import { byoiSearchAttributes } from '../workflows/search-attributes';
 import { projectRoot, temporalCliExecutable } from './toolchain';
@@ -33,6 +36,37 @@ interface Scenario {
 }
 
 const scenarios: Scenario[] = [
+  {
+    workflow: 'agentWorkflow',
+    name: 'three-changes',
+    async run(client, taskQueue) {
+      const occurred = (ageMs: number) => new Date(Date.now() - ageMs).toISOString();
+      const changes = [
+        { kind: 'presence' as const, state: 'Available' },
+        { kind: 'routingStatus' as const, status: 'Idle' as const },
+        { kind: 'presence' as const, state: 'Break' },
+      ];
+      for (const [index, change] of changes.entries()) {
+        await sendAgentEvent(
+          client,
+          taskQueue,
+          {
+            source: 'acd',
+            agentId: 'agent-1',
+            eventId: randomUUID(),
+            occurredAt: occurred(3_000 - index * 1_000),
+            change,
+          },
+          { reorderWindowMs: 200 },
+        );
+      }
+      const handle = client.workflow.getHandle(agentWorkflowId('acd', 'agent-1'));
+      while ((await handle.query(agentStatusQuery)).counters.published < 3) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      return handle.workflowId;
+    },
+  },
   {
     workflow: 'directorySyncWorkflow',
     name: 'five-agents',
@@ -84,7 +118,7 @@ async function main(): Promise<void> {
   const stops: (() => Promise<void> | void)[] = [];
   try {
     const config = { ...loadConfig({}), taskQueue: `record-${randomUUID()}` };
-    const simulator = await createSimulator();
+    const simulator = await createSimulator({ organization: defaultSeed({ agents: 2 }) });
     stops.push(() => simulator.stop());
     const workspace = mkdtempSync(path.join(tmpdir(), 'record-histories-'));
     stops.push(() => rmSync(workspace, { recursive: true, force: true }));
@@ -100,7 +134,12 @@ async function main(): Promise<void> {
     const worker = await createBridgeWorker({
       connection: environment.nativeConnection,
       config,
-      dependencies: { bridgeVersion: version, genesys, temporal: environment.client },
+      dependencies: {
+        bridgeVersion: version,
+        genesys,
+        temporal: environment.client,
+        mapping: new DirectoryMapping(genesys.client),
+      },
     });
     await worker.runUntil(async () => {
       for (const scenario of scenarios) {

@@ -1,0 +1,180 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import type { Worker } from '@temporalio/worker';
+import { DirectoryMapping } from '../activities/directory/mapping';
+import { agentEventSchema, type AgentEvent, type AgentEventInput } from '../activities/events/agent-event';
+import type { GenesysClient } from '../activities/genesys/client';
+import { presence, users } from '../activities/genesys/directory';
+import { EventPublisher } from '../activities/genesys/publisher';
+import { agentWorkflowId, sendAgentEvent } from '../client/agent-events';
+import { seededRandom } from '../simulator/random';
+import { loadConfig } from '../workers/config';
+import { createBridgeWorker } from '../workers/worker';
+import { agentStatusQuery, type AgentStatus } from '../workflows/agent';
+import { directorySyncedSignal } from '../workflows/directory-signals';
+import {
+  clientFor,
+  inspect,
+  isoAgo,
+  simulatorStats,
+  startTestSimulator,
+  type TestSimulator,
+} from './genesys-fixtures';
+import { localEnvironment, uniqueTaskQueue, workflowBundle } from './harness';
+
+interface Timeline {
+  presence: { eventDateTime: string; value: string }[];
+  routingStatus: { eventDateTime: string; value: string }[];
+}
+
+describe('the agent workflow on a dev server against the simulator', function () {
+  this.timeout(120_000);
+  let sim: TestSimulator;
+  let client: GenesysClient;
+  let worker: Worker;
+  let running: Promise<void>;
+  const taskQueue = uniqueTaskQueue('agents');
+  const settings = { reorderWindowMs: 3_000, mappingRetryMs: 60_000 };
+
+  before(async () => {
+    sim = await startTestSimulator({ agents: 5 });
+    client = clientFor(sim.simulator);
+    const environment = localEnvironment();
+    worker = await createBridgeWorker({
+      connection: environment.nativeConnection,
+      config: { ...loadConfig({}), taskQueue },
+      dependencies: {
+        bridgeVersion: 'test',
+        genesys: {
+          client,
+          publisher: new EventPublisher(client, { maxEventsPerBatch: 100, maxBatchBytes: 1_048_576 }),
+        },
+        mapping: new DirectoryMapping(client, { missTtlMs: 0 }),
+        temporal: environment.client,
+      },
+      workflowBundle: await workflowBundle(require.resolve('../workflows')),
+    });
+    running = worker.run();
+  });
+  after(async () => {
+    worker.shutdown();
+    await running;
+    client.close();
+    await sim.simulator.stop();
+  });
+
+  const agentEvent = (agentId: string, ageMs: number, change: AgentEventInput['change']): AgentEvent =>
+    agentEventSchema.parse({
+      source: 'acd',
+      agentId,
+      eventId: randomUUID(),
+      occurredAt: isoAgo(ageMs),
+      change,
+    });
+
+  const statusOf = (agentId: string) =>
+    localEnvironment().client.workflow.getHandle(agentWorkflowId('acd', agentId)).query(agentStatusQuery);
+
+  async function until(agentId: string, check: (status: AgentStatus) => boolean): Promise<AgentStatus> {
+    for (;;) {
+      try {
+        const status = await statusOf(agentId);
+        if (check(status)) return status;
+      } catch {
+        // Not started yet.
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  it('publishes shuffled, duplicated changes once each and in occurrence order', async () => {
+    const random = seededRandom(11);
+    const events = Array.from({ length: 40 }, (_, index) =>
+      agentEvent(
+        'agent-1',
+        60_000 - index * 1_000,
+        index % 2 === 0
+          ? { kind: 'presence', state: ['Available', 'Break', 'Busy'][index % 3]! }
+          : { kind: 'routingStatus', status: index % 4 === 1 ? 'Idle' : 'Interacting' },
+      ),
+    );
+    const offered = [...events, ...events.filter(() => random() < 0.25)].sort(() => random() - 0.5);
+    for (const event of offered) await sendAgentEvent(localEnvironment().client, taskQueue, event, settings);
+    const status = await until('agent-1', (current) => current.counters.published === 40);
+    assert.equal(status.counters.duplicates, offered.length - 40);
+    assert.deepEqual(status.ledger, []);
+    const timeline = await inspect<Timeline>(sim.simulator, `users/${sim.agents[0]!.id}/timeline`);
+    for (const entries of [timeline.presence, timeline.routingStatus]) {
+      assert.equal(entries.length, 20);
+      const times = entries.map((entry) => entry.eventDateTime);
+      assert.deepEqual(times, [...times].sort());
+    }
+    const stats = await simulatorStats(sim.simulator);
+    assert.equal(stats.duplicateEventIds, 0);
+    assert.equal(stats.orderViolations, 0);
+  });
+
+  it('records a late event and one past the 7-day limit in its ledger without sending them', async () => {
+    await sendAgentEvent(
+      localEnvironment().client,
+      taskQueue,
+      agentEvent('agent-3', 5_000, { kind: 'presence', state: 'Available' }),
+      settings,
+    );
+    await until('agent-3', (status) => status.counters.published === 1);
+    await sendAgentEvent(
+      localEnvironment().client,
+      taskQueue,
+      agentEvent('agent-3', 20_000, { kind: 'presence', state: 'Break' }),
+      settings,
+    );
+    await sendAgentEvent(
+      localEnvironment().client,
+      taskQueue,
+      agentEvent('agent-3', 8 * 86_400_000, { kind: 'routingStatus', status: 'Idle' }),
+      settings,
+    );
+    const status = await until('agent-3', (current) => current.ledger.length === 2);
+    assert.deepEqual(status.ledger.map((entry) => entry.outcome).sort(), ['late', 'tooOld']);
+    assert.equal(status.counters.published, 1);
+  });
+
+  it('waits for a mapping, visibly, and delivers once a directory sync has mapped the agent', async () => {
+    await sendAgentEvent(
+      localEnvironment().client,
+      taskQueue,
+      agentEvent('agent-new', 2_000, { kind: 'presence', state: 'Available' }),
+      settings,
+    );
+    const waiting = await until('agent-new', (status) => status.status === 'WaitingForMapping');
+    assert.match(waiting.message ?? '', /no Genesys user carries external id acd\/agent-new/);
+    // Findable the way an operator looks for it (visibility catches up with the upsert shortly).
+    const query = `ByoiStatus = 'WaitingForMapping' AND ByoiExternalId = 'agent-new'`;
+    while ((await localEnvironment().client.workflow.count(query)).count !== 1) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const supervisor = sim.seed.users[0]!;
+    await users.addExternalId(client, supervisor.id, { authorityName: 'acd', externalKey: 'agent-new' });
+    await presence.setPrimarySource(client, supervisor.id, sim.sourceId);
+    await localEnvironment()
+      .client.workflow.getHandle(agentWorkflowId('acd', 'agent-new'))
+      .signal(directorySyncedSignal, { source: 'acd', completedAt: new Date().toISOString() });
+    const delivered = await until('agent-new', (status) => status.counters.published === 1);
+    assert.equal(delivered.status, 'Running');
+    assert.equal(delivered.genesysUserId, supervisor.id);
+  });
+
+  it('stops in Conflict, saying why, when another source is the user’s primary presence source', async () => {
+    await presence.setPrimarySource(client, sim.agents[1]!.id, 'PURECLOUD');
+    await sendAgentEvent(
+      localEnvironment().client,
+      taskQueue,
+      agentEvent('agent-2', 2_000, { kind: 'routingStatus', status: 'Idle' }),
+      settings,
+    );
+    const conflict = await until('agent-2', (status) => status.status === 'Conflict');
+    assert.match(conflict.message ?? '', /primary presence source is PURECLOUD, not acd/);
+    assert.equal(conflict.counters.published, 0);
+    assert.equal(conflict.pending, 1);
+  });
+});

@@ -1,0 +1,304 @@
+/**
+ * agentWorkflow: one per external agent (`agent/<source>/<agentId>`), fed by signal-with-start. It
+ * deduplicates the agent's presence and routing-status changes, reorders them within a short window,
+ * and publishes them to Genesys strictly in occurrence order, one at a time, with Genesys event ids
+ * minted once and reused on every retry. What cannot be delivered (late, past 7 days, refused) goes to
+ * its ledger, visibly; an unmapped agent waits in WaitingForMapping, an agent whose primary presence
+ * source is another source stops in Conflict. It continues as new long before its history grows large.
+ */
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  defineUpdate,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  uuid4,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { AgentResolution, BridgeActivities } from '../activities';
+import type { AgentEvent, AgentStreamKind } from '../activities/events/agent-event';
+import {
+  admitAgentEvent,
+  emptyAgentStream,
+  forgetOldEventIds,
+  nextDue,
+  settleAgentEvent,
+  type AgentStreamSettings,
+  type AgentStreamState,
+} from './agent-stream';
+import { directorySyncedSignal } from './directory-signals';
+import { byoiExternalId, byoiGenesysId, byoiKind, byoiSource, byoiStatus } from './search-attributes';
+
+/** One change of the agent, as adapters send it. */
+export const agentEventSignal = defineSignal<[AgentEvent]>('agentEvent');
+/** What the workflow is doing and what it could not deliver. */
+export const agentStatusQuery = defineQuery<AgentStatus>('status');
+/** Re-queues the ledger's refused events that can still be delivered; answers how many. */
+export const retryDeadLettersUpdate = defineUpdate<{ requeued: number }>('retryDeadLetters');
+/** Drops pending events (the given ones, or all) into the ledger as skipped; answers how many. */
+export const skipPendingUpdate = defineUpdate<{ skipped: number }, [{ eventIds?: string[] }]>('skipPending');
+
+/** Settings of an agent workflow. */
+export interface AgentWorkflowSettings extends AgentStreamSettings {
+  /** Continue as new after this many history events (Temporal suggests it at about 4,000 too). */
+  continueAsNewAfterHistoryEvents: number;
+  /** How often an unmapped or conflicting agent is looked up again without being told. */
+  mappingRetryMs: number;
+}
+
+/** Defaults of {@link AgentWorkflowSettings}. */
+export const defaultAgentWorkflowSettings: AgentWorkflowSettings = {
+  reorderWindowMs: 2_000,
+  dedupWindowMs: 24 * 3_600_000,
+  maxEventAgeMs: 7 * 24 * 3_600_000,
+  continueAsNewAfterHistoryEvents: 2_000,
+  mappingRetryMs: 10 * 60_000,
+};
+
+/** Why an event is in the ledger. */
+export type LedgerOutcome = 'late' | 'tooOld' | 'rejected' | 'skipped';
+
+/** One event the workflow could not (or was told not to) deliver. */
+export interface LedgerEntry {
+  eventId: string;
+  kind: AgentStreamKind;
+  occurredAt: string;
+  outcome: LedgerOutcome;
+  reason: string;
+  recordedAt: string;
+  /** Kept for refused events, so an operator can retry them. */
+  event?: AgentEvent;
+}
+
+/** Counts kept across continue-as-new. */
+export interface AgentCounters {
+  received: number;
+  published: number;
+  duplicates: number;
+  late: number;
+  tooOld: number;
+  rejected: number;
+  skipped: number;
+}
+
+/** The operator-facing state of one agent workflow. */
+export interface AgentStatus {
+  source: string;
+  agentId: string;
+  status: 'Running' | 'WaitingForMapping' | 'Conflict';
+  message?: string;
+  genesysUserId?: string;
+  pending: number;
+  counters: AgentCounters;
+  lastPublished?: { eventId: string; kind: AgentStreamKind; occurredAt: string };
+  ledger: LedgerEntry[];
+}
+
+/** State carried across continue-as-new. */
+export interface CarriedAgentState {
+  stream: AgentStreamState;
+  inbox: AgentEvent[];
+  counters: AgentCounters;
+  ledger: LedgerEntry[];
+  genesysEventIds: Record<string, string>;
+  lastPublished?: AgentStatus['lastPublished'];
+}
+
+/** What starts (or continues) an agent workflow. */
+export interface AgentWorkflowInput {
+  source: string;
+  agentId: string;
+  settings?: Partial<AgentWorkflowSettings>;
+  carried?: CarriedAgentState;
+}
+
+const ledgerSize = 200;
+
+const { resolveAgent } = proxyActivities<BridgeActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+
+/** Publishing retries with backoff (and Retry-After) until the event would pass Genesys's 7-day limit. */
+function publisherFor(event: AgentEvent, nowMs: number, settings: AgentWorkflowSettings) {
+  const remainingMs = Date.parse(event.occurredAt) + settings.maxEventAgeMs - nowMs - 60_000;
+  return proxyActivities<BridgeActivities>({
+    startToCloseTimeout: '30 seconds',
+    scheduleToCloseTimeout: Math.max(60_000, remainingMs),
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  }).publishAgentChange;
+}
+
+/** Runs one agent's stream until it continues as new. */
+export async function agentWorkflow(input: AgentWorkflowInput): Promise<never> {
+  const settings: AgentWorkflowSettings = { ...defaultAgentWorkflowSettings, ...input.settings };
+  const carried = input.carried;
+  const stream = carried?.stream ?? emptyAgentStream();
+  const inbox: AgentEvent[] = [...(carried?.inbox ?? [])];
+  const counters: AgentCounters = carried?.counters ?? {
+    received: 0,
+    published: 0,
+    duplicates: 0,
+    late: 0,
+    tooOld: 0,
+    rejected: 0,
+    skipped: 0,
+  };
+  const ledger: LedgerEntry[] = [...(carried?.ledger ?? [])];
+  const genesysEventIds: Record<string, string> = { ...carried?.genesysEventIds };
+  let lastPublished = carried?.lastPublished;
+  let status: AgentStatus['status'] = 'Running';
+  let message: string | undefined;
+  let resolution: AgentResolution | undefined;
+  let lookAgain = false;
+
+  const record = (event: AgentEvent, outcome: LedgerOutcome, reason: string) => {
+    counters[outcome]++;
+    ledger.push({
+      eventId: event.eventId,
+      kind: event.change.kind,
+      occurredAt: event.occurredAt,
+      outcome,
+      reason,
+      recordedAt: new Date().toISOString(),
+      ...(outcome === 'rejected' ? { event } : {}),
+    });
+    if (ledger.length > ledgerSize) ledger.splice(0, ledger.length - ledgerSize);
+  };
+  const show = (next: AgentStatus['status'], why?: string) => {
+    if (next !== status || why !== message) {
+      status = next;
+      message = why;
+      upsertSearchAttributes([{ key: byoiStatus, value: next }]);
+    }
+    setCurrentDetails(
+      `**${input.source}/${input.agentId}** — ${status}${message ? `: ${message}` : ''}\n\n` +
+        `${counters.published} published, ${stream.pending.length} pending, ${counters.duplicates} duplicates, ` +
+        `${counters.late + counters.tooOld + counters.rejected + counters.skipped} in the ledger.`,
+    );
+  };
+
+  setHandler(agentEventSignal, (event) => {
+    // Handlers only enqueue; the main loop admits events in arrival order.
+    inbox.push(event);
+  });
+  setHandler(directorySyncedSignal, () => void (lookAgain = true));
+  setHandler(agentStatusQuery, () => ({
+    source: input.source,
+    agentId: input.agentId,
+    status,
+    message,
+    genesysUserId: resolution?.status === 'mapped' ? resolution.userId : undefined,
+    pending: stream.pending.length + inbox.length,
+    counters,
+    lastPublished,
+    ledger: ledger.slice(-50),
+  }));
+  setHandler(retryDeadLettersUpdate, () => {
+    let requeued = 0;
+    for (const entry of ledger.filter((candidate) => candidate.outcome === 'rejected' && candidate.event)) {
+      const event = entry.event!;
+      delete stream.seen[event.eventId];
+      if (admitAgentEvent(stream, event, Date.now(), settings).outcome === 'queued') requeued++;
+      ledger.splice(ledger.indexOf(entry), 1);
+      counters.rejected--;
+    }
+    return { requeued };
+  });
+  setHandler(skipPendingUpdate, ({ eventIds }) => {
+    const chosen = stream.pending.filter((pending) => !eventIds || eventIds.includes(pending.event.eventId));
+    for (const pending of chosen) {
+      settleAgentEvent(stream, pending, false);
+      record(pending.event, 'skipped', 'skipped by an operator');
+    }
+    return { skipped: chosen.length };
+  });
+
+  upsertSearchAttributes([
+    { key: byoiKind, value: 'agent' },
+    { key: byoiSource, value: input.source },
+    { key: byoiExternalId, value: input.agentId },
+    { key: byoiStatus, value: status },
+  ]);
+
+  for (;;) {
+    for (const event of inbox.splice(0)) {
+      counters.received++;
+      const admission = admitAgentEvent(stream, event, Date.now(), settings);
+      if (admission.outcome === 'duplicate') counters.duplicates++;
+      else if (admission.outcome === 'late' || admission.outcome === 'tooOld') {
+        record(event, admission.outcome, admission.reason);
+      }
+    }
+    forgetOldEventIds(stream, Date.now(), settings);
+    const info = workflowInfo();
+    if (info.continueAsNewSuggested || info.historyLength >= settings.continueAsNewAfterHistoryEvents) break;
+
+    const next = nextDue(stream, Date.now(), settings);
+    if (next === undefined) {
+      show(resolution?.status === 'mapped' ? 'Running' : status, message);
+      await condition(() => inbox.length > 0 || workflowInfo().continueAsNewSuggested);
+      continue;
+    }
+    if ('waitMs' in next) {
+      await condition(() => inbox.length > 0, next.waitMs);
+      continue;
+    }
+    if (resolution?.status !== 'mapped' || lookAgain) {
+      lookAgain = false;
+      resolution = await resolveAgent(input.source, input.agentId);
+      if (resolution.status !== 'mapped') {
+        show(
+          resolution.status === 'unmapped' ? 'WaitingForMapping' : 'Conflict',
+          resolution.status === 'unmapped' ? resolution.reason : resolution.message,
+        );
+        await condition(() => lookAgain, settings.mappingRetryMs);
+        lookAgain = true;
+        continue;
+      }
+      upsertSearchAttributes([{ key: byoiGenesysId, value: resolution.userId }]);
+    }
+    show('Running');
+    const pending = next.due;
+    const { event } = pending;
+    const genesysEventId = (genesysEventIds[event.eventId] ??= uuid4());
+    try {
+      await publisherFor(
+        event,
+        Date.now(),
+        settings,
+      )({
+        userId: resolution.userId,
+        sourceId: resolution.sourceId,
+        genesysEventId,
+        event,
+      });
+      settleAgentEvent(stream, pending, true);
+      counters.published++;
+      lastPublished = { eventId: event.eventId, kind: event.change.kind, occurredAt: event.occurredAt };
+    } catch (error) {
+      if (!(error instanceof ActivityFailure)) throw error;
+      // Refused for good, or retried until the 7-day limit: recorded, and the stream moves on.
+      settleAgentEvent(stream, pending, false);
+      const cause = error.cause;
+      record(event, 'rejected', cause instanceof ApplicationFailure ? cause.message : error.message);
+    }
+    delete genesysEventIds[event.eventId];
+  }
+
+  // Signals that arrive while handlers finish land in the inbox and travel with it.
+  await condition(allHandlersFinished);
+  return continueAsNew<typeof agentWorkflow>({
+    source: input.source,
+    agentId: input.agentId,
+    settings: input.settings,
+    carried: { stream, inbox, counters, ledger, genesysEventIds, lastPublished },
+  });
+}
