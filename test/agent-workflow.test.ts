@@ -1,26 +1,15 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import type { Worker } from '@temporalio/worker';
-import { DirectoryMapping } from '../activities/directory/mapping';
 import { agentEventSchema, type AgentEvent, type AgentEventInput } from '../activities/events/agent-event';
 import type { GenesysClient } from '../activities/genesys/client';
 import { presence, users } from '../activities/genesys/directory';
-import { EventPublisher } from '../activities/genesys/publisher';
 import { agentWorkflowId, sendAgentEvent } from '../client/agent-events';
 import { seededRandom } from '../simulator/random';
-import { loadConfig } from '../workers/config';
-import { createBridgeWorker } from '../workers/worker';
 import { agentStatusQuery, type AgentStatus } from '../workflows/agent';
 import { directorySyncedSignal } from '../workflows/directory-signals';
-import {
-  clientFor,
-  inspect,
-  isoAgo,
-  simulatorStats,
-  startTestSimulator,
-  type TestSimulator,
-} from './genesys-fixtures';
-import { localEnvironment, uniqueTaskQueue, workflowBundle } from './harness';
+import { inspect, isoAgo, simulatorStats, startTestSimulator, type TestSimulator } from './genesys-fixtures';
+import { runBridgeWorker, type TestBridgeWorker } from './bridge-fixtures';
+import { localEnvironment, uniqueTaskQueue } from './harness';
 
 interface Timeline {
   presence: { eventDateTime: string; value: string }[];
@@ -31,35 +20,17 @@ describe('the agent workflow on a dev server against the simulator', function ()
   this.timeout(120_000);
   let sim: TestSimulator;
   let client: GenesysClient;
-  let worker: Worker;
-  let running: Promise<void>;
+  let bridge: TestBridgeWorker;
   const taskQueue = uniqueTaskQueue('agents');
   const settings = { reorderWindowMs: 3_000, mappingRetryMs: 60_000 };
 
   before(async () => {
     sim = await startTestSimulator({ agents: 5 });
-    client = clientFor(sim.simulator);
-    const environment = localEnvironment();
-    worker = await createBridgeWorker({
-      connection: environment.nativeConnection,
-      config: { ...loadConfig({}), taskQueue },
-      dependencies: {
-        bridgeVersion: 'test',
-        genesys: {
-          client,
-          publisher: new EventPublisher(client, { maxEventsPerBatch: 100, maxBatchBytes: 1_048_576 }),
-        },
-        mapping: new DirectoryMapping(client, { missTtlMs: 0 }),
-        temporal: environment.client,
-      },
-      workflowBundle: await workflowBundle(require.resolve('../workflows')),
-    });
-    running = worker.run();
+    bridge = await runBridgeWorker(sim, taskQueue, { mapping: { missTtlMs: 0 } });
+    client = bridge.client;
   });
   after(async () => {
-    worker.shutdown();
-    await running;
-    client.close();
+    await bridge.stop();
     await sim.simulator.stop();
   });
 

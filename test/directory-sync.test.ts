@@ -4,29 +4,18 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Worker } from '@temporalio/worker';
 import type { DirectorySyncReport } from '../activities';
-import type { GenesysClient } from '../activities/genesys/client';
-import { EventPublisher } from '../activities/genesys/publisher';
 import type { DirectorySnapshotInput } from '../activities/directory/snapshot';
 import { contactCentreDirectory } from '../scripts/contact-centre';
 import { projectRoot } from '../scripts/toolchain';
 import { defaultSimulatorClient } from '../simulator';
 import { directoryScheduleId, ensureDirectorySyncSchedule, runDirectorySync } from '../client/directory-sync';
-import { loadConfig } from '../workers/config';
-import { createBridgeWorker } from '../workers/worker';
 import { directorySyncWorkflow } from '../workflows';
 import { waitingForMappingQuery } from '../workflows/directory-signals';
-import {
-  clientFor,
-  inspect,
-  requestsTo,
-  setFaults,
-  startTestSimulator,
-  type TestSimulator,
-} from './genesys-fixtures';
+import { inspect, requestsTo, setFaults, startTestSimulator, type TestSimulator } from './genesys-fixtures';
+import { runBridgeWorker, type TestBridgeWorker } from './bridge-fixtures';
 import { mappingWaiterWorkflow } from './fixtures/workflows';
-import { fixtureBundle, localEnvironment, uniqueTaskQueue, withWorker, workflowBundle } from './harness';
+import { fixtureBundle, localEnvironment, uniqueTaskQueue, withWorker } from './harness';
 
 interface OrganizationView {
   presenceSources: { id: string; name: string }[];
@@ -46,37 +35,18 @@ interface OrganizationView {
 describe('the directory sync workflow against the simulator', function () {
   this.timeout(120_000);
   let sim: TestSimulator;
-  let client: GenesysClient;
-  let worker: Worker;
-  let running: Promise<void>;
+  let bridge: TestBridgeWorker;
   let folder: string;
   const taskQueue = uniqueTaskQueue('directory');
 
   before(async () => {
     // The sync reads three times per user; a generous limit keeps the test about correctness, not pacing.
     sim = await startTestSimulator({ agents: 0, limits: { requestsPerWindow: 1_000_000 } });
-    client = clientFor(sim.simulator, { requestsPerMinute: 1_000_000 });
     folder = await mkdtemp(join(tmpdir(), 'directory-'));
-    const environment = localEnvironment();
-    worker = await createBridgeWorker({
-      connection: environment.nativeConnection,
-      config: { ...loadConfig({}), taskQueue },
-      dependencies: {
-        bridgeVersion: 'test',
-        genesys: {
-          client,
-          publisher: new EventPublisher(client, { maxEventsPerBatch: 100, maxBatchBytes: 1_048_576 }),
-        },
-        temporal: environment.client,
-      },
-      workflowBundle: await workflowBundle(require.resolve('../workflows')),
-    });
-    running = worker.run();
+    bridge = await runBridgeWorker(sim, taskQueue, { client: { requestsPerMinute: 1_000_000 } });
   });
   after(async () => {
-    worker.shutdown();
-    await running;
-    client.close();
+    await bridge.stop();
     await sim.simulator.stop();
     await rm(folder, { recursive: true, force: true });
   });

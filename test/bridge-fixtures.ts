@@ -1,0 +1,47 @@
+/** A bridge worker in this process, wired to a simulator as a production worker is wired to Genesys. */
+import { DirectoryMapping, type DirectoryMappingOptions } from '../activities/directory/mapping';
+import type { GenesysClient, GenesysClientOptions } from '../activities/genesys/client';
+import { EventPublisher } from '../activities/genesys/publisher';
+import { loadConfig } from '../workers/config';
+import { createBridgeWorker } from '../workers/worker';
+import { clientFor, type TestSimulator } from './genesys-fixtures';
+import { localEnvironment, workflowBundle } from './harness';
+
+/** A running bridge worker and the Genesys client it uses. */
+export interface TestBridgeWorker {
+  client: GenesysClient;
+  stop(): Promise<void>;
+}
+
+/** Runs a bridge worker on `taskQueue` of the shared dev server, talking to `sim`. */
+export async function runBridgeWorker(
+  sim: TestSimulator,
+  taskQueue: string,
+  options: { client?: Partial<Omit<GenesysClientOptions, 'hosts'>>; mapping?: DirectoryMappingOptions } = {},
+): Promise<TestBridgeWorker> {
+  const client = clientFor(sim.simulator, options.client);
+  const environment = localEnvironment();
+  const worker = await createBridgeWorker({
+    connection: environment.nativeConnection,
+    config: { ...loadConfig({}), taskQueue },
+    dependencies: {
+      bridgeVersion: 'test',
+      genesys: {
+        client,
+        publisher: new EventPublisher(client, { maxEventsPerBatch: 100, maxBatchBytes: 1_048_576 }),
+      },
+      mapping: new DirectoryMapping(client, options.mapping),
+      temporal: environment.client,
+    },
+    workflowBundle: await workflowBundle(require.resolve('../workflows')),
+  });
+  const running = worker.run();
+  return {
+    client,
+    async stop() {
+      worker.shutdown();
+      await running;
+      client.close();
+    },
+  };
+}
