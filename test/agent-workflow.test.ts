@@ -26,7 +26,7 @@ describe('the agent workflow on a dev server against the simulator', function ()
 
   before(async () => {
     sim = await startTestSimulator({ agents: 5 });
-    bridge = await runBridgeWorker(sim, taskQueue, { mapping: { missTtlMs: 0 } });
+    bridge = await runBridgeWorker(sim, taskQueue);
     client = bridge.client;
   });
   after(async () => {

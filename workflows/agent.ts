@@ -158,6 +158,8 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<never> {
   let message: string | undefined;
   let resolution: AgentResolution | undefined;
   let lookAgain = false;
+  /** A directory sync said the mapping may have changed: skip the worker's cached answer. */
+  let directoryChanged = false;
 
   const record = (event: AgentEvent, outcome: LedgerOutcome, reason: string) => {
     counters[outcome]++;
@@ -189,7 +191,10 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<never> {
     // Handlers only enqueue; the main loop admits events in arrival order.
     inbox.push(event);
   });
-  setHandler(directorySyncedSignal, () => void (lookAgain = true));
+  setHandler(directorySyncedSignal, () => {
+    lookAgain = true;
+    directoryChanged = true;
+  });
   setHandler(agentStatusQuery, () => ({
     source: input.source,
     agentId: input.agentId,
@@ -253,7 +258,8 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<never> {
     }
     if (resolution?.status !== 'mapped' || lookAgain) {
       lookAgain = false;
-      resolution = await resolveAgent(input.source, input.agentId);
+      resolution = await resolveAgent(input.source, input.agentId, directoryChanged);
+      directoryChanged = false;
       if (resolution.status !== 'mapped') {
         show(
           resolution.status === 'unmapped' ? 'WaitingForMapping' : 'Conflict',

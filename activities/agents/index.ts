@@ -73,9 +73,16 @@ export function createAgentActivities({ genesys, mapping, presenceTables }: Agen
   };
 
   return {
-    /** Finds the Genesys user of `agentId` at `source`, and whether the source may speak for it. */
-    async resolveAgent(source: string, agentId: string): Promise<AgentResolution> {
+    /**
+     * Finds the Genesys user of `agentId` at `source`, and whether the source may speak for it; `fresh`
+     * (after a directory sync) asks Genesys again rather than trusting a cached answer.
+     */
+    async resolveAgent(source: string, agentId: string, fresh = false): Promise<AgentResolution> {
       const { genesys: connection, mapping: resolver } = connected();
+      if (fresh) {
+        resolver.forgetUser(source, agentId);
+        sourceIds.delete(source);
+      }
       try {
         const userId = await resolver.userId(source, agentId);
         if (userId === undefined) {

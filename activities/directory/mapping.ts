@@ -115,6 +115,11 @@ export class DirectoryMapping {
     });
   }
 
+  /** Forgets what is known of one external agent, so the next lookup asks Genesys. */
+  forgetUser(source: string, externalAgentId: string): void {
+    this.entries.delete(`user\u0000${source}\u0000${externalAgentId}`);
+  }
+
   /** Forgets every "not found" (a directory sync has just finished). */
   forgetMisses(): void {
     for (const [key, entry] of this.entries)
