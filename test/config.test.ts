@@ -39,6 +39,15 @@ describe('configuration', () => {
     );
   });
 
+  it('serves metrics only where BYOI_METRICS_ADDRESS says, and refuses an address without a port', () => {
+    assert.equal(loadConfig({}).metricsAddress, undefined);
+    assert.equal(loadConfig({ BYOI_METRICS_ADDRESS: '127.0.0.1:9464' }).metricsAddress, '127.0.0.1:9464');
+    assert.throws(
+      () => loadConfig({ BYOI_METRICS_ADDRESS: 'localhost' }),
+      /BYOI_METRICS_ADDRESS: must be host:port/,
+    );
+  });
+
   it('resolves a Genesys region to its API and login hosts and keeps the batching limits of the contract', () => {
     const config = loadConfig({
       GENESYS_REGION: 'eu-west-1',

@@ -46,6 +46,10 @@ const environmentSchema = z.object({
     .string()
     .regex(/^\d+(s|m|h|d)$/, 'must be a duration such as 15m, 1h or 1d')
     .default('1h'),
+  BYOI_METRICS_ADDRESS: z
+    .string()
+    .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:9464')
+    .optional(),
   GENESYS_REGION: z.string().min(1).optional(),
   GENESYS_API_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
   GENESYS_LOGIN_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
@@ -81,6 +85,8 @@ export interface BridgeConfig {
   directory: { source: string; snapshot: SnapshotLocation | undefined; syncInterval: string };
   /** Genesys Cloud (or the simulator); undefined when the environment names neither. */
   genesys: GenesysConfig | undefined;
+  /** Where the worker serves Prometheus metrics (`/metrics`); none when undefined. */
+  metricsAddress: string | undefined;
 }
 
 /** How the worker reaches Genesys. The secret stays in the worker's memory: never logged, never in a workflow. */
@@ -143,6 +149,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BridgeConfig {
       syncInterval: settings.BYOI_DIRECTORY_SYNC_INTERVAL,
     },
     genesys,
+    metricsAddress: settings.BYOI_METRICS_ADDRESS,
   };
 }
 

@@ -13,8 +13,12 @@ const temporalLevels: Record<BridgeConfig['logLevel'], LogLevel> = {
   silent: 'ERROR',
 };
 
-/** Creates the process logger and, once per process, routes the Temporal runtime's logs to it. */
-export function createLogger(level: BridgeConfig['logLevel'], name: string): Logger {
+/**
+ * Creates the process logger and, once per process, routes the Temporal runtime's logs to it; with a
+ * `metricsAddress` the runtime also serves Prometheus metrics there: the SDK's own (task latencies,
+ * activity failures, …) and the workflows' (`byoi_agent_events_total{outcome}`).
+ */
+export function createLogger(level: BridgeConfig['logLevel'], name: string, metricsAddress?: string): Logger {
   // Belt and braces: no code logs the config object, and if one ever does, the secret stays out.
   const logger = pino({ name, level, redact: ['clientSecret', '*.clientSecret', '*.*.clientSecret'] });
   if (!runtimeInstalled) {
@@ -33,6 +37,13 @@ export function createLogger(level: BridgeConfig['logLevel'], name: string): Log
                   : 'error';
         logger[method]({ ...meta, component: 'temporal' }, message);
       }),
+      ...(metricsAddress
+        ? {
+            telemetryOptions: {
+              metrics: { prometheus: { bindAddress: metricsAddress, countersTotalSuffix: true } },
+            },
+          }
+        : {}),
     });
   }
   return logger;

@@ -13,7 +13,7 @@ import { createBridgeWorker } from './worker';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = createLogger(config.logLevel, 'byoi-worker');
+  const logger = createLogger(config.logLevel, 'byoi-worker', config.metricsAddress);
   const connection = await NativeConnection.connect(config.temporal.connectionOptions);
   const genesys = config.genesys ? connectGenesys(config.genesys) : undefined;
   const mapping = genesys ? new DirectoryMapping(genesys.client) : undefined;
@@ -35,6 +35,7 @@ async function main(): Promise<void> {
         namespace: config.temporal.namespace,
         address: config.temporal.connectionOptions.address,
         genesys: genesys?.client.apiBaseUrl ?? 'not configured',
+        metrics: config.metricsAddress ? `http://${config.metricsAddress}/metrics` : 'off',
       },
       'worker started',
     );

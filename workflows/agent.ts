@@ -15,6 +15,7 @@ import {
   defineQuery,
   defineSignal,
   defineUpdate,
+  metricMeter,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -51,6 +52,8 @@ export interface AgentWorkflowSettings extends AgentStreamSettings {
   continueAsNewAfterHistoryEvents: number;
   /** How often an unmapped or conflicting agent is looked up again without being told. */
   mappingRetryMs: number;
+  /** How long one publish attempt may take before it is abandoned and retried with the same event id. */
+  publishTimeoutMs: number;
 }
 
 /** Defaults of {@link AgentWorkflowSettings}. */
@@ -60,6 +63,7 @@ export const defaultAgentWorkflowSettings: AgentWorkflowSettings = {
   maxEventAgeMs: 7 * 24 * 3_600_000,
   continueAsNewAfterHistoryEvents: 2_000,
   mappingRetryMs: 10 * 60_000,
+  publishTimeoutMs: 30_000,
 };
 
 /** Why an event is in the ledger. */
@@ -130,8 +134,8 @@ const { resolveAgent } = proxyActivities<BridgeActivities>({
 function publisherFor(event: AgentEvent, nowMs: number, settings: AgentWorkflowSettings) {
   const remainingMs = Date.parse(event.occurredAt) + settings.maxEventAgeMs - nowMs - 60_000;
   return proxyActivities<BridgeActivities>({
-    startToCloseTimeout: '30 seconds',
-    scheduleToCloseTimeout: Math.max(60_000, remainingMs),
+    startToCloseTimeout: settings.publishTimeoutMs,
+    scheduleToCloseTimeout: Math.max(2 * settings.publishTimeoutMs, remainingMs),
     retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
   }).publishAgentChange;
 }
@@ -161,8 +165,18 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<never> {
   /** A directory sync said the mapping may have changed: skip the worker's cached answer. */
   let directoryChanged = false;
 
-  const record = (event: AgentEvent, outcome: LedgerOutcome, reason: string) => {
+  // The status query shows one agent's counts; the metric adds them up across agents for dashboards.
+  const outcomes = metricMeter.createCounter(
+    'byoi_agent_events',
+    'events',
+    'agent events by outcome: received, published, duplicates, late, tooOld, rejected, skipped, requeued',
+  );
+  const count = (outcome: keyof AgentCounters) => {
     counters[outcome]++;
+    outcomes.add(1, { outcome, source: input.source });
+  };
+  const record = (event: AgentEvent, outcome: LedgerOutcome, reason: string) => {
+    count(outcome);
     ledger.push({
       eventId: event.eventId,
       kind: event.change.kind,
@@ -173,6 +187,10 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<never> {
       ...(outcome === 'rejected' ? { event } : {}),
     });
     if (ledger.length > ledgerSize) ledger.splice(0, ledger.length - ledgerSize);
+  };
+  const timeToContinueAsNew = () => {
+    const info = workflowInfo();
+    return info.continueAsNewSuggested || info.historyLength >= settings.continueAsNewAfterHistoryEvents;
   };
   const show = (next: AgentStatus['status'], why?: string) => {
     if (next !== status || why !== message) {
@@ -214,6 +232,7 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<never> {
       if (admitAgentEvent(stream, event, Date.now(), settings).outcome === 'queued') requeued++;
       ledger.splice(ledger.indexOf(entry), 1);
       counters.rejected--;
+      outcomes.add(1, { outcome: 'requeued', source: input.source });
     }
     return { requeued };
   });
@@ -235,21 +254,20 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<never> {
 
   for (;;) {
     for (const event of inbox.splice(0)) {
-      counters.received++;
+      count('received');
       const admission = admitAgentEvent(stream, event, Date.now(), settings);
-      if (admission.outcome === 'duplicate') counters.duplicates++;
+      if (admission.outcome === 'duplicate') count('duplicates');
       else if (admission.outcome === 'late' || admission.outcome === 'tooOld') {
         record(event, admission.outcome, admission.reason);
       }
     }
     forgetOldEventIds(stream, Date.now(), settings);
-    const info = workflowInfo();
-    if (info.continueAsNewSuggested || info.historyLength >= settings.continueAsNewAfterHistoryEvents) break;
+    if (timeToContinueAsNew()) break;
 
     const next = nextDue(stream, Date.now(), settings);
     if (next === undefined) {
       show(resolution?.status === 'mapped' ? 'Running' : status, message);
-      await condition(() => inbox.length > 0 || workflowInfo().continueAsNewSuggested);
+      await condition(() => inbox.length > 0 || timeToContinueAsNew());
       continue;
     }
     if ('waitMs' in next) {
@@ -265,7 +283,7 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<never> {
           resolution.status === 'unmapped' ? 'WaitingForMapping' : 'Conflict',
           resolution.status === 'unmapped' ? resolution.reason : resolution.message,
         );
-        await condition(() => lookAgain, settings.mappingRetryMs);
+        await condition(() => lookAgain || timeToContinueAsNew(), settings.mappingRetryMs);
         lookAgain = true;
         continue;
       }
@@ -287,7 +305,7 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<never> {
         event,
       });
       settleAgentEvent(stream, pending, true);
-      counters.published++;
+      count('published');
       lastPublished = { eventId: event.eventId, kind: event.change.kind, occurredAt: event.occurredAt };
     } catch (error) {
       if (!(error instanceof ActivityFailure)) throw error;
