@@ -28,11 +28,18 @@ import { directorySyncWorkflow, selfCheckWorkflow } from '../workflows';
 import { byoiSearchAttributes } from '../workflows/search-attributes';
 import { projectRoot, temporalCliExecutable } from './toolchain';
 
-/** A recorded scenario: starts one workflow and returns its id once it has reached the state to keep. */
+/**
+ * A recorded scenario: starts one workflow and returns its id once it has reached the state to keep
+ * (with a run id when the run to keep is not the latest, e.g. one that continued as new).
+ */
 interface Scenario {
   workflow: string;
   name: string;
-  run(client: Client, taskQueue: string, workspace: string): Promise<string>;
+  run(
+    client: Client,
+    taskQueue: string,
+    workspace: string,
+  ): Promise<string | { workflowId: string; runId: string }>;
 }
 
 const scenarios: Scenario[] = [
@@ -65,6 +72,45 @@ const scenarios: Scenario[] = [
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
       return handle.workflowId;
+    },
+  },
+  {
+    workflow: 'agentWorkflow',
+    name: 'continued-as-new',
+    async run(client, taskQueue) {
+      // A duplicate, a late change and several runs: the first run, which carries its state on, is kept.
+      const occurred = (ageMs: number) => new Date(Date.now() - ageMs).toISOString();
+      const settings = { reorderWindowMs: 200, continueAsNewAfterHistoryEvents: 40 };
+      const changes = Array.from({ length: 8 }, (_, index) => ({
+        source: 'acd',
+        agentId: 'agent-2',
+        eventId: randomUUID(),
+        occurredAt: occurred(60_000 - index * 1_000),
+        change:
+          index % 2 === 0
+            ? { kind: 'presence' as const, state: index % 4 === 0 ? 'Available' : 'Busy' }
+            : {
+                kind: 'routingStatus' as const,
+                status: index % 4 === 1 ? ('Idle' as const) : ('Interacting' as const),
+              },
+      }));
+      for (const change of [...changes, changes[3]!])
+        await sendAgentEvent(client, taskQueue, change, settings);
+      const handle = client.workflow.getHandle(agentWorkflowId('acd', 'agent-2'));
+      while ((await handle.query(agentStatusQuery)).counters.published < 8) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      await sendAgentEvent(client, taskQueue, { ...changes[0]!, eventId: randomUUID() }, settings);
+      while ((await handle.query(agentStatusQuery)).counters.late < 1) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const query = `WorkflowId = '${handle.workflowId}' AND ExecutionStatus = 'ContinuedAsNew'`;
+      for (;;) {
+        for await (const execution of client.workflow.list({ query })) {
+          return { workflowId: handle.workflowId, runId: execution.runId };
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
     },
   },
   {
@@ -144,8 +190,10 @@ async function main(): Promise<void> {
     await worker.runUntil(async () => {
       for (const scenario of scenarios) {
         if (wanted.size > 0 && !wanted.has(scenario.name) && !wanted.has(scenario.workflow)) continue;
-        const workflowId = await scenario.run(environment.client, config.taskQueue, workspace);
-        const history = await environment.client.workflow.getHandle(workflowId).fetchHistory();
+        const kept = await scenario.run(environment.client, config.taskQueue, workspace);
+        const { workflowId, runId } =
+          typeof kept === 'string' ? { workflowId: kept, runId: undefined } : kept;
+        const history = await environment.client.workflow.getHandle(workflowId, runId).fetchHistory();
         const file = path.join(projectRoot, 'test', 'histories', scenario.workflow, `${scenario.name}.json`);
         mkdirSync(path.dirname(file), { recursive: true });
         // The same JSON form as `temporal workflow show --output json`, which the replayer reads.

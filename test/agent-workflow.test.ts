@@ -5,16 +5,25 @@ import type { GenesysClient } from '../activities/genesys/client';
 import { presence, users } from '../activities/genesys/directory';
 import { agentWorkflowId, sendAgentEvent } from '../client/agent-events';
 import { seededRandom } from '../simulator/random';
-import { agentStatusQuery, type AgentStatus } from '../workflows/agent';
+import type { AgentStatus } from '../workflows/agent';
 import { directorySyncedSignal } from '../workflows/directory-signals';
-import { inspect, isoAgo, simulatorStats, startTestSimulator, type TestSimulator } from './genesys-fixtures';
+import {
+  agentChanges,
+  assertStreamsDelivered,
+  deliver,
+  deliveryRounds,
+  duplicatesIn,
+  untilAgent,
+} from './agent-fixtures';
+import {
+  isoAgo,
+  requestsTo,
+  simulatorStats,
+  startTestSimulator,
+  type TestSimulator,
+} from './genesys-fixtures';
 import { runBridgeWorker, type TestBridgeWorker } from './bridge-fixtures';
 import { localEnvironment, uniqueTaskQueue } from './harness';
-
-interface Timeline {
-  presence: { eventDateTime: string; value: string }[];
-  routingStatus: { eventDateTime: string; value: string }[];
-}
 
 describe('the agent workflow on a dev server against the simulator', function () {
   this.timeout(120_000);
@@ -25,7 +34,7 @@ describe('the agent workflow on a dev server against the simulator', function ()
   const settings = { reorderWindowMs: 3_000, mappingRetryMs: 60_000 };
 
   before(async () => {
-    sim = await startTestSimulator({ agents: 5 });
+    sim = await startTestSimulator({ agents: 70 });
     bridge = await runBridgeWorker(sim, taskQueue);
     client = bridge.client;
   });
@@ -43,46 +52,31 @@ describe('the agent workflow on a dev server against the simulator', function ()
       change,
     });
 
-  const statusOf = (agentId: string) =>
-    localEnvironment().client.workflow.getHandle(agentWorkflowId('acd', agentId)).query(agentStatusQuery);
+  const until = (agentId: string, check: (status: AgentStatus) => boolean) =>
+    untilAgent(localEnvironment().client, 'acd', agentId, check);
 
-  async function until(agentId: string, check: (status: AgentStatus) => boolean): Promise<AgentStatus> {
-    for (;;) {
-      try {
-        const status = await statusOf(agentId);
-        if (check(status)) return status;
-      } catch {
-        // Not started yet.
-      }
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-
-  it('publishes shuffled, duplicated changes once each and in occurrence order', async () => {
-    const random = seededRandom(11);
-    const events = Array.from({ length: 40 }, (_, index) =>
-      agentEvent(
-        'agent-1',
-        60_000 - index * 1_000,
-        index % 2 === 0
-          ? { kind: 'presence', state: ['Available', 'Break', 'Busy'][index % 3]! }
-          : { kind: 'routingStatus', status: index % 4 === 1 ? 'Idle' : 'Interacting' },
-      ),
+  it('delivers 2,000 changes of 50 agents, shuffled and 20 % duplicated, once each and in order', async () => {
+    const agentIds = Array.from({ length: 50 }, (_, index) => `agent-${index + 21}`);
+    const startMs = Date.now() - 10 * 60_000;
+    const streams = agentIds.map((agentId) => agentChanges('acd', agentId, 40, startMs));
+    const rounds = deliveryRounds(streams, seededRandom(11), { blockSize: 5, duplicateRate: 0.2 });
+    const before = await simulatorStats(sim.simulator);
+    const startedAt = Date.now();
+    await deliver(localEnvironment().client, taskQueue, rounds, settings);
+    const statuses = await assertStreamsDelivered(localEnvironment().client, sim, streams);
+    const duplicates = statuses.reduce((sum, status) => sum + status.counters.duplicates, 0);
+    const requests = (await requestsTo(sim.simulator, '/api/v2/events/users')).filter(
+      (request) => request.at >= startedAt,
     );
-    const offered = [...events, ...events.filter(() => random() < 0.25)].sort(() => random() - 0.5);
-    for (const event of offered) await sendAgentEvent(localEnvironment().client, taskQueue, event, settings);
-    const status = await until('agent-1', (current) => current.counters.published === 40);
-    assert.equal(status.counters.duplicates, offered.length - 40);
-    assert.deepEqual(status.ledger, []);
-    const timeline = await inspect<Timeline>(sim.simulator, `users/${sim.agents[0]!.id}/timeline`);
-    for (const entries of [timeline.presence, timeline.routingStatus]) {
-      assert.equal(entries.length, 20);
-      const times = entries.map((entry) => entry.eventDateTime);
-      assert.deepEqual(times, [...times].sort());
-    }
+    console.log(
+      `      (${duplicates} duplicates dropped; 2,000 changes in ${requests.length} requests, up to ` +
+        `${Math.max(...requests.map((request) => request.events ?? 0))} a request, ${Date.now() - startedAt} ms)`,
+    );
+    assert.equal(duplicates, duplicatesIn(rounds));
+    assert.ok(duplicates > 300, `about 20 % of 2,000 were repeated (${duplicates})`);
     const stats = await simulatorStats(sim.simulator);
-    assert.equal(stats.duplicateEventIds, 0);
-    assert.equal(stats.orderViolations, 0);
+    assert.equal(stats.duplicateEventIds - before.duplicateEventIds, 0);
+    assert.equal(stats.orderViolations - before.orderViolations, 0);
   });
 
   it('records a late event and one past the 7-day limit in its ledger without sending them', async () => {

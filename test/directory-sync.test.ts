@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,13 +6,12 @@ import { join } from 'node:path';
 import type { DirectorySyncReport } from '../activities';
 import type { DirectorySnapshotInput } from '../activities/directory/snapshot';
 import { contactCentreDirectory } from '../scripts/contact-centre';
-import { projectRoot } from '../scripts/toolchain';
-import { defaultSimulatorClient } from '../simulator';
 import { directoryScheduleId, ensureDirectorySyncSchedule, runDirectorySync } from '../client/directory-sync';
 import { directorySyncWorkflow } from '../workflows';
 import { waitingForMappingQuery } from '../workflows/directory-signals';
 import { inspect, requestsTo, setFaults, startTestSimulator, type TestSimulator } from './genesys-fixtures';
 import { runBridgeWorker, type TestBridgeWorker } from './bridge-fixtures';
+import { cliOutput, exited, workerProcess } from './processes';
 import { mappingWaiterWorkflow } from './fixtures/workflows';
 import { fixtureBundle, localEnvironment, uniqueTaskQueue, withWorker } from './harness';
 
@@ -219,59 +217,6 @@ describe('the directory sync workflow against the simulator', function () {
     assert.ok(organization.users.some((user) => user.name === 'Agent Three'));
   });
 });
-
-/** A bridge worker as its own process, pointed at the shared dev server and `sim`. */
-function workerProcess(sim: TestSimulator, taskQueue: string): ChildProcess {
-  // Node itself with tsx's loader, not the tsx wrapper: a SIGKILL must hit the worker, not a parent of it.
-  return spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'workers', 'main.ts')], {
-    cwd: projectRoot,
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: {
-      ...inheritedEnvironment(),
-      TEMPORAL_ADDRESS: localEnvironment().address,
-      TEMPORAL_NAMESPACE: 'default',
-      BYOI_TASK_QUEUE: taskQueue,
-      BYOI_LOG_LEVEL: 'warn',
-      GENESYS_API_BASE_URL: sim.simulator.url,
-      GENESYS_CLIENT_ID: defaultSimulatorClient.clientId,
-      GENESYS_CLIENT_SECRET: defaultSimulatorClient.clientSecret,
-      GENESYS_REQUESTS_PER_MINUTE: '1000000',
-    },
-  });
-}
-
-/** This process's environment without settings that would point the worker elsewhere. */
-function inheritedEnvironment(): NodeJS.ProcessEnv {
-  return Object.fromEntries(
-    Object.entries(process.env).filter(
-      ([name]) => !name.startsWith('GENESYS_') && !name.startsWith('TEMPORAL_'),
-    ),
-  );
-}
-
-/** Runs the operator CLI as its own process against the shared dev server; resolves with its output. */
-async function cliOutput(args: string[], taskQueue: string): Promise<string> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'client', 'cli.ts'), ...args], {
-    cwd: projectRoot,
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: {
-      ...inheritedEnvironment(),
-      TEMPORAL_ADDRESS: localEnvironment().address,
-      BYOI_TASK_QUEUE: taskQueue,
-    },
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  await exited(child);
-  assert.equal(child.exitCode, 0, `the CLI failed: ${output}`);
-  return output;
-}
-
-function exited(child: ChildProcess): Promise<void> {
-  return child.exitCode !== null || child.signalCode !== null
-    ? Promise.resolve()
-    : new Promise((resolve) => child.once('exit', () => resolve()));
-}
 
 describe('a directory sync whose worker is killed mid-run', function () {
   this.timeout(180_000);

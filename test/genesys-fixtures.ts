@@ -26,12 +26,16 @@ export interface TestSimulator {
   agents: OrganizationSeed['users'];
 }
 
-/** Starts a simulator on a free loopback port with `agents` external agents. */
+/**
+ * Starts a simulator on a free loopback port with `agents` external agents of `sourceName` (default
+ * `acd`); tests that run agent workflows give each suite its own source, so workflow ids never collide
+ * on the shared dev server.
+ */
 export async function startTestSimulator(
-  options: Omit<SimulatorOptions, 'organization'> & { agents?: number } = {},
+  options: Omit<SimulatorOptions, 'organization'> & { agents?: number; sourceName?: string } = {},
 ): Promise<TestSimulator> {
-  const { agents = 10, ...rest } = options;
-  const seed = defaultSeed({ agents });
+  const { agents = 10, sourceName, ...rest } = options;
+  const seed = defaultSeed({ agents, sourceName });
   const simulator = await createSimulator({ ...rest, organization: seed });
   const source = seed.presenceSources[0];
   return {

@@ -5,10 +5,11 @@ import { startSharedServers, stopSharedServers } from './harness';
 export const mochaHooks = {
   async beforeAll(this: Mocha.Context): Promise<void> {
     this.timeout(120_000);
-    // Worker lifecycle chatter would bury the test report; warnings and errors still show.
+    // Worker lifecycle chatter, and the failed attempts that fault-injection tests cause on purpose (their
+    // outcome is what the tests assert), would bury the test report; other warnings and errors still show.
     Runtime.install({
       logger: new DefaultLogger('WARN', ({ level, message }) => {
-        if (!/^No (activities|workflows|Nexus services) registered/.test(message))
+        if (!/^(No (activities|workflows|Nexus services) registered|Activity failed)/.test(message))
           console.warn(`[${level}] ${message}`);
       }),
     });

@@ -1,0 +1,161 @@
+/**
+ * Agent-stream fixtures for tests on a dev server: chronological change streams per agent, a delivery
+ * plan that shuffles and duplicates them within the reorder window, and the checks that the simulator's
+ * timelines hold each change exactly once, in order.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import { agentEventSchema, type AgentEvent } from '../activities/events/agent-event';
+import { agentWorkflowId, sendAgentEvent } from '../client/agent-events';
+import type { Random } from '../simulator/random';
+import type { TimelineEntry } from '../simulator/state';
+import { agentStatusQuery, type AgentStatus, type AgentWorkflowSettings } from '../workflows/agent';
+import { inspect, type TestSimulator } from './genesys-fixtures';
+
+const presenceStates = ['Available', 'Busy', 'Break', 'Meal', 'Available', 'Training'];
+const routingStatuses = ['Idle', 'Interacting', 'Communicating', 'Idle', 'OffQueue'] as const;
+
+/**
+ * `count` changes of `agentId` at `source`, one a second from `startMs`, alternating presence and
+ * routing status.
+ */
+export function agentChanges(source: string, agentId: string, count: number, startMs: number): AgentEvent[] {
+  return Array.from({ length: count }, (_, index) =>
+    agentEventSchema.parse({
+      source,
+      agentId,
+      eventId: randomUUID(),
+      occurredAt: new Date(startMs + index * 1_000).toISOString(),
+      change:
+        index % 2 === 0
+          ? { kind: 'presence', state: presenceStates[(index / 2) % presenceStates.length] }
+          : { kind: 'routingStatus', status: routingStatuses[((index - 1) / 2) % routingStatuses.length] },
+    }),
+  );
+}
+
+/**
+ * Rounds of delivery: round k holds block k of every agent's stream (`blockSize` consecutive changes),
+ * shuffled, with about `duplicateRate` of them sent twice. Blocks never overlap in time, so an event is
+ * never overtaken by more than its block: the reorder window covers it as long as a round is delivered
+ * within the window.
+ */
+export function deliveryRounds(
+  streams: AgentEvent[][],
+  random: Random,
+  { blockSize, duplicateRate }: { blockSize: number; duplicateRate: number },
+): AgentEvent[][] {
+  const rounds: AgentEvent[][] = [];
+  const longest = Math.max(...streams.map((stream) => stream.length));
+  for (let start = 0; start < longest; start += blockSize) {
+    const round = streams.flatMap((stream) => {
+      const block = stream.slice(start, start + blockSize);
+      return [...block, ...block.filter(() => random() < duplicateRate)];
+    });
+    rounds.push(shuffle(round, random));
+  }
+  return rounds;
+}
+
+/** How many events of the rounds are repeats of one already in them. */
+export function duplicatesIn(rounds: AgentEvent[][]): number {
+  const all = rounds.flat();
+  return all.length - new Set(all.map((event) => event.eventId)).size;
+}
+
+/** Sends each round's events concurrently by signal-with-start, round after round. */
+export async function deliver(
+  client: Client,
+  taskQueue: string,
+  rounds: AgentEvent[][],
+  settings: Partial<AgentWorkflowSettings>,
+): Promise<void> {
+  for (const round of rounds) {
+    await Promise.all(round.map((event) => sendAgentEvent(client, taskQueue, event, settings)));
+  }
+}
+
+/** Polls an agent's status query until `check` holds (the workflow may not have started yet). */
+export async function untilAgent(
+  client: Client,
+  source: string,
+  agentId: string,
+  check: (status: AgentStatus) => boolean,
+): Promise<AgentStatus> {
+  for (;;) {
+    try {
+      const status = await client.workflow
+        .getHandle(agentWorkflowId(source, agentId))
+        .query(agentStatusQuery);
+      if (check(status)) return status;
+    } catch {
+      // Not started yet, or between two runs of a continue-as-new.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/**
+ * Waits until every stream's agent has published all its changes, with nothing in its ledger, and
+ * checks each agent's simulator timeline with {@link assertDeliveredExactlyOnce}; returns the statuses.
+ */
+export async function assertStreamsDelivered(
+  client: Client,
+  sim: TestSimulator,
+  streams: AgentEvent[][],
+): Promise<AgentStatus[]> {
+  const statuses: AgentStatus[] = [];
+  for (const stream of streams) {
+    const { source, agentId } = stream[0]!;
+    const status = await untilAgent(
+      client,
+      source,
+      agentId,
+      (current) => current.counters.published === stream.length,
+    );
+    assert.deepEqual(status.ledger, [], `${agentId}: nothing in the ledger`);
+    await assertDeliveredExactlyOnce(sim, stream);
+    statuses.push(status);
+  }
+  return statuses;
+}
+
+/**
+ * Asserts that the simulator's timeline of the stream's agent holds exactly the changes of `stream`,
+ * each once, in occurrence order, per Genesys stream (presence, routing status).
+ */
+export async function assertDeliveredExactlyOnce(sim: TestSimulator, stream: AgentEvent[]): Promise<void> {
+  const agentId = stream[0]!.agentId;
+  const user = sim.agents.find((candidate) =>
+    candidate.externalIds.some((externalId) => externalId.externalKey === agentId),
+  );
+  assert.ok(user, `the simulator has no user for ${agentId}`);
+  const timeline = await inspect<{ presence: TimelineEntry[]; routingStatus: TimelineEntry[] }>(
+    sim.simulator,
+    `users/${user.id}/timeline`,
+  );
+  for (const kind of ['presence', 'routingStatus'] as const) {
+    const sent = stream.filter((event) => event.change.kind === kind);
+    const accepted = timeline[kind];
+    assert.deepEqual(
+      accepted.map((entry) => entry.eventDateTime),
+      sent.map((event) => event.occurredAt),
+      `${kind} of ${agentId}: every change once, in order`,
+    );
+    assert.deepEqual(
+      accepted.map((entry) => entry.value),
+      sent.map((event) => (event.change.kind === 'presence' ? event.change.state : event.change.status)),
+    );
+    assert.equal(new Set(accepted.map((entry) => entry.eventId)).size, accepted.length);
+  }
+}
+
+function shuffle<T>(items: T[], random: Random): T[] {
+  const copy = [...items];
+  for (let index = copy.length - 1; index > 0; index--) {
+    const other = Math.floor(random() * (index + 1));
+    [copy[index], copy[other]] = [copy[other]!, copy[index]!];
+  }
+  return copy;
+}

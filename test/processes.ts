@@ -1,0 +1,70 @@
+/**
+ * The bridge's own entry points as child processes, pointed at the shared dev server: a worker that a
+ * test can SIGKILL and restart, and the operator CLI.
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { projectRoot } from '../scripts/toolchain';
+import { defaultSimulatorClient } from '../simulator';
+import type { TestSimulator } from './genesys-fixtures';
+import { localEnvironment } from './harness';
+
+/** A bridge worker as its own process serving `taskQueue`, talking to `sim`; `env` adds settings. */
+export function workerProcess(
+  sim: TestSimulator,
+  taskQueue: string,
+  env: Record<string, string> = {},
+): ChildProcess {
+  // Node itself with tsx's loader, not the tsx wrapper: a SIGKILL must hit the worker, not a parent of it.
+  return spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'workers', 'main.ts')], {
+    cwd: projectRoot,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: {
+      ...inheritedEnvironment(),
+      TEMPORAL_ADDRESS: localEnvironment().address,
+      TEMPORAL_NAMESPACE: 'default',
+      BYOI_TASK_QUEUE: taskQueue,
+      BYOI_LOG_LEVEL: 'warn',
+      GENESYS_API_BASE_URL: sim.simulator.url,
+      GENESYS_CLIENT_ID: defaultSimulatorClient.clientId,
+      GENESYS_CLIENT_SECRET: defaultSimulatorClient.clientSecret,
+      GENESYS_REQUESTS_PER_MINUTE: '1000000',
+      ...env,
+    },
+  });
+}
+
+/** Runs the operator CLI as its own process against the shared dev server; resolves with its output. */
+export async function cliOutput(args: string[], taskQueue: string): Promise<string> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'client', 'cli.ts'), ...args], {
+    cwd: projectRoot,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: {
+      ...inheritedEnvironment(),
+      TEMPORAL_ADDRESS: localEnvironment().address,
+      BYOI_TASK_QUEUE: taskQueue,
+    },
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  await exited(child);
+  assert.equal(child.exitCode, 0, `the CLI failed: ${output}`);
+  return output;
+}
+
+/** Resolves once `child` has exited (at once if it already has). */
+export function exited(child: ChildProcess): Promise<void> {
+  return child.exitCode !== null || child.signalCode !== null
+    ? Promise.resolve()
+    : new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+/** This process's environment without settings that would point a child elsewhere. */
+function inheritedEnvironment(): NodeJS.ProcessEnv {
+  return Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([name]) => !name.startsWith('GENESYS_') && !name.startsWith('TEMPORAL_'),
+    ),
+  );
+}
