@@ -67,6 +67,32 @@ describe('the directory mapping', () => {
     assert.equal(tables.presence('Unknown state'), undefined);
   });
 
+  it('reads presence definitions once for every state, ahead of agent lookups waiting for the budget', async () => {
+    // One request per window: every call waits its turn, and the order of the turns is the priority.
+    const slow = clientFor(sim.simulator, { requestsPerMinute: 1, budgetHeadroom: 0, budgetWindowMs: 300 });
+    try {
+      const paced = new DirectoryMapping(slow);
+      const done: string[] = [];
+      const agents = ['agent-1', 'agent-2', 'agent-3', 'agent-4'].map((agentId) =>
+        paced.userId('acd', agentId).then(() => done.push(agentId)),
+      );
+      await new Promise((resolve) => setImmediate(resolve));
+      const states = (['Available', 'Busy', 'Meal'] as const).map((systemPresence) =>
+        paced.presenceDefinitionId({ systemPresence }).then((id) => {
+          done.push(systemPresence);
+          return id;
+        }),
+      );
+      const ids = await Promise.all(states);
+      await Promise.all(agents);
+      assert.equal(new Set(ids).size, 3);
+      assert.deepEqual(done.slice(0, 5), ['agent-1', 'Available', 'Busy', 'Meal', 'agent-2']);
+      assert.equal((await requestsTo(sim.simulator, '/api/v2/presence/definitions')).length, 1);
+    } finally {
+      slow.close();
+    }
+  });
+
   it('reads the presence mapping from the snapshot again after its lifetime, keeping the last good one', async () => {
     const folder = await mkdtemp(join(tmpdir(), 'presence-tables-'));
     const file = join(folder, 'directory.json');

@@ -80,18 +80,37 @@ describe('the request budget', () => {
     assert.equal(new RequestBudget({ requestsPerWindow: 300 }).windowLengthMs, 60_000);
   });
 
-  it('serves event traffic ahead of uploads and directory calls that were waiting longer', async () => {
+  it('serves event traffic, then lookups, ahead of uploads and directory calls that were waiting longer', async () => {
     const budget = new RequestBudget({ requestsPerWindow: 1, headroom: 0, windowMs: 150 });
-    await budget.acquire(requestPriorities.events);
+    // The window's one slot goes to a directory call, so no event grant is owed a share yet.
+    await budget.acquire(requestPriorities.directory);
     const order: string[] = [];
     const waiting = [
       budget.acquire(requestPriorities.directory).then(() => order.push('directory')),
       budget.acquire(requestPriorities.uploads).then(() => order.push('uploads')),
+      budget.acquire(requestPriorities.lookups).then(() => order.push('lookups')),
       budget.acquire(requestPriorities.events).then(() => order.push('events')),
     ];
     await Promise.all(waiting);
     budget.close();
-    assert.deepEqual(order, ['events', 'uploads', 'directory']);
+    assert.deepEqual(order, ['events', 'lookups', 'uploads', 'directory']);
+  });
+
+  it('keeps every other grant for lookups while event traffic never stops waiting', async () => {
+    const budget = new RequestBudget({ requestsPerWindow: 1, headroom: 0, windowMs: 20, reuseMarginMs: 0 });
+    await budget.acquire(requestPriorities.events);
+    const order: string[] = [];
+    const waiting = [
+      ...Array.from({ length: 6 }, () =>
+        budget.acquire(requestPriorities.events).then(() => order.push('event')),
+      ),
+      ...Array.from({ length: 2 }, () =>
+        budget.acquire(requestPriorities.lookups).then(() => order.push('lookup')),
+      ),
+    ];
+    await Promise.all(waiting);
+    budget.close();
+    assert.deepEqual(order, ['lookup', 'event', 'lookup', 'event', 'event', 'event', 'event', 'event']);
   });
 
   it('shrinks to what Genesys reports as allowed when that is less than configured', async () => {

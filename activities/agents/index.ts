@@ -65,7 +65,7 @@ export function createAgentActivities({ genesys, mapping, presenceTables }: Agen
   const sourceIdOf = async (source: string): Promise<string | undefined> => {
     const known = sourceIds.get(source);
     if (known) return known;
-    const found = (await presence.sources(connected().genesys.client)).find(
+    const found = (await presence.sources(connected().mapping.lookupReader)).find(
       (candidate) => candidate.name.toLowerCase() === source.toLowerCase() && !candidate.deactivated,
     )?.id;
     if (found) sourceIds.set(source, found);
@@ -78,7 +78,7 @@ export function createAgentActivities({ genesys, mapping, presenceTables }: Agen
      * (after a directory sync) asks Genesys again rather than trusting a cached answer.
      */
     async resolveAgent(source: string, agentId: string, fresh = false): Promise<AgentResolution> {
-      const { genesys: connection, mapping: resolver } = connected();
+      const { mapping: resolver } = connected();
       if (fresh) {
         resolver.forgetUser(source, agentId);
         sourceIds.delete(source);
@@ -92,7 +92,7 @@ export function createAgentActivities({ genesys, mapping, presenceTables }: Agen
         if (sourceId === undefined) {
           return { status: 'unmapped', reason: `presence source ${source} is not registered in Genesys yet` };
         }
-        const primary = await presence.primarySource(connection.client, userId);
+        const primary = await presence.primarySource(resolver.lookupReader, userId);
         if (primary.sourceId !== sourceId) {
           return {
             status: 'conflict',

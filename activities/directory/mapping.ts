@@ -5,10 +5,11 @@
  * minutes, misses for seconds (an agent synced a moment later resolves soon), and concurrent lookups
  * of one key share one call.
  */
-import type { GenesysClient } from '../genesys/client';
+import { atPriority, type GenesysClient, type GenesysRequester } from '../genesys/client';
 import type { SystemPresence } from '../genesys/contract';
 import { presence, queues, routing, users } from '../genesys/directory';
 import { GenesysApiError } from '../genesys/errors';
+import { requestPriorities } from '../genesys/request-budget';
 import { loadDirectorySnapshot, type SnapshotLocation } from './load-snapshot';
 import type { DirectorySnapshot } from './snapshot';
 
@@ -57,19 +58,28 @@ interface Entry {
   found: boolean;
 }
 
-/** Resolves external ids and names to Genesys ids, caching what it learns. */
+/**
+ * Resolves external ids and names to Genesys ids, caching what it learns. An agent's lookup runs at
+ * lookup priority (one per agent); the listings a publish waits on (presence definitions, queues,
+ * wrap-up codes: one call per kind per cache lifetime) run at event priority, so a publish never queues
+ * behind other agents' lookups or a directory sync.
+ */
 export class DirectoryMapping {
+  /** Per-agent reads. */
+  readonly lookupReader: GenesysRequester;
+  /** Listings on the publish path. */
+  private readonly eventReader: GenesysRequester;
   private readonly entries = new Map<string, Entry>();
+  private definitions: { value: ReturnType<typeof presence.definitions>; readAt: number } | undefined;
   private readonly hitTtlMs: number;
   private readonly missTtlMs: number;
   private readonly now: () => number;
   /** Lookups that went to Genesys (for metrics and tests). */
   lookups = 0;
 
-  constructor(
-    private readonly client: GenesysClient,
-    options: DirectoryMappingOptions = {},
-  ) {
+  constructor(client: GenesysClient, options: DirectoryMappingOptions = {}) {
+    this.lookupReader = atPriority(client, requestPriorities.lookups);
+    this.eventReader = atPriority(client, requestPriorities.events);
     this.hitTtlMs = options.hitTtlMs ?? 10 * 60_000;
     this.missTtlMs = options.missTtlMs ?? 30_000;
     this.now = options.now ?? Date.now;
@@ -79,7 +89,7 @@ export class DirectoryMapping {
   userId(source: string, externalAgentId: string): Promise<string | undefined> {
     return this.cached(`user\u0000${source}\u0000${externalAgentId}`, async () => {
       try {
-        return (await users.byExternalId(this.client, source, externalAgentId)).id;
+        return (await users.byExternalId(this.lookupReader, source, externalAgentId)).id;
       } catch (error) {
         if (error instanceof GenesysApiError && error.status === 404) return undefined;
         throw error;
@@ -89,12 +99,12 @@ export class DirectoryMapping {
 
   /** The queue named `name` (case-insensitive). */
   queueId(name: string): Promise<string | undefined> {
-    return this.byName('queue', name, () => queues.list(this.client));
+    return this.byName('queue', name, () => queues.list(this.eventReader));
   }
 
   /** The wrap-up code named `name` (case-insensitive). */
   wrapupCodeId(name: string): Promise<string | undefined> {
-    return this.byName('code', name, () => routing.wrapupCodes(this.client));
+    return this.byName('code', name, () => routing.wrapupCodes(this.eventReader));
   }
 
   /** The presence definition of a system presence, or a definition id checked to exist. */
@@ -104,7 +114,7 @@ export class DirectoryMapping {
     const key =
       'systemPresence' in target ? `system:${target.systemPresence}` : `id:${target.presenceDefinitionId}`;
     return this.cached(`presence\u0000${key}`, async () => {
-      const definitions = await presence.definitions(this.client);
+      const definitions = await this.presenceDefinitions();
       const found =
         'systemPresence' in target
           ? definitions.find(
@@ -113,6 +123,18 @@ export class DirectoryMapping {
           : definitions.find((definition) => definition.id === target.presenceDefinitionId);
       return found?.id;
     });
+  }
+
+  /** The organisation's presence definitions: one listing shared by every state's lookup. */
+  private presenceDefinitions(): ReturnType<typeof presence.definitions> {
+    if (this.definitions === undefined || this.now() - this.definitions.readAt >= this.hitTtlMs) {
+      const read = { value: presence.definitions(this.eventReader), readAt: this.now() };
+      this.definitions = read;
+      read.value.catch(() => {
+        if (this.definitions === read) this.definitions = undefined;
+      });
+    }
+    return this.definitions.value;
   }
 
   /** Forgets what is known of one external agent, so the next lookup asks Genesys. */

@@ -44,6 +44,14 @@ export interface GenesysRequest<Schema extends z.ZodType> {
   signal?: AbortSignal;
 }
 
+/** What issues API calls: a {@link GenesysClient}, or a view of one at another priority. */
+export type GenesysRequester = Pick<GenesysClient, 'request'>;
+
+/** A view of `client` whose calls all wait for the budget at `priority`. */
+export function atPriority(client: GenesysRequester, priority: RequestPriority): GenesysRequester {
+  return { request: (request) => client.request({ ...request, priority }) };
+}
+
 /** A successful call's parsed body and its ids. */
 export interface GenesysResponse<T> {
   data: T;

@@ -1,10 +1,10 @@
 /**
  * Directory calls (contract §6): users and their external ids, queues and members, skills, wrap-up
  * codes, presence sources and definitions, the home division. They run at directory priority, behind
- * event traffic in the request budget.
+ * event traffic in the request budget, unless called through a view at another priority (`atPriority`).
  */
 import { z } from 'zod';
-import type { GenesysClient, HttpMethod } from './client';
+import type { GenesysRequester, HttpMethod } from './client';
 import {
   createPresenceSourceRequestSchema,
   createQueueRequestSchema,
@@ -32,7 +32,7 @@ import { requestPriorities } from './request-budget';
 const maxPageSize = 100;
 
 async function call<Schema extends z.ZodType>(
-  client: GenesysClient,
+  client: GenesysRequester,
   method: HttpMethod,
   path: string,
   responseSchema: Schema,
@@ -52,7 +52,7 @@ async function call<Schema extends z.ZodType>(
 
 /** Every entity of a paged listing, fetched page by page. */
 export async function listAll<Item extends z.ZodType>(
-  client: GenesysClient,
+  client: GenesysRequester,
   path: string,
   itemSchema: Item,
   query: Record<string, string | number | boolean | undefined> = {},
@@ -76,16 +76,16 @@ const encode = encodeURIComponent;
 /** Users, external ids and routing skills. */
 export const users = {
   /** Every user in the given state (`active` by default in Genesys). */
-  list: (client: GenesysClient, state?: 'active' | 'inactive' | 'any') =>
+  list: (client: GenesysRequester, state?: 'active' | 'inactive' | 'any') =>
     listAll(client, '/api/v2/users', userSchema, { state }),
-  create: (client: GenesysClient, body: z.input<typeof createUserRequestSchema>) =>
+  create: (client: GenesysRequester, body: z.input<typeof createUserRequestSchema>) =>
     call(client, 'POST', '/api/v2/users', userSchema, createUserRequestSchema.parse(body)),
   /** PATCH with the current `version`; a stale version answers 409 `conflict`. */
-  update: (client: GenesysClient, userId: string, body: z.input<typeof updateUserRequestSchema>) =>
+  update: (client: GenesysRequester, userId: string, body: z.input<typeof updateUserRequestSchema>) =>
     call(client, 'PATCH', `/api/v2/users/${encode(userId)}`, userSchema, updateUserRequestSchema.parse(body)),
-  get: (client: GenesysClient, userId: string) =>
+  get: (client: GenesysRequester, userId: string) =>
     call(client, 'GET', `/api/v2/users/${encode(userId)}`, userSchema),
-  addExternalId: (client: GenesysClient, userId: string, body: z.input<typeof externalIdSchema>) =>
+  addExternalId: (client: GenesysRequester, userId: string, body: z.input<typeof externalIdSchema>) =>
     call(
       client,
       'POST',
@@ -94,24 +94,24 @@ export const users = {
       externalIdSchema.parse(body),
     ),
   /** The user's external ids, under every authority. */
-  externalIds: (client: GenesysClient, userId: string) =>
+  externalIds: (client: GenesysRequester, userId: string) =>
     call(client, 'GET', `/api/v2/users/${encode(userId)}/externalid`, z.array(externalIdSchema.loose())),
   /** Reverse lookup; 404 `not.found` when no user carries the key. */
-  byExternalId: (client: GenesysClient, authorityName: string, externalKey: string) =>
+  byExternalId: (client: GenesysRequester, authorityName: string, externalKey: string) =>
     call(
       client,
       'GET',
       `/api/v2/users/externalid/${encode(authorityName)}/${encode(externalKey)}`,
       userSchema,
     ),
-  routingSkills: (client: GenesysClient, userId: string) =>
+  routingSkills: (client: GenesysRequester, userId: string) =>
     listAll(
       client,
       `/api/v2/users/${encode(userId)}/routingskills`,
       z.looseObject({ id: z.string(), proficiency: z.number() }),
     ),
   setRoutingSkills: (
-    client: GenesysClient,
+    client: GenesysRequester,
     userId: string,
     skills: z.input<typeof userRoutingSkillSchema>[],
   ) =>
@@ -126,13 +126,13 @@ export const users = {
 
 /** Queues, their members and their wrap-up codes. */
 export const queues = {
-  list: (client: GenesysClient) => listAll(client, '/api/v2/routing/queues', queueSchema),
-  create: (client: GenesysClient, body: z.input<typeof createQueueRequestSchema>) =>
+  list: (client: GenesysRequester) => listAll(client, '/api/v2/routing/queues', queueSchema),
+  create: (client: GenesysRequester, body: z.input<typeof createQueueRequestSchema>) =>
     call(client, 'POST', '/api/v2/routing/queues', queueSchema, createQueueRequestSchema.parse(body)),
-  members: (client: GenesysClient, queueId: string) =>
+  members: (client: GenesysRequester, queueId: string) =>
     listAll(client, `/api/v2/routing/queues/${encode(queueId)}/members`, queueMemberSchema),
   /** Adds (or with `remove`, removes) up to 100 members per call. */
-  changeMembers: (client: GenesysClient, queueId: string, userIds: string[], remove = false) =>
+  changeMembers: (client: GenesysRequester, queueId: string, userIds: string[], remove = false) =>
     call(
       client,
       'POST',
@@ -141,9 +141,9 @@ export const queues = {
       entityReferencesSchema.parse(userIds.map((id) => ({ id }))),
       remove ? { delete: true } : undefined,
     ),
-  wrapupCodes: (client: GenesysClient, queueId: string) =>
+  wrapupCodes: (client: GenesysRequester, queueId: string) =>
     listAll(client, `/api/v2/routing/queues/${encode(queueId)}/wrapupcodes`, wrapupCodeSchema),
-  addWrapupCodes: (client: GenesysClient, queueId: string, codeIds: string[]) =>
+  addWrapupCodes: (client: GenesysRequester, queueId: string, codeIds: string[]) =>
     call(
       client,
       'POST',
@@ -155,11 +155,11 @@ export const queues = {
 
 /** Skills and wrap-up codes. */
 export const routing = {
-  skills: (client: GenesysClient) => listAll(client, '/api/v2/routing/skills', skillSchema),
-  createSkill: (client: GenesysClient, name: string) =>
+  skills: (client: GenesysRequester) => listAll(client, '/api/v2/routing/skills', skillSchema),
+  createSkill: (client: GenesysRequester, name: string) =>
     call(client, 'POST', '/api/v2/routing/skills', skillSchema, createSkillRequestSchema.parse({ name })),
-  wrapupCodes: (client: GenesysClient) => listAll(client, '/api/v2/routing/wrapupcodes', wrapupCodeSchema),
-  createWrapupCode: (client: GenesysClient, name: string) =>
+  wrapupCodes: (client: GenesysRequester) => listAll(client, '/api/v2/routing/wrapupcodes', wrapupCodeSchema),
+  createWrapupCode: (client: GenesysRequester, name: string) =>
     call(
       client,
       'POST',
@@ -171,8 +171,8 @@ export const routing = {
 
 /** Presence sources, primary sources and definitions. */
 export const presence = {
-  sources: (client: GenesysClient) => listAll(client, '/api/v2/presence/sources', presenceSourceSchema),
-  createSource: (client: GenesysClient, name: string) =>
+  sources: (client: GenesysRequester) => listAll(client, '/api/v2/presence/sources', presenceSourceSchema),
+  createSource: (client: GenesysRequester, name: string) =>
     call(
       client,
       'POST',
@@ -180,9 +180,9 @@ export const presence = {
       presenceSourceSchema,
       createPresenceSourceRequestSchema.parse({ name }),
     ),
-  primarySource: (client: GenesysClient, userId: string) =>
+  primarySource: (client: GenesysRequester, userId: string) =>
     call(client, 'GET', `/api/v2/presence/users/${encode(userId)}/primarysource`, primarySourceSchema),
-  setPrimarySource: (client: GenesysClient, userId: string, sourceId: string) =>
+  setPrimarySource: (client: GenesysRequester, userId: string, sourceId: string) =>
     call(
       client,
       'PUT',
@@ -190,10 +190,10 @@ export const presence = {
       primarySourceSchema,
       setPrimarySourceRequestSchema.parse({ sourceId }),
     ),
-  definitions: (client: GenesysClient) =>
+  definitions: (client: GenesysRequester) =>
     listAll(client, '/api/v2/presence/definitions', presenceDefinitionSchema),
 };
 
 /** The organisation's home division, where new users are created. */
-export const homeDivision = (client: GenesysClient) =>
+export const homeDivision = (client: GenesysRequester) =>
   call(client, 'GET', '/api/v2/authorization/divisions/home', divisionSchema);

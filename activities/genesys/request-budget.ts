@@ -4,11 +4,16 @@
  * requests — a small burst (a tenth of the budget), then the budget's steady rate — so a busy minute
  * never spends its whole budget in its first seconds and then stalls every event until the window
  * rolls; a sliding log of send times is the hard cap on every window. Waiters are served by priority,
- * so event traffic goes ahead of recording uploads and directory calls.
+ * so event traffic goes ahead of lookups, recording uploads and directory calls, except that while both
+ * wait, every other grant goes to those behind the events.
  */
 
-/** Who is waiting for a request slot; lower runs first. */
-export const requestPriorities = { events: 0, uploads: 1, directory: 2 } as const;
+/**
+ * Who is waiting for a request slot; lower runs first. `lookups` are the reads an event workflow waits
+ * on before it can publish (who an agent is in Genesys): one per agent and run, so they go ahead of
+ * recording uploads and the bulk reads and writes of a directory sync, which can wait.
+ */
+export const requestPriorities = { events: 0, lookups: 1, uploads: 2, directory: 3 } as const;
 /** One of {@link requestPriorities}. */
 export type RequestPriority = (typeof requestPriorities)[keyof typeof requestPriorities];
 
@@ -60,6 +65,8 @@ export class RequestBudget {
   private tokens: number;
   private refilledAt: number;
   private pausedUntil = 0;
+  /** Event requests granted since the last grant to anyone else. */
+  private eventGrantsInARow = 0;
   private closed = false;
   /** How long a 429 has held every request of this client, in total. */
   pausedForMs = 0;
@@ -186,6 +193,23 @@ export class RequestBudget {
     this.refilledAt = now;
   }
 
+  /** The next waiter to serve: by priority, then age, with a share kept for waiters behind events. */
+  private takeNext(): Waiter {
+    let index = 0;
+    if (
+      this.waiters[0]?.priority === requestPriorities.events &&
+      this.eventGrantsInARow >= eventGrantsBeforeOthers
+    ) {
+      index = Math.max(
+        0,
+        this.waiters.findIndex((waiter) => waiter.priority !== requestPriorities.events),
+      );
+    }
+    const [waiter] = this.waiters.splice(index, 1) as [Waiter];
+    this.eventGrantsInARow = waiter.priority === requestPriorities.events ? this.eventGrantsInARow + 1 : 0;
+    return waiter;
+  }
+
   private schedule(): void {
     if (this.closed) return;
     this.forgetOld();
@@ -194,7 +218,7 @@ export class RequestBudget {
     while (!paused && this.waiters.length > 0 && this.sent.length < this.limit && this.tokens >= 1) {
       this.tokens -= 1;
       this.sent.push(this.now());
-      this.waiters.shift()?.grant();
+      this.takeNext().grant();
     }
     if (this.waiters.length === 0 || this.timer) return;
     // Wake when the pause is over, a token has refilled and, if the window is full, its oldest send has left it.
@@ -211,6 +235,14 @@ export class RequestBudget {
     );
   }
 }
+
+/**
+ * Under sustained event traffic the event lanes always have a batch waiting: strict priority would then
+ * starve everything else (an agent never looked up, a recording never uploaded). While both wait, the
+ * best waiter behind the events gets a grant after this many event grants. Events lose little by it —
+ * what waits rides in the next, larger batch — while a lookup holds up an agent's whole stream.
+ */
+const eventGrantsBeforeOthers = 1;
 
 function abortReason(signal: AbortSignal | undefined): Error {
   const reason: unknown = signal?.reason;
