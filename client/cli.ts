@@ -10,6 +10,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { Command, InvalidArgumentError } from 'commander';
 import { snapshotLocationFrom } from '../activities/directory/load-snapshot';
+import { sourceNameSchema } from '../activities/events/envelope';
 import { loadConfig, type BridgeConfig } from '../workers/config';
 import {
   directoryScheduleId,
@@ -46,9 +47,8 @@ function syncOptions(flags: DirectoryFlags, config: BridgeConfig) {
     flags.snapshot === undefined ? config.directory.snapshot : snapshotLocationFrom(flags.snapshot);
   if (snapshot === undefined) throw new Error('no snapshot: pass --snapshot or set BYOI_DIRECTORY_SNAPSHOT');
   const source = flags.source ?? config.directory.source;
-  if (!/^[A-Za-z0-9._-]{1,64}$/.test(source)) {
-    throw new Error(`--source ${source}: must be 1–64 letters, digits, dots, dashes or underscores`);
-  }
+  const checked = sourceNameSchema.safeParse(source);
+  if (!checked.success) throw new Error(`--source ${source}: ${checked.error.issues[0]?.message}`);
   return { source, snapshot, taskQueue: config.taskQueue };
 }
 

@@ -5,6 +5,7 @@
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import type { NativeConnectionOptions } from '@temporalio/worker';
 import { z } from 'zod';
+import { sourceNameSchema } from '../activities/events/envelope';
 import { snapshotLocationFrom, type SnapshotLocation } from '../activities/directory/load-snapshot';
 import { genesysLimits } from '../activities/genesys/contract';
 import { hostsForRegion, type GenesysHosts } from '../activities/genesys/regions';
@@ -37,10 +38,7 @@ const environmentSchema = z.object({
   BYOI_DEV_SERVER_UI_PORT: port.default(8233),
   BYOI_DEV_SERVER_DB: z.string().min(1).optional(),
   BYOI_SIMULATOR_PORT: port.default(8090),
-  BYOI_SOURCE: z
-    .string()
-    .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1–64 letters, digits, dots, dashes or underscores')
-    .default('acd'),
+  BYOI_SOURCE: sourceNameSchema.default('acd'),
   BYOI_DIRECTORY_SNAPSHOT: z.string().min(1).optional(),
   BYOI_DIRECTORY_SYNC_INTERVAL: z
     .string()

@@ -5,6 +5,7 @@
  * a bad snapshot is refused whole, naming each problem, before anything is written to Genesys.
  */
 import { z } from 'zod';
+import { sourceNameSchema } from '../events/envelope';
 import { systemPresences } from '../genesys/contract';
 
 const externalId = z.string().trim().min(1, 'must not be empty');
@@ -58,10 +59,7 @@ export const presenceMappingSchema = z
 export const directorySnapshotSchema = z
   .object({
     /** The source's name: the Genesys presence source and every user's external-id authority. */
-    source: z
-      .string()
-      .trim()
-      .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1–64 letters, digits, dots, dashes or underscores'),
+    source: sourceNameSchema,
     users: z.array(snapshotUserSchema),
     queues: z.array(snapshotQueueSchema).default([]),
     skills: z.array(snapshotNamedSchema).default([]),

@@ -5,14 +5,7 @@
  */
 import { z } from 'zod';
 import { routingStatuses } from '../genesys/contract';
-
-/** A timestamp with an explicit offset, normalised to UTC with milliseconds (what Genesys takes). */
-export const occurredAtSchema = z.iso
-  .datetime({
-    offset: true,
-    message: 'must be an ISO-8601 timestamp with a time zone, e.g. 2026-11-25T07:00:00Z',
-  })
-  .transform((value) => new Date(value).toISOString());
+import { eventEnvelope, externalIdSchema } from './envelope';
 
 /** A presence change: the agent's state as the ACD names it. */
 export const presenceChangeSchema = z.object({
@@ -29,16 +22,9 @@ export const routingStatusChangeSchema = z.object({
 
 /** One agent's state change at the source. */
 export const agentEventSchema = z.object({
-  source: z
-    .string()
-    .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1–64 letters, digits, dots, dashes or underscores'),
+  ...eventEnvelope,
   /** The agent's id at the source (the directory's external id). */
-  agentId: z.string().trim().min(1).max(256),
-  /** The vendor's id of this event: the same id twice is the same event (deduplicated). */
-  eventId: z.string().trim().min(1).max(256),
-  occurredAt: occurredAtSchema,
-  /** Orders events with the same `occurredAt` (a vendor's per-agent counter, when it has one). */
-  sequence: z.number().int().nonnegative().optional(),
+  agentId: externalIdSchema,
   change: z.discriminatedUnion('kind', [presenceChangeSchema, routingStatusChangeSchema]),
 });
 
