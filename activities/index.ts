@@ -3,6 +3,7 @@
  * the same ones against the simulator in tests).
  */
 import { createAgentActivities, type AgentDependencies } from './agents';
+import { createConversationActivities, type ConversationDependencies } from './conversations';
 import { createDirectoryActivities, type DirectoryDependencies } from './directory';
 import { createGenesysCheckActivities, type GenesysCheckDependencies } from './genesys-check';
 import { createSelfCheckActivities, type SelfCheckDependencies } from './self-check';
@@ -11,7 +12,8 @@ import { createSelfCheckActivities, type SelfCheckDependencies } from './self-ch
 export type ActivityDependencies = SelfCheckDependencies &
   GenesysCheckDependencies &
   DirectoryDependencies &
-  AgentDependencies;
+  AgentDependencies &
+  ConversationDependencies;
 
 /** Builds every activity the bridge's workflows call. */
 export function createActivities(dependencies: ActivityDependencies) {
@@ -20,6 +22,7 @@ export function createActivities(dependencies: ActivityDependencies) {
     ...createGenesysCheckActivities(dependencies),
     ...createDirectoryActivities(dependencies),
     ...createAgentActivities(dependencies),
+    ...createConversationActivities(dependencies),
   };
 }
 
@@ -29,3 +32,9 @@ export type { WorkerReport } from './self-check';
 export type { GenesysReport } from './genesys-check';
 export type { DirectorySyncReport, SnapshotLocation } from './directory';
 export type { AgentResolution } from './agents';
+export type {
+  GenesysConversationEvent,
+  PartyResolution,
+  RecordingToUpload,
+  UploadedRecording,
+} from './conversations';

@@ -7,7 +7,7 @@ import {
   nextDue,
   settleAgentEvent,
   type AgentStreamState,
-} from '../workflows/agent-stream';
+} from '../workflows/event-stream';
 import { seededRandom } from '../simulator/random';
 
 const settings = { reorderWindowMs: 2_000, dedupWindowMs: 86_400_000, maxEventAgeMs: 7 * 86_400_000 };

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GenesysClient } from '../activities/genesys/client';
 import { users } from '../activities/genesys/directory';
-import { DirectoryMapping, mappingTablesOf, presenceTablesFrom } from '../activities/directory/mapping';
+import { DirectoryMapping, mappingTablesFrom, mappingTablesOf } from '../activities/directory/mapping';
 import { parseDirectorySnapshot } from '../activities/directory/snapshot';
 import { clientFor, requestsTo, startTestSimulator, type TestSimulator } from './genesys-fixtures';
 
@@ -105,7 +105,7 @@ describe('the directory mapping', () => {
     try {
       await writeFile(file, snapshotWith('Meal'));
       let clock = 0;
-      const tables = presenceTablesFrom({ kind: 'file', path: file }, 1_000, () => clock);
+      const tables = mappingTablesFrom({ kind: 'file', path: file }, 1_000, () => clock);
       assert.deepEqual((await tables()).presence('Lunch'), { systemPresence: 'Meal' });
       await writeFile(file, snapshotWith('Break'));
       assert.deepEqual(

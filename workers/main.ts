@@ -4,7 +4,7 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { DirectoryMapping, presenceTablesFrom } from '../activities/directory/mapping';
+import { DirectoryMapping, mappingTablesFrom } from '../activities/directory/mapping';
 import { connectGenesys } from '../activities/genesys';
 import { version } from '../package.json';
 import { loadConfig } from './config';
@@ -17,9 +17,7 @@ async function main(): Promise<void> {
   const connection = await NativeConnection.connect(config.temporal.connectionOptions);
   const genesys = config.genesys ? connectGenesys(config.genesys) : undefined;
   const mapping = genesys ? new DirectoryMapping(genesys.client) : undefined;
-  const presenceTables = config.directory.snapshot
-    ? presenceTablesFrom(config.directory.snapshot)
-    : undefined;
+  const mappingTables = config.directory.snapshot ? mappingTablesFrom(config.directory.snapshot) : undefined;
   // Activities that signal other workflows (a finished directory sync) use an ordinary client.
   const clientConnection = await Connection.connect(config.temporal.connectionOptions);
   const temporal = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
@@ -27,7 +25,7 @@ async function main(): Promise<void> {
     const worker = await createBridgeWorker({
       connection,
       config,
-      dependencies: { bridgeVersion: version, genesys, temporal, mapping, presenceTables },
+      dependencies: { bridgeVersion: version, genesys, temporal, mapping, mappingTables },
     });
     logger.info(
       {

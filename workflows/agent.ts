@@ -33,7 +33,7 @@ import {
   settleAgentEvent,
   type AgentStreamSettings,
   type AgentStreamState,
-} from './agent-stream';
+} from './event-stream';
 import { directorySyncedSignal } from './directory-signals';
 import { byoiExternalId, byoiGenesysId, byoiKind, byoiSource, byoiStatus } from './search-attributes';
 

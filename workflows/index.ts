@@ -2,3 +2,4 @@
 export { selfCheckWorkflow } from './self-check';
 export { directorySyncWorkflow } from './directory-sync';
 export { agentWorkflow } from './agent';
+export { conversationWorkflow } from './conversation';

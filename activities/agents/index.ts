@@ -6,11 +6,10 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { AgentEvent } from '../events/agent-event';
-import { systemPresences } from '../genesys/contract';
 import type { GenesysConnection } from '../genesys';
 import { presence } from '../genesys/directory';
 import { asActivityFailure } from '../genesys/errors';
-import type { DirectoryMapping, MappingTables } from '../directory/mapping';
+import { namesAsMapping, type DirectoryMapping, type MappingTables } from '../directory/mapping';
 
 /** ApplicationFailure types of the agent activities. */
 export const agentFailureTypes = {
@@ -38,20 +37,12 @@ export interface AgentChangeToPublish {
 export interface AgentDependencies {
   genesys?: GenesysConnection;
   mapping?: DirectoryMapping;
-  /** The source's presence mapping; by default an external state named like a system presence maps to it. */
-  presenceTables?: () => Promise<Pick<MappingTables, 'presence'>>;
+  /** The source's mapping tables (from its directory snapshot); by default {@link namesAsMapping}. */
+  mappingTables?: () => Promise<MappingTables>;
 }
 
-/** An external state spelled like a Genesys system presence (any case) is that presence. */
-export const systemPresenceByName: Pick<MappingTables, 'presence'> = {
-  presence(state) {
-    const match = systemPresences.find((name) => name.toLowerCase() === state.toLowerCase());
-    return match === undefined ? undefined : { systemPresence: match };
-  },
-};
-
 /** Builds the agent activities. */
-export function createAgentActivities({ genesys, mapping, presenceTables }: AgentDependencies) {
+export function createAgentActivities({ genesys, mapping, mappingTables }: AgentDependencies) {
   const connected = () => {
     if (!genesys || !mapping) {
       throw ApplicationFailure.nonRetryable(
@@ -61,16 +52,6 @@ export function createAgentActivities({ genesys, mapping, presenceTables }: Agen
     }
     return { genesys, mapping };
   };
-  const sourceIds = new Map<string, string>();
-  const sourceIdOf = async (source: string): Promise<string | undefined> => {
-    const known = sourceIds.get(source);
-    if (known) return known;
-    const found = (await presence.sources(connected().mapping.lookupReader)).find(
-      (candidate) => candidate.name.toLowerCase() === source.toLowerCase() && !candidate.deactivated,
-    )?.id;
-    if (found) sourceIds.set(source, found);
-    return found;
-  };
 
   return {
     /**
@@ -79,16 +60,13 @@ export function createAgentActivities({ genesys, mapping, presenceTables }: Agen
      */
     async resolveAgent(source: string, agentId: string, fresh = false): Promise<AgentResolution> {
       const { mapping: resolver } = connected();
-      if (fresh) {
-        resolver.forgetUser(source, agentId);
-        sourceIds.delete(source);
-      }
+      if (fresh) resolver.forgetUser(source, agentId);
       try {
         const userId = await resolver.userId(source, agentId);
         if (userId === undefined) {
           return { status: 'unmapped', reason: `no Genesys user carries external id ${source}/${agentId}` };
         }
-        const sourceId = await sourceIdOf(source);
+        const sourceId = await resolver.presenceSourceId(source);
         if (sourceId === undefined) {
           return { status: 'unmapped', reason: `presence source ${source} is not registered in Genesys yet` };
         }
@@ -122,7 +100,7 @@ export function createAgentActivities({ genesys, mapping, presenceTables }: Agen
             status: event.change.status,
           });
         }
-        const tables = presenceTables ? await presenceTables() : systemPresenceByName;
+        const tables = mappingTables ? await mappingTables() : namesAsMapping;
         const target = tables.presence(event.change.state);
         const presenceDefinitionId =
           target === undefined ? undefined : await resolver.presenceDefinitionId(target);

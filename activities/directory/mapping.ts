@@ -6,7 +6,7 @@
  * of one key share one call.
  */
 import { atPriority, type GenesysClient, type GenesysRequester } from '../genesys/client';
-import type { SystemPresence } from '../genesys/contract';
+import { systemPresences, type SystemPresence } from '../genesys/contract';
 import { presence, queues, routing, users } from '../genesys/directory';
 import { GenesysApiError } from '../genesys/errors';
 import { requestPriorities } from '../genesys/request-budget';
@@ -97,6 +97,16 @@ export class DirectoryMapping {
     });
   }
 
+  /** The id of the presence source named `source` (case-insensitive), once it is registered. */
+  presenceSourceId(source: string): Promise<string | undefined> {
+    return this.cached(`source\u0000${source.toLowerCase()}`, async () => {
+      const sources = await presence.sources(this.lookupReader);
+      return sources.find(
+        (candidate) => candidate.name.toLowerCase() === source.toLowerCase() && !candidate.deactivated,
+      )?.id;
+    });
+  }
+
   /** The queue named `name` (case-insensitive). */
   queueId(name: string): Promise<string | undefined> {
     return this.byName('queue', name, () => queues.list(this.eventReader));
@@ -137,9 +147,10 @@ export class DirectoryMapping {
     return this.definitions.value;
   }
 
-  /** Forgets what is known of one external agent, so the next lookup asks Genesys. */
+  /** Forgets what is known of one external agent and its source, so the next lookup asks Genesys. */
   forgetUser(source: string, externalAgentId: string): void {
     this.entries.delete(`user\u0000${source}\u0000${externalAgentId}`);
+    this.entries.delete(`source\u0000${source.toLowerCase()}`);
   }
 
   /** Forgets every "not found" (a directory sync has just finished). */
@@ -191,15 +202,28 @@ export class DirectoryMapping {
 }
 
 /**
- * The presence mapping of the snapshot at `location`, re-read at most every `ttlMs` (the sync may
- * change it); a failed read keeps serving the last good one.
+ * Without a snapshot: a queue's or wrap-up code's external id is its Genesys name, and an external state
+ * spelled like a Genesys system presence (any case) is that presence.
  */
-export function presenceTablesFrom(
+export const namesAsMapping: MappingTables = {
+  queueName: (id) => id,
+  wrapupCodeName: (id) => id,
+  presence(state) {
+    const match = systemPresences.find((name) => name.toLowerCase() === state.toLowerCase());
+    return match === undefined ? undefined : { systemPresence: match };
+  },
+};
+
+/**
+ * The mapping tables of the snapshot at `location`, re-read at most every `ttlMs` (the sync may change
+ * them); a failed read keeps serving the last good ones.
+ */
+export function mappingTablesFrom(
   location: SnapshotLocation,
   ttlMs = 5 * 60_000,
   now: () => number = Date.now,
-): () => Promise<Pick<MappingTables, 'presence'>> {
-  let cached: { tables: Pick<MappingTables, 'presence'>; readAt: number } | undefined;
+): () => Promise<MappingTables> {
+  let cached: { tables: MappingTables; readAt: number } | undefined;
   return async () => {
     if (cached && now() - cached.readAt < ttlMs) return cached.tables;
     try {

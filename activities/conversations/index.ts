@@ -1,0 +1,155 @@
+/**
+ * The conversation workflow's activities: resolve the parties an interaction names (agents, queues,
+ * wrap-up codes) to Genesys ids, publish one lifecycle step's Genesys events strictly in order through
+ * the worker's shared publisher (with the ids the workflow minted, so a retry is the same event to
+ * Genesys), and upload the call's recording.
+ */
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type { ConversationEvent, ConversationEventKey } from '../genesys/contract';
+import type { GenesysConnection } from '../genesys';
+import { asActivityFailure, GenesysEventRejectedError } from '../genesys/errors';
+import { namesAsMapping, type DirectoryMapping, type MappingTables } from '../directory/mapping';
+import { uploadRecordingFile, type RecordingToUpload, type UploadedRecording } from './recording';
+
+/** ApplicationFailure types of the conversation activities. */
+export const conversationFailureTypes = {
+  notConfigured: 'GenesysNotConfigured',
+  /** Genesys refused an event of the step for good; details say which. */
+  stepRejected: 'ConversationStepRejected',
+} as const;
+
+/** The parties one lifecycle step names, by their ids at the source. */
+export interface PartiesToResolve {
+  source: string;
+  agents: string[];
+  queues: string[];
+  wrapupCodes: string[];
+  /** After a directory sync: ask Genesys again rather than trusting cached misses. */
+  fresh?: boolean;
+}
+
+/** Genesys ids of the parties, or what is missing. */
+export type PartyResolution =
+  | {
+      status: 'resolved';
+      sourceId: string;
+      users: Record<string, string>;
+      queues: Record<string, string>;
+      wrapupCodes: Record<string, string>;
+    }
+  | { status: 'unmapped'; missing: string[] };
+
+/** One Genesys conversation event with the ids the workflow minted. */
+export type GenesysConversationEvent = {
+  [Key in ConversationEventKey]: { key: Key; event: ConversationEvent<Key> };
+}[ConversationEventKey];
+
+/** Dependencies of the conversation activities. */
+export interface ConversationDependencies {
+  genesys?: GenesysConnection;
+  mapping?: DirectoryMapping;
+  mappingTables?: () => Promise<MappingTables>;
+  /** Where recordings are spooled while they are hashed (default: the OS temp directory). */
+  recordingSpoolDir?: string;
+}
+
+/** Builds the conversation activities. */
+export function createConversationActivities({
+  genesys,
+  mapping,
+  mappingTables,
+  recordingSpoolDir,
+}: ConversationDependencies) {
+  const connected = () => {
+    if (!genesys || !mapping) {
+      throw ApplicationFailure.nonRetryable(
+        'this worker has no Genesys connection configured (GENESYS_* settings)',
+        conversationFailureTypes.notConfigured,
+      );
+    }
+    return { genesys, mapping };
+  };
+
+  return {
+    /** Resolves every party a step names; unmapped ones are an answer (the workflow waits), not an error. */
+    async resolveConversationParties(parties: PartiesToResolve): Promise<PartyResolution> {
+      const { mapping: resolver } = connected();
+      const tables = mappingTables ? await mappingTables() : namesAsMapping;
+      if (parties.fresh) resolver.forgetMisses();
+      try {
+        const missing: string[] = [];
+        const resolveAll = async (
+          ids: string[],
+          what: string,
+          lookup: (id: string) => Promise<string | undefined>,
+        ) => {
+          const found: Record<string, string> = {};
+          await Promise.all(
+            ids.map(async (id) => {
+              const resolved = await lookup(id);
+              if (resolved === undefined) missing.push(`${what} ${id}`);
+              else found[id] = resolved;
+            }),
+          );
+          return found;
+        };
+        const byName = (name: string | undefined, lookup: (name: string) => Promise<string | undefined>) =>
+          name === undefined ? Promise.resolve(undefined) : lookup(name);
+        const [sourceId, users, queues, wrapupCodes] = await Promise.all([
+          resolver.presenceSourceId(parties.source),
+          resolveAll(parties.agents, 'agent', (id) => resolver.userId(parties.source, id)),
+          resolveAll(parties.queues, 'queue', (id) =>
+            byName(tables.queueName(id), (name) => resolver.queueId(name)),
+          ),
+          resolveAll(parties.wrapupCodes, 'wrap-up code', (id) =>
+            byName(tables.wrapupCodeName(id), (name) => resolver.wrapupCodeId(name)),
+          ),
+        ]);
+        if (sourceId === undefined) missing.unshift(`presence source ${parties.source}`);
+        if (sourceId === undefined || missing.length > 0)
+          return { status: 'unmapped', missing: missing.sort() };
+        return { status: 'resolved', sourceId, users, queues, wrapupCodes };
+      } catch (error) {
+        throw asActivityFailure(error);
+      }
+    },
+
+    /**
+     * Publishes one step's events in order, each after Genesys accepted the one before. Progress is
+     * heartbeated, so a retried attempt resumes after the last accepted event rather than sending it
+     * again. A refusal for good fails with the index and key of the refused event.
+     */
+    async publishConversationStep(events: GenesysConversationEvent[]): Promise<{ published: number }> {
+      const { genesys: connection } = connected();
+      const context = Context.current();
+      const resumeAt = typeof context.info.heartbeatDetails === 'number' ? context.info.heartbeatDetails : 0;
+      for (let index = resumeAt; index < events.length; index++) {
+        const { key, event } = events[index]!;
+        try {
+          await connection.publisher.publishConversationEvent(key, event);
+        } catch (error) {
+          if (error instanceof GenesysEventRejectedError && !error.retryable) {
+            throw ApplicationFailure.create({
+              type: conversationFailureTypes.stepRejected,
+              message: `Genesys refused ${key} (event ${event.eventId}): ${error.message}`,
+              nonRetryable: true,
+              details: [{ index, key, eventId: event.eventId, correlationId: error.correlationId }],
+            });
+          }
+          throw asActivityFailure(error);
+        }
+        context.heartbeat(index + 1);
+      }
+      return { published: events.length - resumeAt };
+    },
+
+    /** Streams a recording from its source to Genesys and confirms it is playable. */
+    async uploadRecording(recording: RecordingToUpload): Promise<UploadedRecording> {
+      const { genesys: connection } = connected();
+      return uploadRecordingFile(connection.client, recording, Context.current(), recordingSpoolDir);
+    },
+  };
+}
+
+export type { RecordingToUpload, UploadedRecording } from './recording';
