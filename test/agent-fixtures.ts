@@ -41,12 +41,12 @@ export function agentChanges(source: string, agentId: string, count: number, sta
  * never overtaken by more than its block: the reorder window covers it as long as a round is delivered
  * within the window.
  */
-export function deliveryRounds(
-  streams: AgentEvent[][],
+export function deliveryRounds<E>(
+  streams: E[][],
   random: Random,
   { blockSize, duplicateRate }: { blockSize: number; duplicateRate: number },
-): AgentEvent[][] {
-  const rounds: AgentEvent[][] = [];
+): E[][] {
+  const rounds: E[][] = [];
   const longest = Math.max(...streams.map((stream) => stream.length));
   for (let start = 0; start < longest; start += blockSize) {
     const round = streams.flatMap((stream) => {
@@ -59,7 +59,7 @@ export function deliveryRounds(
 }
 
 /** How many events of the rounds are repeats of one already in them. */
-export function duplicatesIn(rounds: AgentEvent[][]): number {
+export function duplicatesIn(rounds: { eventId: string }[][]): number {
   const all = rounds.flat();
   return all.length - new Set(all.map((event) => event.eventId)).size;
 }

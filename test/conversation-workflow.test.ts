@@ -1,0 +1,222 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import { interactionEventSchema, type InteractionEvent } from '../activities/events/interaction-event';
+import { conversationWorkflowId, sendInteractionEvent } from '../client/conversation-events';
+import type { SimulatedConversation } from '../simulator/conversation-model';
+import { seededRandom } from '../simulator/random';
+import {
+  conversationStatusQuery,
+  type conversationWorkflow,
+  skipEventUpdate,
+  type ConversationResult,
+  type ConversationStatus,
+  type ConversationWorkflowSettings,
+} from '../workflows/conversation';
+import { byoiKind, byoiStatus } from '../workflows/search-attributes';
+import { deliveryRounds, duplicatesIn } from './agent-fixtures';
+import { runBridgeWorker, type TestBridgeWorker } from './bridge-fixtures';
+import {
+  answeredCall,
+  conversationScenarios,
+  type ExpectedLeg,
+  type Scenario,
+} from './conversation-fixtures';
+import { inspect, simulatorStats, startTestSimulator, type TestSimulator } from './genesys-fixtures';
+import { localEnvironment, uniqueTaskQueue } from './harness';
+
+const source = 'acd-conversations';
+const parties = { a: 'agent-1', b: 'agent-2', q: 'Sales', r: 'Support', code: 'Resolved' };
+const settings: Partial<ConversationWorkflowSettings> = {
+  reorderWindowMs: 2_000,
+  wrapUpWaitMs: 3_000,
+  expectRecording: 'never',
+};
+
+/** Sends events one after another, as a live feed would. */
+async function sendAll(client: Client, taskQueue: string, events: InteractionEvent[]) {
+  for (const event of events) await sendInteractionEvent(client, taskQueue, event, settings);
+}
+
+/** Polls a conversation's status query until `check` holds. */
+async function untilConversation(
+  client: Client,
+  interactionId: string,
+  check: (status: ConversationStatus) => boolean,
+): Promise<ConversationStatus> {
+  for (;;) {
+    try {
+      const status = await client.workflow
+        .getHandle(conversationWorkflowId(source, interactionId))
+        .query(conversationStatusQuery);
+      if (check(status)) return status;
+    } catch {
+      // Not started yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+function result(client: Client, interactionId: string): Promise<ConversationResult> {
+  return client.workflow
+    .getHandle<typeof conversationWorkflow>(conversationWorkflowId(source, interactionId))
+    .result();
+}
+
+describe('the conversation workflow on a dev server against the simulator', function () {
+  this.timeout(120_000);
+  let sim: TestSimulator;
+  let bridge: TestBridgeWorker;
+  const taskQueue = uniqueTaskQueue('conversations');
+
+  before(async () => {
+    sim = await startTestSimulator({ agents: 5, sourceName: source });
+    bridge = await runBridgeWorker(sim, taskQueue);
+  });
+  after(async () => {
+    await bridge.stop();
+    await sim.simulator.stop();
+  });
+
+  /** Genesys's legs of a finished conversation (the simulator's read-back), named as scenarios name them. */
+  async function judge(
+    conversationId: string,
+  ): Promise<{ legs: ExpectedLeg[]; record: SimulatedConversation }> {
+    const record = await inspect<
+      SimulatedConversation & { events: { key: string; eventDateTime: string }[] }
+    >(sim.simulator, `conversations/${conversationId}`);
+    const agentOf = (userId: string | undefined) =>
+      sim.agents.find((user) => user.id === userId)?.externalIds[0]?.externalKey;
+    const queueOf = (queueId: string | undefined) =>
+      sim.seed.queues.find((queue) => queue.id === queueId)?.name;
+    const codeOf = (codeId: string | undefined) =>
+      sim.seed.wrapupCodes.find((code) => code.id === codeId)?.name;
+    const legs = Object.values(record.legs).map((leg) => ({
+      purpose: leg.purpose as ExpectedLeg['purpose'],
+      ...(leg.purpose === 'agent' ? { party: agentOf(leg.userId) } : {}),
+      ...(leg.purpose === 'acd' ? { party: queueOf(leg.queueId) } : {}),
+      disconnectType: leg.disconnectType ?? 'still live',
+      ...(leg.wrapup?.code === undefined ? {} : { wrapup: codeOf(leg.wrapup.code) }),
+      ...(leg.holds > 0 ? { holds: leg.holds } : {}),
+    }));
+    return { legs, record };
+  }
+
+  async function assertLanded(scenario: Scenario): Promise<ConversationResult> {
+    const { interactionId } = scenario.events[0]!;
+    const outcome = await result(localEnvironment().client, interactionId);
+    assert.equal(outcome.status, 'Completed', `${scenario.name}: ${outcome.message ?? ''}`);
+    assert.deepEqual(outcome.ledger, [], `${scenario.name}: nothing in the ledger`);
+    const { legs, record } = await judge(outcome.conversationId!);
+    assert.deepEqual(legs, scenario.legs, scenario.name);
+    assert.ok(record.endedAt, `${scenario.name}: Genesys shows the conversation ended`);
+    return outcome;
+  }
+
+  it('lands every supported scenario in Genesys with the right legs, order and wrap-ups', async () => {
+    const scenarios = conversationScenarios(source, parties);
+    const before = await simulatorStats(sim.simulator);
+    await Promise.all(
+      scenarios.map((scenario) => sendAll(localEnvironment().client, taskQueue, scenario.events)),
+    );
+    for (const scenario of scenarios) {
+      const outcome = await assertLanded(scenario);
+      assert.equal(outcome.counters.applied, scenario.events.length);
+    }
+    const stats = await simulatorStats(sim.simulator);
+    assert.equal(stats.orderViolations - before.orderViolations, 0);
+    assert.equal(stats.duplicateEventIds - before.duplicateEventIds, 0);
+  });
+
+  it('ends the same way when delivery is shuffled within the window and 20 % of events come twice', async () => {
+    const scenarios = conversationScenarios(source, parties);
+    const rounds = deliveryRounds(
+      scenarios.map((scenario) => scenario.events),
+      seededRandom(7),
+      { blockSize: 3, duplicateRate: 0.2 },
+    );
+    const before = await simulatorStats(sim.simulator);
+    for (const round of rounds) {
+      await Promise.all(
+        round.map((event) => sendInteractionEvent(localEnvironment().client, taskQueue, event, settings)),
+      );
+    }
+    let duplicates = 0;
+    for (const scenario of scenarios) duplicates += (await assertLanded(scenario)).counters.duplicates;
+    assert.equal(duplicates, duplicatesIn(rounds));
+    assert.ok(duplicates > 0);
+    const stats = await simulatorStats(sim.simulator);
+    assert.equal(stats.duplicateEventIds - before.duplicateEventIds, 0, 'no Genesys event was sent twice');
+    assert.equal(stats.orderViolations - before.orderViolations, 0);
+  });
+
+  it('stops an unsupported sequence in Blocked with a clear reason, and completes after an operator skip', async () => {
+    const client = localEnvironment().client;
+    const call = answeredCall(source, parties.a, parties.q);
+    const interactionId = call[0]!.interactionId;
+    // A hold by an agent who is not on the call, between the queueing and the answer.
+    const bogus = interactionEventSchema.parse({
+      ...call[1]!,
+      eventId: randomUUID(),
+      occurredAt: new Date(Date.parse(call[1]!.occurredAt) + 500).toISOString(),
+      change: { type: 'held', agentId: parties.b },
+    });
+    await sendAll(client, taskQueue, [call[0]!, call[1]!, bogus, ...call.slice(2)]);
+    const blocked = await untilConversation(client, interactionId, (status) => status.status === 'Blocked');
+    assert.equal(blocked.blocked?.eventId, bogus.eventId);
+    assert.equal(blocked.blocked?.kind, 'unsupported');
+    assert.match(
+      blocked.blocked?.reason ?? '',
+      new RegExp(
+        `^held \\(event ${bogus.eventId}\\) in a voice conversation with customer, queue Sales: agent agent-2 is not on the interaction$`,
+      ),
+    );
+    const found = await client.workflow.count(
+      `${byoiKind.name} = 'conversation' AND ${byoiStatus.name} = 'Blocked' AND WorkflowId = '${conversationWorkflowId(source, interactionId)}'`,
+    );
+    assert.equal(found.count, 1, 'findable as Blocked by its search attributes');
+
+    const handle = client.workflow.getHandle<typeof conversationWorkflow>(
+      conversationWorkflowId(source, interactionId),
+    );
+    assert.deepEqual(await handle.executeUpdate(skipEventUpdate, { args: [{}] }), { eventId: bogus.eventId });
+    const outcome = await handle.result();
+    assert.equal(outcome.status, 'Completed');
+    assert.deepEqual(
+      outcome.ledger.map((entry) => [entry.eventId, entry.outcome]),
+      [[bogus.eventId, 'skipped']],
+    );
+    const { legs } = await judge(outcome.conversationId!);
+    assert.deepEqual(
+      legs.map((leg) => leg.purpose),
+      ['customer', 'acd', 'agent'],
+    );
+  });
+
+  it('starts no new conversation for an event after completion, and says so', async () => {
+    const client = localEnvironment().client;
+    const call = answeredCall(source, parties.a, parties.q);
+    const interactionId = call[0]!.interactionId;
+    await sendAll(client, taskQueue, call);
+    const outcome = await result(client, interactionId);
+    assert.equal(outcome.status, 'Completed');
+    const conversationsBefore = (await inspect<unknown[]>(sim.simulator, 'conversations')).length;
+
+    const late = interactionEventSchema.parse({
+      ...call.at(-1)!,
+      eventId: randomUUID(),
+      change: { type: 'wrapUp', agentId: parties.a, code: parties.code },
+    });
+    const delivery = await sendInteractionEvent(client, taskQueue, late, settings);
+    assert.equal(delivery.outcome, 'conversationFinished');
+    assert.match(
+      delivery.outcome === 'conversationFinished' ? delivery.reason : '',
+      /has finished; event .+ \(voice\.wrapUp\) was not applied/,
+    );
+    const runs = await client.workflow.count(
+      `WorkflowId = '${conversationWorkflowId(source, interactionId)}'`,
+    );
+    assert.equal(runs.count, 1, 'one run of the conversation, the finished one');
+    assert.equal((await inspect<unknown[]>(sim.simulator, 'conversations')).length, conversationsBefore);
+  });
+});
