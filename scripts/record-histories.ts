@@ -11,6 +11,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
@@ -24,6 +25,13 @@ import { agentWorkflowId, sendAgentEvent } from '../client/agent-events';
 import { DirectoryMapping } from '../activities/directory/mapping';
 import { createSimulator, defaultSeed, defaultSimulatorClient } from '../simulator';
 import { agentStatusQuery } from '../workflows/agent';
+import { interactionEventSchema } from '../activities/events/interaction-event';
+import { conversationWorkflowId, sendInteractionEvent } from '../client/conversation-events';
+import {
+  conversationStatusQuery,
+  skipEventUpdate,
+  type conversationWorkflow,
+} from '../workflows/conversation';
 import { directorySyncWorkflow, selfCheckWorkflow } from '../workflows';
 import { byoiSearchAttributes } from '../workflows/search-attributes';
 import { projectRoot, temporalCliExecutable } from './toolchain';
@@ -42,7 +50,74 @@ interface Scenario {
   ): Promise<string | { workflowId: string; runId: string }>;
 }
 
+/** A playable WAV file: 8 kHz 16-bit mono PCM, a second of silence. */
+function silentWav(): Buffer {
+  const wav = Buffer.alloc(44 + 16_000);
+  wav.write('RIFF', 0, 'latin1');
+  wav.writeUInt32LE(36 + 16_000, 4);
+  wav.write('WAVEfmt ', 8, 'latin1');
+  wav.writeUInt32LE(16, 16);
+  wav.writeUInt16LE(1, 20);
+  wav.writeUInt16LE(1, 22);
+  wav.writeUInt32LE(8_000, 24);
+  wav.writeUInt32LE(16_000, 28);
+  wav.writeUInt16LE(2, 32);
+  wav.writeUInt16LE(16, 34);
+  wav.write('data', 36, 'latin1');
+  wav.writeUInt32LE(16_000, 40);
+  return wav;
+}
+
 const scenarios: Scenario[] = [
+  {
+    workflow: 'conversationWorkflow',
+    name: 'blocked-skipped-recorded',
+    async run(client, taskQueue, workspace) {
+      const file = path.join(workspace, 'call.wav');
+      writeFileSync(file, silentWav());
+      const startMs = Date.now() - 10_000;
+      const changes = [
+        { type: 'started', direction: 'inbound', ani: '+15550100', dnis: '+15550199' },
+        { type: 'queued', queueId: 'Sales' },
+        { type: 'held', agentId: 'agent-2' },
+        { type: 'answered', agentId: 'agent-1' },
+        { type: 'disconnected', party: { kind: 'customer' } },
+        { type: 'wrapUp', agentId: 'agent-1', code: 'Resolved' },
+        {
+          type: 'recordingReady',
+          url: pathToFileURL(file).href,
+          contentType: 'audio/wav',
+          sizeBytes: silentWav().length,
+        },
+      ];
+      const events = changes.map((change, index) =>
+        interactionEventSchema.parse({
+          source: 'acd',
+          channel: 'voice',
+          interactionId: 'call-1',
+          eventId: randomUUID(),
+          occurredAt: new Date(startMs + index * 1_000).toISOString(),
+          change,
+        }),
+      );
+      // One event twice: the duplicate is dropped.
+      for (const event of [...events, events[3]!]) {
+        await sendInteractionEvent(client, taskQueue, event, { reorderWindowMs: 200, wrapUpWaitMs: 1_000 });
+      }
+      const handle = client.workflow.getHandle<typeof conversationWorkflow>(
+        conversationWorkflowId('acd', 'call-1'),
+      );
+      while ((await handle.query(conversationStatusQuery)).status !== 'Blocked') {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      await handle.executeUpdate(skipEventUpdate, { args: [{}] });
+      const outcome = await handle.result();
+      if (outcome.status !== 'Completed' || outcome.recording.state !== 'uploaded') {
+        throw new Error(`the recorded conversation ended ${outcome.status}: ${outcome.message ?? ''}`);
+      }
+      return handle.workflowId;
+    },
+  },
   {
     workflow: 'agentWorkflow',
     name: 'three-changes',

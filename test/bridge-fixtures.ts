@@ -1,4 +1,5 @@
 /** A bridge worker in this process, wired to a simulator as a production worker is wired to Genesys. */
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DirectoryMapping, type DirectoryMappingOptions } from '../activities/directory/mapping';
 import type { GenesysClient, GenesysClientOptions } from '../activities/genesys/client';
 import { EventPublisher } from '../activities/genesys/publisher';
@@ -13,14 +14,19 @@ export interface TestBridgeWorker {
   stop(): Promise<void>;
 }
 
-/** Runs a bridge worker on `taskQueue` of the shared dev server, talking to `sim`. */
+/** Runs a bridge worker on `taskQueue` of the shared dev server (or `environment`), talking to `sim`. */
 export async function runBridgeWorker(
   sim: TestSimulator,
   taskQueue: string,
-  options: { client?: Partial<Omit<GenesysClientOptions, 'hosts'>>; mapping?: DirectoryMappingOptions } = {},
+  options: {
+    client?: Partial<Omit<GenesysClientOptions, 'hosts'>>;
+    mapping?: DirectoryMappingOptions;
+    /** The Temporal server (default: the shared dev server). */
+    environment?: TestWorkflowEnvironment;
+  } = {},
 ): Promise<TestBridgeWorker> {
   const client = clientFor(sim.simulator, options.client);
-  const environment = localEnvironment();
+  const environment = options.environment ?? localEnvironment();
   const worker = await createBridgeWorker({
     connection: environment.nativeConnection,
     config: { ...loadConfig({}), taskQueue },

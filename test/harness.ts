@@ -20,10 +20,20 @@ export function localEnvironment(): TestWorkflowEnvironment {
   return local;
 }
 
+/** `temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD`. */
+const indexedKeyword = 2;
+
 /** The time-skipping test server, started on first use and shared afterwards. */
 export function timeSkippingEnvironment(): Promise<TestWorkflowEnvironment> {
   timeSkipping ??= TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: testServerExecutable() },
+  }).then(async (environment) => {
+    // The bridge's workflows upsert its search attributes; the test server takes them like a cluster does.
+    await environment.connection.operatorService.addSearchAttributes({
+      namespace: 'default',
+      searchAttributes: Object.fromEntries(byoiSearchAttributes.map((key) => [key.name, indexedKeyword])),
+    });
+    return environment;
   });
   return timeSkipping;
 }

@@ -88,6 +88,8 @@ export interface ConversationWorkflowSettings extends EventStreamSettings {
   publishTimeoutMs: number;
   /** How long one recording upload attempt may take. */
   uploadTimeoutMs: number;
+  /** How long an upload may go without a heartbeat before its worker is taken for dead and it is retried. */
+  uploadHeartbeatTimeoutMs: number;
 }
 
 /** Defaults of {@link ConversationWorkflowSettings}. */
@@ -102,6 +104,7 @@ export const defaultConversationWorkflowSettings: ConversationWorkflowSettings =
   mappingRetryMs: 10 * 60_000,
   publishTimeoutMs: 30_000,
   uploadTimeoutMs: 30 * 60_000,
+  uploadHeartbeatTimeoutMs: 30_000,
 };
 
 /** Where the conversation stands. */
@@ -472,7 +475,7 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
 
   const uploading: ActivityOptions = {
     startToCloseTimeout: settings.uploadTimeoutMs,
-    heartbeatTimeout: '30 seconds',
+    heartbeatTimeout: settings.uploadHeartbeatTimeoutMs,
     // A source or Genesys that stays down for a day is an operator's problem, not a retry's.
     scheduleToCloseTimeout: '1 day',
     retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },

@@ -62,7 +62,7 @@ const extensions: Record<RecordingContentType, string> = {
   'audio/ogg': 'ogg',
 };
 
-const heartbeatEveryMs = 5_000;
+const heartbeatEveryMs = 1_000;
 const confirmForMs = 60_000;
 const confirmEveryMs = 1_000;
 

@@ -52,6 +52,9 @@ export async function uploadToPresignedUrl(options: {
       headers: { ...options.headers, 'Content-Length': String(options.sizeBytes) },
       maxBodyLength: Infinity,
       maxContentLength: Infinity,
+      // Without redirects axios streams through Node's own http: the redirect follower keeps every byte
+      // of the body to replay it, which would hold the whole recording in memory.
+      maxRedirects: 0,
       signal: options.signal,
       validateStatus: () => true,
     });
