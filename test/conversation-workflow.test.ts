@@ -6,14 +6,18 @@ import { conversationWorkflowId, sendInteractionEvent } from '../client/conversa
 import type { SimulatedConversation } from '../simulator/conversation-model';
 import { seededRandom } from '../simulator/random';
 import {
+  abandonUpdate,
   conversationStatusQuery,
+  retryBlockedUpdate,
   type conversationWorkflow,
   skipEventUpdate,
   type ConversationResult,
   type ConversationStatus,
   type ConversationWorkflowSettings,
 } from '../workflows/conversation';
+import { directorySyncedSignal } from '../workflows/directory-signals';
 import { byoiKind, byoiStatus } from '../workflows/search-attributes';
+import { users } from '../activities/genesys/directory';
 import { deliveryRounds, duplicatesIn } from './agent-fixtures';
 import { runBridgeWorker, type TestBridgeWorker } from './bridge-fixtures';
 import {
@@ -55,6 +59,17 @@ async function untilConversation(
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
+}
+
+/** What an operator is told when an update is refused (the validator's own words). */
+async function refusalOf(update: Promise<unknown>): Promise<string> {
+  try {
+    await update;
+  } catch (error) {
+    if (!(error instanceof Error)) throw error;
+    return error.cause instanceof Error ? error.cause.message : error.message;
+  }
+  return assert.fail('the update was accepted');
 }
 
 function result(client: Client, interactionId: string): Promise<ConversationResult> {
@@ -218,5 +233,93 @@ describe('the conversation workflow on a dev server against the simulator', func
     );
     assert.equal(runs.count, 1, 'one run of the conversation, the finished one');
     assert.equal((await inspect<unknown[]>(sim.simulator, 'conversations')).length, conversationsBefore);
+  });
+
+  it('waits in WaitingForMapping for an agent Genesys does not know, and flows once a sync maps it', async () => {
+    const client = localEnvironment().client;
+    const call = answeredCall(source, 'agent-late', parties.q);
+    const interactionId = call[0]!.interactionId;
+    await sendAll(client, taskQueue, call);
+    const waiting = await untilConversation(
+      client,
+      interactionId,
+      (status) => status.status === 'WaitingForMapping',
+    );
+    assert.equal(waiting.blocked?.kind, 'unmapped');
+    assert.equal(waiting.blocked?.reason, 'no Genesys id yet for agent agent-late');
+    assert.equal(waiting.blocked?.type, 'voice.answered');
+    assert.equal(waiting.counters.applied, 2, 'the steps before it landed');
+
+    const native = sim.seed.users.find((user) => user.primarySourceId === undefined)!;
+    await users.addExternalId(bridge.client, native.id, { authorityName: source, externalKey: 'agent-late' });
+    await client.workflow
+      .getHandle(conversationWorkflowId(source, interactionId))
+      .signal(directorySyncedSignal, { source, completedAt: new Date().toISOString() });
+    const outcome = await result(client, interactionId);
+    assert.equal(outcome.status, 'Completed');
+    const { legs } = await judge(outcome.conversationId!);
+    assert.deepEqual(
+      legs.map((leg) => leg.purpose),
+      ['customer', 'acd', 'agent'],
+    );
+  });
+
+  it('retries a blocked step on an operator’s word and refuses a retry when nothing is blocked', async () => {
+    const client = localEnvironment().client;
+    const call = answeredCall(source, parties.a, parties.q);
+    const interactionId = call[0]!.interactionId;
+    // The step that starts the call never comes: the first one is refused, and stays refused on retry.
+    await sendAll(client, taskQueue, call.slice(1));
+    const blocked = await untilConversation(client, interactionId, (status) => status.status === 'Blocked');
+    assert.equal(blocked.blocked?.type, 'voice.queued');
+    assert.match(
+      blocked.blocked?.reason ?? '',
+      /before the conversation started: a voice conversation starts with started$/,
+    );
+    const handle = client.workflow.getHandle<typeof conversationWorkflow>(
+      conversationWorkflowId(source, interactionId),
+    );
+    assert.match(
+      await refusalOf(handle.executeUpdate(skipEventUpdate, { args: [{ eventId: 'no-such-event' }] })),
+      /event no-such-event is not pending/,
+    );
+    assert.deepEqual(await handle.executeUpdate(retryBlockedUpdate), { eventId: blocked.blocked?.eventId });
+    const again = await untilConversation(client, interactionId, (status) => status.status === 'Blocked');
+    assert.equal(again.blocked?.eventId, blocked.blocked?.eventId, 'still refused: nothing was fixed');
+    await handle.executeUpdate(abandonUpdate, { args: [{ reason: 'test: the ACD lost this call' }] });
+    assert.match(await refusalOf(handle.executeUpdate(retryBlockedUpdate)), /already completed/);
+  });
+
+  it('abandons on an operator’s word, ending the live legs in Genesys', async () => {
+    const client = localEnvironment().client;
+    const call = answeredCall(source, parties.a, parties.q).slice(0, 3);
+    const interactionId = call[0]!.interactionId;
+    await sendAll(client, taskQueue, call);
+    await untilConversation(client, interactionId, (status) => status.counters.applied === 3);
+    const handle = client.workflow.getHandle<typeof conversationWorkflow>(
+      conversationWorkflowId(source, interactionId),
+    );
+    assert.match(
+      await refusalOf(handle.executeUpdate(abandonUpdate, { args: [{ reason: ' ' }] })),
+      /give a reason to abandon/,
+    );
+    assert.match(await refusalOf(handle.executeUpdate(retryBlockedUpdate)), /nothing is blocked/);
+    const answer = await handle.executeUpdate(abandonUpdate, {
+      args: [{ reason: 'the ACD lost this call' }],
+    });
+    assert.equal(answer.legsEnded, 3);
+    const outcome = await handle.result();
+    assert.equal(outcome.status, 'Abandoned');
+    assert.equal(outcome.message, 'the ACD lost this call');
+    const { legs, record } = await judge(outcome.conversationId!);
+    assert.deepEqual(
+      legs.map((leg) => [leg.purpose, leg.disconnectType]),
+      [
+        ['customer', 'System'],
+        ['acd', 'Transfer'],
+        ['agent', 'System'],
+      ],
+    );
+    assert.ok(record.endedAt);
   });
 });
