@@ -28,6 +28,7 @@ import {
 } from './conversation-fixtures';
 import { inspect, simulatorStats, startTestSimulator, type TestSimulator } from './genesys-fixtures';
 import { localEnvironment, uniqueTaskQueue } from './harness';
+import { cliOutput } from './processes';
 
 const source = 'acd-conversations';
 const parties = { a: 'agent-1', b: 'agent-2', q: 'Sales', r: 'Support', code: 'Resolved' };
@@ -321,5 +322,40 @@ describe('the conversation workflow on a dev server against the simulator', func
       ],
     );
     assert.ok(record.endedAt);
+  });
+
+  it('is found, explained and unblocked from the operator CLI', async () => {
+    const client = localEnvironment().client;
+    const call = answeredCall(source, parties.a, parties.q);
+    const interactionId = call[0]!.interactionId;
+    const bogus = interactionEventSchema.parse({
+      ...call[2]!,
+      eventId: randomUUID(),
+      occurredAt: new Date(Date.parse(call[2]!.occurredAt) + 500).toISOString(),
+      change: { type: 'consultCompleted', consultId: 'never-started' },
+    });
+    await sendAll(client, taskQueue, [...call.slice(0, 3), bogus, ...call.slice(3)]);
+    await untilConversation(client, interactionId, (status) => status.status === 'Blocked');
+    const workflowId = conversationWorkflowId(source, interactionId);
+    let listing = '';
+    while (!listing.includes(workflowId)) {
+      listing = await cliOutput(
+        ['conversation', 'list', '--status', 'Blocked', '--source', source],
+        taskQueue,
+      );
+    }
+    assert.match(listing, new RegExp(`${workflowId}\tBlocked\t[0-9a-f-]{36}`));
+    const explained = await cliOutput(['conversation', 'status', source, interactionId], taskQueue);
+    assert.match(explained, new RegExp(`: Blocked — consultCompleted \\(event ${bogus.eventId}\\)`));
+    assert.match(
+      explained,
+      /blocked on voice\.consultCompleted .*: .*no consult never-started is in progress/,
+    );
+    const skipped = await cliOutput(
+      ['conversation', 'skip', '--query', `${byoiStatus.name} = 'Blocked' AND WorkflowId = '${workflowId}'`],
+      taskQueue,
+    );
+    assert.equal(skipped.trim(), `${workflowId}: skipped event ${bogus.eventId}`);
+    assert.equal((await result(client, interactionId)).status, 'Completed');
   });
 });
