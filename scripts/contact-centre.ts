@@ -3,7 +3,9 @@
  * wrap-up codes, and a presence mapping of the usual ACD states. The demo, the tests and the load
  * generator use it as the external platform's directory snapshot.
  */
+import { randomUUID } from 'node:crypto';
 import type { DirectorySnapshotInput } from '../activities/directory/snapshot';
+import { interactionEventSchema, type InteractionEvent } from '../activities/events/interaction-event';
 
 /** The size of the generated contact centre. */
 export interface ContactCentreSize {
@@ -52,4 +54,77 @@ export function contactCentreDirectory(size: ContactCentreSize): DirectorySnapsh
       { externalState: 'Offline', systemPresence: 'Offline' },
     ],
   };
+}
+
+/** A playable WAV file for demo calls: `seconds` of silence, 8 kHz 16-bit mono PCM. */
+export function silentWav(seconds: number): Buffer {
+  const bytes = seconds * 16_000;
+  const wav = Buffer.alloc(44 + bytes);
+  wav.write('RIFF', 0, 'latin1');
+  wav.writeUInt32LE(36 + bytes, 4);
+  wav.write('WAVEfmt ', 8, 'latin1');
+  wav.writeUInt32LE(16, 16);
+  wav.writeUInt16LE(1, 20); // PCM
+  wav.writeUInt16LE(1, 22); // mono
+  wav.writeUInt32LE(8_000, 24);
+  wav.writeUInt32LE(16_000, 28);
+  wav.writeUInt16LE(2, 32);
+  wav.writeUInt16LE(16, 34);
+  wav.write('data', 36, 'latin1');
+  wav.writeUInt32LE(bytes, 40);
+  return wav;
+}
+
+/**
+ * Two interactions of the generated contact centre, as an adapter sends them: a call to queue-1
+ * answered by agent-1, held, blind-transferred to agent-2 and recorded (`recordingUrl`); an email to
+ * queue-2 answered by agent-3. Timestamps are a second apart, ending now.
+ */
+export function demoInteractions(
+  source: string,
+  recordingUrl: string,
+  recordingBytes: number,
+): InteractionEvent[][] {
+  const call = [
+    { type: 'started', direction: 'inbound', ani: '+15550100', dnis: '+15550199' },
+    { type: 'queued', queueId: 'queue-1' },
+    { type: 'offered', agentId: 'agent-1' },
+    { type: 'answered', agentId: 'agent-1' },
+    { type: 'held', agentId: 'agent-1' },
+    { type: 'resumed', agentId: 'agent-1' },
+    { type: 'blindTransfer', agentId: 'agent-1', target: { kind: 'agent', agentId: 'agent-2' } },
+    { type: 'wrapUp', agentId: 'agent-1', code: 'code-1' },
+    { type: 'answered', agentId: 'agent-2' },
+    { type: 'disconnected', party: { kind: 'customer' } },
+    { type: 'wrapUp', agentId: 'agent-2', code: 'code-2', notes: 'order status given' },
+    { type: 'recordingReady', url: recordingUrl, contentType: 'audio/wav', sizeBytes: recordingBytes },
+  ];
+  const email = [
+    {
+      type: 'received',
+      to: ['support@contact-centre.example'],
+      from: 'customer@example.org',
+      subject: 'Where is my order?',
+    },
+    { type: 'queued', queueId: 'queue-2' },
+    { type: 'assigned', agentId: 'agent-3' },
+    { type: 'replySent', agentId: 'agent-3' },
+    { type: 'closed', agentId: 'agent-3', reason: 'resolved' },
+    { type: 'wrapUp', agentId: 'agent-3', code: 'code-2' },
+  ];
+  const stamp = (channel: 'voice' | 'email', changes: unknown[]) => {
+    const interactionId = `demo-${channel}-${randomUUID().slice(0, 8)}`;
+    const startMs = Date.now() - changes.length * 1_000;
+    return changes.map((change, index) =>
+      interactionEventSchema.parse({
+        source,
+        channel,
+        interactionId,
+        eventId: randomUUID(),
+        occurredAt: new Date(startMs + index * 1_000).toISOString(),
+        change,
+      }),
+    );
+  };
+  return [stamp('voice', call), stamp('email', email)];
 }

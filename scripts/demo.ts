@@ -8,6 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { Command } from 'commander';
 import {
@@ -18,8 +19,10 @@ import {
 import { createSimulator, defaultSeed, defaultSimulatorClient } from '../simulator';
 import { loadConfig, type BridgeConfig } from '../workers/config';
 import { selfCheckWorkflow } from '../workflows';
+import type { conversationWorkflow } from '../workflows/conversation';
+import { conversationWorkflowId, sendInteractionEvent } from '../client/conversation-events';
 import { startDevServer, type DevServer } from './dev-server';
-import { contactCentreDirectory } from './contact-centre';
+import { contactCentreDirectory, demoInteractions, silentWav } from './contact-centre';
 import { projectRoot } from './toolchain';
 
 interface DemoFlags {
@@ -55,6 +58,8 @@ async function main(): Promise<void> {
       step(`Genesys simulator at ${simulator.url} (inspection: ${simulator.url}/__simulator/stats)`);
       // The simulator's client secret is a fixture, not a secret; a real one comes from the environment.
       Object.assign(workerEnvironment, {
+        // The worker maps the demo contact centre's queue and wrap-up code ids through its snapshot.
+        ...(config.directory.snapshot ? {} : { BYOI_DIRECTORY_SNAPSHOT: demoSnapshotFile(config) }),
         GENESYS_API_BASE_URL: simulator.url,
         GENESYS_CLIENT_ID: defaultSimulatorClient.clientId,
         GENESYS_CLIENT_SECRET: defaultSimulatorClient.clientSecret,
@@ -90,7 +95,8 @@ async function main(): Promise<void> {
     }
     if (uiUrl) step(`Web UI: ${uiUrl}/namespaces/${config.temporal.namespace}/workflows/${workflowId}`);
 
-    await syncDirectory(client, config);
+    const synced = await syncDirectory(client, config);
+    if (synced && !config.genesys) await runConversations(client, config, uiUrl);
     step(`workflows and their state persist in ${config.devServer.dbFile}`);
 
     if (flags.keepRunning) {
@@ -110,14 +116,14 @@ async function main(): Promise<void> {
  * Schedules the directory sync and runs it once now: against the simulator with a generated 20-agent
  * contact centre, against real Genesys only with the operator's own snapshot (BYOI_DIRECTORY_SNAPSHOT).
  */
-async function syncDirectory(client: Client, config: BridgeConfig): Promise<void> {
+async function syncDirectory(client: Client, config: BridgeConfig): Promise<boolean> {
   let snapshot = config.directory.snapshot;
   if (snapshot === undefined) {
     if (config.genesys) {
       step('no BYOI_DIRECTORY_SNAPSHOT: the directory sync is not run against real Genesys');
-      return;
+      return false;
     }
-    const file = path.resolve(config.dataDir, 'demo-directory.json');
+    const file = demoSnapshotFile(config);
     writeFileSync(
       file,
       JSON.stringify(contactCentreDirectory({ agents: 20, source: config.directory.source })),
@@ -129,6 +135,43 @@ async function syncDirectory(client: Client, config: BridgeConfig): Promise<void
   step(`directory sync scheduled every ${config.directory.syncInterval}; running it now`);
   const report = await runDirectorySync(client, options);
   for (const line of formatDirectoryReport(report).split('\n')) step(line);
+  return report.failures.length === 0;
+}
+
+function demoSnapshotFile(config: BridgeConfig): string {
+  return path.resolve(config.dataDir, 'demo-directory.json');
+}
+
+/**
+ * Plays two interactions of the demo contact centre through the bridge, as an adapter would send them:
+ * an inbound call with a hold, a blind transfer to another agent and a recording, and an inbound email
+ * answered and wrapped up; prints how each ended in Genesys.
+ */
+async function runConversations(client: Client, config: BridgeConfig, uiUrl: string | undefined) {
+  const source = config.directory.source;
+  const recording = path.resolve(config.dataDir, 'demo-call.wav');
+  const wav = silentWav(5);
+  writeFileSync(recording, wav);
+  const interactions = demoInteractions(source, pathToFileURL(recording).href, wav.length);
+  step(
+    `sending ${interactions.flat().length} events of a call and an email through the conversation workflows`,
+  );
+  for (const events of interactions) {
+    for (const event of events)
+      await sendInteractionEvent(client, config.taskQueue, event, { reorderWindowMs: 500 });
+  }
+  for (const events of interactions) {
+    const { interactionId, channel } = events[0]!;
+    const workflowId = conversationWorkflowId(source, interactionId);
+    const outcome = await client.workflow.getHandle<typeof conversationWorkflow>(workflowId).result();
+    const legs = outcome.legs.map((leg) => (leg.role === 'agent' ? `agent ${leg.agentId}` : leg.role));
+    step(
+      `${channel} ${interactionId}: ${outcome.status} — Genesys conversation ${outcome.conversationId}, legs ${legs.join(', ')}; ` +
+        `${outcome.counters.genesysEvents} Genesys events${outcome.recording.uploaded ? `; recording uploaded (MD5 ${outcome.recording.uploaded.md5})` : ''}`,
+    );
+    if (uiUrl)
+      step(`  ${uiUrl}/namespaces/${config.temporal.namespace}/workflows/${encodeURIComponent(workflowId)}`);
+  }
 }
 
 function step(message: string): void {

@@ -34,6 +34,7 @@ import {
 } from '../workflows/conversation';
 import { directorySyncWorkflow, selfCheckWorkflow } from '../workflows';
 import { byoiSearchAttributes } from '../workflows/search-attributes';
+import { silentWav } from './contact-centre';
 import { projectRoot, temporalCliExecutable } from './toolchain';
 
 /**
@@ -50,31 +51,13 @@ interface Scenario {
   ): Promise<string | { workflowId: string; runId: string }>;
 }
 
-/** A playable WAV file: 8 kHz 16-bit mono PCM, a second of silence. */
-function silentWav(): Buffer {
-  const wav = Buffer.alloc(44 + 16_000);
-  wav.write('RIFF', 0, 'latin1');
-  wav.writeUInt32LE(36 + 16_000, 4);
-  wav.write('WAVEfmt ', 8, 'latin1');
-  wav.writeUInt32LE(16, 16);
-  wav.writeUInt16LE(1, 20);
-  wav.writeUInt16LE(1, 22);
-  wav.writeUInt32LE(8_000, 24);
-  wav.writeUInt32LE(16_000, 28);
-  wav.writeUInt16LE(2, 32);
-  wav.writeUInt16LE(16, 34);
-  wav.write('data', 36, 'latin1');
-  wav.writeUInt32LE(16_000, 40);
-  return wav;
-}
-
 const scenarios: Scenario[] = [
   {
     workflow: 'conversationWorkflow',
     name: 'blocked-skipped-recorded',
     async run(client, taskQueue, workspace) {
       const file = path.join(workspace, 'call.wav');
-      writeFileSync(file, silentWav());
+      writeFileSync(file, silentWav(1));
       const startMs = Date.now() - 10_000;
       const changes = [
         { type: 'started', direction: 'inbound', ani: '+15550100', dnis: '+15550199' },
@@ -87,7 +70,7 @@ const scenarios: Scenario[] = [
           type: 'recordingReady',
           url: pathToFileURL(file).href,
           contentType: 'audio/wav',
-          sizeBytes: silentWav().length,
+          sizeBytes: silentWav(1).length,
         },
       ];
       const events = changes.map((change, index) =>

@@ -44,6 +44,7 @@ const environmentSchema = z.object({
     .string()
     .regex(/^\d+(s|m|h|d)$/, 'must be a duration such as 15m, 1h or 1d')
     .default('1h'),
+  BYOI_RECORDING_SPOOL_DIR: z.string().min(1).optional(),
   BYOI_METRICS_ADDRESS: z
     .string()
     .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:9464')
@@ -85,6 +86,8 @@ export interface BridgeConfig {
   genesys: GenesysConfig | undefined;
   /** Where the worker serves Prometheus metrics (`/metrics`); none when undefined. */
   metricsAddress: string | undefined;
+  /** Where recordings are spooled on their way to Genesys (default: the OS temp directory). */
+  recordingSpoolDir: string | undefined;
 }
 
 /** How the worker reaches Genesys. The secret stays in the worker's memory: never logged, never in a workflow. */
@@ -148,6 +151,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BridgeConfig {
     },
     genesys,
     metricsAddress: settings.BYOI_METRICS_ADDRESS,
+    recordingSpoolDir: settings.BYOI_RECORDING_SPOOL_DIR,
   };
 }
 

@@ -25,7 +25,14 @@ async function main(): Promise<void> {
     const worker = await createBridgeWorker({
       connection,
       config,
-      dependencies: { bridgeVersion: version, genesys, temporal, mapping, mappingTables },
+      dependencies: {
+        bridgeVersion: version,
+        genesys,
+        temporal,
+        mapping,
+        mappingTables,
+        recordingSpoolDir: config.recordingSpoolDir,
+      },
     });
     logger.info(
       {
