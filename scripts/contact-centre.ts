@@ -112,19 +112,29 @@ export function demoInteractions(
     { type: 'closed', agentId: 'agent-3', reason: 'resolved' },
     { type: 'wrapUp', agentId: 'agent-3', code: 'code-2' },
   ];
-  const stamp = (channel: 'voice' | 'email', changes: unknown[]) => {
-    const interactionId = `demo-${channel}-${randomUUID().slice(0, 8)}`;
-    const startMs = Date.now() - changes.length * 1_000;
-    return changes.map((change, index) =>
-      interactionEventSchema.parse({
-        source,
-        channel,
-        interactionId,
-        eventId: randomUUID(),
-        occurredAt: new Date(startMs + index * 1_000).toISOString(),
-        change,
-      }),
-    );
-  };
-  return [stamp('voice', call), stamp('email', email)];
+  return [interactionEvents(source, 'voice', call), interactionEvents(source, 'email', email)];
+}
+
+/**
+ * One interaction's events from its steps, with a fresh interaction id and event ids, a second apart,
+ * the last `endAgoMs` before now.
+ */
+export function interactionEvents(
+  source: string,
+  channel: 'voice' | 'email',
+  changes: unknown[],
+  endAgoMs = 0,
+): InteractionEvent[] {
+  const interactionId = `${channel}-${randomUUID().slice(0, 8)}`;
+  const startMs = Date.now() - endAgoMs - changes.length * 1_000;
+  return changes.map((change, index) =>
+    interactionEventSchema.parse({
+      source,
+      channel,
+      interactionId,
+      eventId: randomUUID(),
+      occurredAt: new Date(startMs + index * 1_000).toISOString(),
+      change,
+    }),
+  );
 }

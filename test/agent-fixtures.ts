@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import type { Client } from '@temporalio/client';
+import type { Client, QueryDefinition } from '@temporalio/client';
 import { agentEventSchema, type AgentEvent } from '../activities/events/agent-event';
 import { agentWorkflowId, sendAgentEvent } from '../client/agent-events';
 import type { Random } from '../simulator/random';
@@ -77,18 +77,26 @@ export async function deliver(
 }
 
 /** Polls an agent's status query until `check` holds (the workflow may not have started yet). */
-export async function untilAgent(
+export function untilAgent(
   client: Client,
   source: string,
   agentId: string,
   check: (status: AgentStatus) => boolean,
 ): Promise<AgentStatus> {
+  return untilQueried(client, agentWorkflowId(source, agentId), agentStatusQuery, check);
+}
+
+/** Polls a workflow's query until `check` holds (the workflow may not have started yet). */
+export async function untilQueried<T>(
+  client: Client,
+  workflowId: string,
+  query: QueryDefinition<T>,
+  check: (answer: T) => boolean,
+): Promise<T> {
   for (;;) {
     try {
-      const status = await client.workflow
-        .getHandle(agentWorkflowId(source, agentId))
-        .query(agentStatusQuery);
-      if (check(status)) return status;
+      const answer = await client.workflow.getHandle(workflowId).query(query);
+      if (check(answer)) return answer;
     } catch {
       // Not started yet, or between two runs of a continue-as-new.
     }

@@ -3,14 +3,13 @@
  * each with what Genesys must end up with: its legs in order of establishment, how each ended and the
  * wrap-ups. The pure translation test and the dev-server test share them.
  */
-import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
-import {
-  interactionEventSchema,
-  type emailChangeSchema,
-  type InteractionEvent,
-  type voiceChangeSchema,
+import type {
+  emailChangeSchema,
+  InteractionEvent,
+  voiceChangeSchema,
 } from '../activities/events/interaction-event';
+import { interactionEvents } from '../scripts/contact-centre';
 
 /** One leg Genesys must show: who it is, how it ended, and its wrap-up code's external id. */
 export interface ExpectedLeg {
@@ -29,25 +28,13 @@ export interface Scenario {
   legs: ExpectedLeg[];
 }
 
-/** Builds one interaction's events, a second apart, ending `endAgoMs` before now. */
+/** Builds one interaction's events, a second apart, ending a minute ago. */
 function interaction(
   source: string,
   channel: 'voice' | 'email',
-  changes: (z.input<typeof voiceChangeSchema> | z.input<typeof emailChangeSchema>)[],
-  endAgoMs = 60_000,
+  changes: (Voice | Email)[],
 ): InteractionEvent[] {
-  const interactionId = `${channel}-${randomUUID()}`;
-  const startMs = Date.now() - endAgoMs - changes.length * 1_000;
-  return changes.map((change, index) =>
-    interactionEventSchema.parse({
-      source,
-      channel,
-      interactionId,
-      eventId: randomUUID(),
-      occurredAt: new Date(startMs + index * 1_000).toISOString(),
-      change,
-    }),
-  );
+  return interactionEvents(source, channel, changes, 60_000);
 }
 
 type Voice = z.input<typeof voiceChangeSchema>;

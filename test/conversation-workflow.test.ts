@@ -18,7 +18,7 @@ import {
 import { directorySyncedSignal } from '../workflows/directory-signals';
 import { byoiKind, byoiStatus } from '../workflows/search-attributes';
 import { users } from '../activities/genesys/directory';
-import { deliveryRounds, duplicatesIn } from './agent-fixtures';
+import { deliveryRounds, duplicatesIn, untilQueried } from './agent-fixtures';
 import { runBridgeWorker, type TestBridgeWorker } from './bridge-fixtures';
 import {
   answeredCall,
@@ -44,22 +44,12 @@ async function sendAll(client: Client, taskQueue: string, events: InteractionEve
 }
 
 /** Polls a conversation's status query until `check` holds. */
-async function untilConversation(
+function untilConversation(
   client: Client,
   interactionId: string,
   check: (status: ConversationStatus) => boolean,
 ): Promise<ConversationStatus> {
-  for (;;) {
-    try {
-      const status = await client.workflow
-        .getHandle(conversationWorkflowId(source, interactionId))
-        .query(conversationStatusQuery);
-      if (check(status)) return status;
-    } catch {
-      // Not started yet.
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  return untilQueried(client, conversationWorkflowId(source, interactionId), conversationStatusQuery, check);
 }
 
 /** What an operator is told when an update is refused (the validator's own words). */

@@ -11,12 +11,28 @@ import { presence } from '../genesys/directory';
 import { asActivityFailure } from '../genesys/errors';
 import { namesAsMapping, type DirectoryMapping, type MappingTables } from '../directory/mapping';
 
+const genesysNotConfigured = 'GenesysNotConfigured';
+
 /** ApplicationFailure types of the agent activities. */
 export const agentFailureTypes = {
   /** The external presence state has no Genesys presence in the mapping. */
   unmappedPresenceState: 'UnmappedPresenceState',
-  notConfigured: 'GenesysNotConfigured',
+  notConfigured: genesysNotConfigured,
 } as const;
+
+/** The Genesys connection and mapping an activity needs, or a failure for good that says they are missing. */
+export function requireGenesys(
+  genesys: GenesysConnection | undefined,
+  mapping: DirectoryMapping | undefined,
+): { genesys: GenesysConnection; mapping: DirectoryMapping } {
+  if (!genesys || !mapping) {
+    throw ApplicationFailure.nonRetryable(
+      'this worker has no Genesys connection configured (GENESYS_* settings)',
+      genesysNotConfigured,
+    );
+  }
+  return { genesys, mapping };
+}
 
 /** Who an external agent is in Genesys. */
 export type AgentResolution =
@@ -43,15 +59,7 @@ export interface AgentDependencies {
 
 /** Builds the agent activities. */
 export function createAgentActivities({ genesys, mapping, mappingTables }: AgentDependencies) {
-  const connected = () => {
-    if (!genesys || !mapping) {
-      throw ApplicationFailure.nonRetryable(
-        'this worker has no Genesys connection configured (GENESYS_* settings)',
-        agentFailureTypes.notConfigured,
-      );
-    }
-    return { genesys, mapping };
-  };
+  const connected = () => requireGenesys(genesys, mapping);
 
   return {
     /**

@@ -10,11 +10,11 @@ import type { ConversationEvent, ConversationEventKey } from '../genesys/contrac
 import type { GenesysConnection } from '../genesys';
 import { asActivityFailure, GenesysEventRejectedError } from '../genesys/errors';
 import { namesAsMapping, type DirectoryMapping, type MappingTables } from '../directory/mapping';
+import { requireGenesys } from '../agents';
 import { uploadRecordingFile, type RecordingToUpload, type UploadedRecording } from './recording';
 
 /** ApplicationFailure types of the conversation activities. */
 export const conversationFailureTypes = {
-  notConfigured: 'GenesysNotConfigured',
   /** Genesys refused an event of the step for good; details say which. */
   stepRejected: 'ConversationStepRejected',
 } as const;
@@ -61,15 +61,7 @@ export function createConversationActivities({
   mappingTables,
   recordingSpoolDir,
 }: ConversationDependencies) {
-  const connected = () => {
-    if (!genesys || !mapping) {
-      throw ApplicationFailure.nonRetryable(
-        'this worker has no Genesys connection configured (GENESYS_* settings)',
-        conversationFailureTypes.notConfigured,
-      );
-    }
-    return { genesys, mapping };
-  };
+  const connected = () => requireGenesys(genesys, mapping);
 
   return {
     /** Resolves every party a step names; unmapped ones are an answer (the workflow waits), not an error. */
