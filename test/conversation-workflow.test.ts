@@ -274,6 +274,13 @@ describe('the conversation workflow on a dev server against the simulator', func
       await refusalOf(handle.executeUpdate(skipEventUpdate, { args: [{ eventId: 'no-such-event' }] })),
       /event no-such-event is not pending/,
     );
+    // A directory sync retries it once (it might have been a mapping), then it waits again, quietly.
+    await handle.signal(directorySyncedSignal, { source, completedAt: new Date().toISOString() });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const afterSync = await handle.query(conversationStatusQuery);
+    assert.equal(afterSync.blocked?.eventId, blocked.blocked?.eventId);
+    const { events } = await handle.fetchHistory();
+    assert.ok((events?.length ?? 0) < 40, `${events?.length} history events: the workflow is not spinning`);
     assert.deepEqual(await handle.executeUpdate(retryBlockedUpdate), { eventId: blocked.blocked?.eventId });
     const again = await untilConversation(client, interactionId, (status) => status.status === 'Blocked');
     assert.equal(again.blocked?.eventId, blocked.blocked?.eventId, 'still refused: nothing was fixed');

@@ -237,6 +237,8 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
   const recording: RecordingStatus = { state: 'notExpected' };
   let recordingSource: Omit<RecordingToUpload, 'conversationId' | 'communicationId'> | undefined;
   let phase: ConversationPhase = 'Running';
+  /** The conversation has settled: no update can change it any more. */
+  let finished = false;
   let message: string | undefined;
 
   const record = (event: InteractionEvent, outcome: ConversationLedgerOutcome, reason: string) => {
@@ -310,7 +312,7 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
     },
     {
       validator: () => {
-        if (!blocked) throw new Error(`nothing is blocked: the conversation is ${phase}`);
+        if (finished || !blocked) throw new Error(`nothing is blocked: the conversation is ${phase}`);
       },
     },
   );
@@ -328,6 +330,7 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
     },
     {
       validator: ({ eventId }: { eventId?: string }) => {
+        if (finished) throw new Error(`the conversation has ended ${phase}`);
         if (eventId === undefined && !blocked)
           throw new Error('name the eventId to skip: nothing is blocked');
         const chosen = eventId ?? blocked!.eventId;
@@ -341,12 +344,13 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
     abandonUpdate,
     async ({ reason }) => {
       abandonReason = reason;
-      await condition(() => phase === 'Abandoned');
+      await condition(() => phase === 'Abandoned' || finished);
       return { legsEnded: lifecycle?.legs.filter((leg) => leg.ended).length ?? 0 };
     },
     {
       validator: ({ reason }) => {
         if (typeof reason !== 'string' || reason.trim() === '') throw new Error('give a reason to abandon');
+        if (finished) throw new Error(`the conversation has ended ${phase}`);
       },
     },
   );
@@ -359,7 +363,7 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
   ]);
 
   /** Resolves what a step names that is not known yet; undefined once everything is. */
-  const unresolved = async (event: InteractionEvent): Promise<string | undefined> => {
+  const unresolved = async (event: InteractionEvent, fresh: boolean): Promise<string | undefined> => {
     const references = referencesOf(event);
     const parties = {
       source: input.source,
@@ -369,8 +373,7 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
     };
     const known = parties.agents.length + parties.queues.length + parties.wrapupCodes.length === 0;
     if (known && sourceId !== undefined) return undefined;
-    const resolution = await resolveConversationParties({ ...parties, fresh: directoryChanged });
-    directoryChanged = false;
+    const resolution = await resolveConversationParties({ ...parties, fresh });
     if (resolution.status === 'unmapped') return `no Genesys id yet for ${resolution.missing.join(', ')}`;
     sourceId = resolution.sourceId;
     Object.assign(ids.users, resolution.users);
@@ -418,11 +421,11 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
   const publishStep = proxyActivities<BridgeActivities>(publishing).publishConversationStep;
 
   /** Takes the head event one step further; false when it is blocked. */
-  const apply = async (head: PendingEvent<InteractionEvent>): Promise<boolean> => {
+  const apply = async (head: PendingEvent<InteractionEvent>, fresh: boolean): Promise<boolean> => {
     const { event } = head;
     const type = `${event.channel}.${event.change.type}`;
     if (inFlight?.eventId !== event.eventId) {
-      const missing = await unresolved(event);
+      const missing = await unresolved(event, fresh);
       if (missing !== undefined) {
         block(head, 'unmapped', missing);
         return false;
@@ -467,11 +470,12 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
     (settings.expectRecording === 'always' ||
       (settings.expectRecording === 'answered' &&
         lifecycle.legs.some((leg) => leg.role === 'agent' && leg.answered)));
+  // A recording offered for a call nobody answered (an IVR's, say) is uploaded too, though not awaited.
   const recordingSettled = () =>
-    !recordingExpected() ||
     recording.state === 'uploaded' ||
     recording.state === 'missing' ||
-    recording.state === 'failed';
+    recording.state === 'failed' ||
+    (!recordingExpected() && recording.state === 'notExpected');
 
   const uploading: ActivityOptions = {
     startToCloseTimeout: settings.uploadTimeoutMs,
@@ -520,12 +524,14 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
     const next = nextDue(stream, Date.now(), settings);
     const head = next !== undefined && 'due' in next ? next.due : undefined;
     if (head && (blocked?.eventId !== head.event.eventId || retryRequested || directoryChanged)) {
+      const fresh = directoryChanged;
       retryRequested = false;
-      await apply(head);
+      directoryChanged = false;
+      await apply(head, fresh);
       continue;
     }
     const ended = lifecycle !== undefined && hasEnded(lifecycle);
-    if (ended && recordingExpected() && recording.state === 'ready') {
+    if (ended && recording.state === 'ready') {
       await upload();
       continue;
     }
@@ -559,6 +565,8 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
       startDue,
       blocked?.kind === 'unmapped' ? Date.now() + settings.mappingRetryMs : Infinity,
     );
+    // Nothing waits on a mapping here (a step that did would be the head): a sync changes nothing now.
+    directoryChanged = false;
     operatorActed = false;
     const wake = () => inbox.length > 0 || operatorActed || directoryChanged || abandonReason !== undefined;
     if (wakeAt === Infinity) await condition(wake);
@@ -594,6 +602,7 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
   } else if (recording.state === 'missing') show('RecordingMissing', recording.reason);
   else if (recording.state === 'failed') show('RecordingFailed', recording.reason);
   else show('Completed');
+  finished = true;
   await condition(allHandlersFinished);
   return snapshot();
 }
