@@ -118,4 +118,27 @@ describe('configuration', () => {
       },
     );
   });
+
+  it('reads each source’s ingress tokens and signing secrets, and refuses a list that is not source:secret pairs', () => {
+    const config = loadConfig({
+      BYOI_INGRESS_PORT: '9090',
+      BYOI_INGRESS_TOKENS: 'acd:t1,acd:t2,crm:t3',
+      BYOI_INGRESS_HMAC_SECRETS: 'crm:s:with:colons',
+    });
+    assert.equal(config.ingress.port, 9090);
+    assert.equal(config.ingress.host, '127.0.0.1');
+    assert.deepEqual(config.ingress.sources, {
+      acd: { tokens: ['t1', 't2'], hmacSecrets: [] },
+      crm: { tokens: ['t3'], hmacSecrets: ['s:with:colons'] },
+    });
+    assert.throws(
+      () => loadConfig({ BYOI_INGRESS_TOKENS: 'just-a-token' }),
+      (error: unknown) =>
+        error instanceof ConfigError &&
+        error.problems.some((problem) =>
+          problem.startsWith('BYOI_INGRESS_TOKENS: must be source:secret pairs'),
+        ) &&
+        !error.message.includes('just-a-token'),
+    );
+  });
 });

@@ -84,7 +84,12 @@ export function freePort(): Promise<number> {
 
 /** Starts the shared dev server. */
 export async function startSharedServers(): Promise<void> {
-  local = await TestWorkflowEnvironment.createLocal({
+  local = await startDevServer();
+}
+
+/** A dev server of the test's own, with the bridge's search attributes (for tests that stop it). */
+export function startDevServer(): Promise<TestWorkflowEnvironment> {
+  return TestWorkflowEnvironment.createLocal({
     server: {
       executable: temporalCliExecutable(),
       ip: '127.0.0.1',

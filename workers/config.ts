@@ -29,6 +29,14 @@ const port = z
       .max(65535, 'must be a port number from 1 to 65535'),
   );
 
+/** `source:secret,source:secret…`: the secrets each source may authenticate with at the ingress. */
+const credentialList = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9._-]{1,64}:[^,\s]+(,[A-Za-z0-9._-]{1,64}:[^,\s]+)*$/,
+    'must be source:secret pairs separated by commas, e.g. acd:s3cr3t,crm:an0th3r',
+  );
+
 const environmentSchema = z.object({
   BYOI_TASK_QUEUE: z.string().min(1).default('byoi-bridge'),
   BYOI_LOG_LEVEL: z.enum(logLevels).default('info'),
@@ -45,6 +53,10 @@ const environmentSchema = z.object({
     .regex(/^\d+(s|m|h|d)$/, 'must be a duration such as 15m, 1h or 1d')
     .default('1h'),
   BYOI_RECORDING_SPOOL_DIR: z.string().min(1).optional(),
+  BYOI_INGRESS_HOST: z.string().min(1).default('127.0.0.1'),
+  BYOI_INGRESS_PORT: port.default(8080),
+  BYOI_INGRESS_TOKENS: credentialList.optional(),
+  BYOI_INGRESS_HMAC_SECRETS: credentialList.optional(),
   BYOI_METRICS_ADDRESS: z
     .string()
     .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:9464')
@@ -88,6 +100,12 @@ export interface BridgeConfig {
   metricsAddress: string | undefined;
   /** Where recordings are spooled on their way to Genesys (default: the OS temp directory). */
   recordingSpoolDir: string | undefined;
+  /** The HTTP ingress: where it listens and the credentials of each source (never logged). */
+  ingress: {
+    host: string;
+    port: number;
+    sources: Record<string, { tokens: string[]; hmacSecrets: string[] }>;
+  };
 }
 
 /** How the worker reaches Genesys. The secret stays in the worker's memory: never logged, never in a workflow. */
@@ -99,6 +117,21 @@ export interface GenesysConfig {
   budgetHeadroom: number;
   maxEventsPerBatch: number;
   maxBatchBytes: number;
+}
+
+/** Each source's bearer tokens and signing secrets from the two `source:secret` lists. */
+function ingressSources(tokens: string | undefined, secrets: string | undefined) {
+  const sources: Record<string, { tokens: string[]; hmacSecrets: string[] }> = {};
+  const add = (list: string | undefined, kind: 'tokens' | 'hmacSecrets') => {
+    for (const pair of list?.split(',') ?? []) {
+      const at = pair.indexOf(':');
+      const source = pair.slice(0, at);
+      (sources[source] ??= { tokens: [], hmacSecrets: [] })[kind].push(pair.slice(at + 1));
+    }
+  };
+  add(tokens, 'tokens');
+  add(secrets, 'hmacSecrets');
+  return sources;
 }
 
 /** Thrown when the environment does not describe a valid configuration; lists every problem. */
@@ -152,6 +185,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BridgeConfig {
     genesys,
     metricsAddress: settings.BYOI_METRICS_ADDRESS,
     recordingSpoolDir: settings.BYOI_RECORDING_SPOOL_DIR,
+    ingress: {
+      host: settings.BYOI_INGRESS_HOST,
+      port: settings.BYOI_INGRESS_PORT,
+      sources: ingressSources(settings.BYOI_INGRESS_TOKENS, settings.BYOI_INGRESS_HMAC_SECRETS),
+    },
   };
 }
 

@@ -31,7 +31,9 @@ import {
   forgetOldEventIds,
   nextDue,
   settleAgentEvent,
+  submitToInbox,
   type AgentStreamSettings,
+  type EventSubmission,
   type AgentStreamState,
 } from './event-stream';
 import { directorySyncedSignal } from './directory-signals';
@@ -41,6 +43,8 @@ import { byoiExternalId, byoiGenesysId, byoiKind, byoiSource, byoiStatus } from 
 export const agentEventSignal = defineSignal<[AgentEvent]>('agentEvent');
 /** What the workflow is doing and what it could not deliver. */
 export const agentStatusQuery = defineQuery<AgentStatus>('status');
+/** Hands events to the workflow and answers, per event, accepted or duplicate (the ingress's path). */
+export const submitAgentEventsUpdate = defineUpdate<EventSubmission[], [AgentEvent[]]>('submitEvents');
 /** Re-queues the ledger's refused events that can still be delivered; answers how many. */
 export const retryDeadLettersUpdate = defineUpdate<{ requeued: number }>('retryDeadLetters');
 /** Drops pending events (the given ones, or all) into the ledger as skipped; answers how many. */
@@ -208,6 +212,17 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<never> {
   setHandler(agentEventSignal, (event) => {
     // Handlers only enqueue; the main loop admits events in arrival order.
     inbox.push(event);
+  });
+  setHandler(submitAgentEventsUpdate, (events) => {
+    const answers = submitToInbox(stream, inbox, events);
+    // Duplicates never reach the inbox: they are counted here.
+    for (const answer of answers) {
+      if (answer.outcome === 'duplicate') {
+        count('received');
+        count('duplicates');
+      }
+    }
+    return answers;
   });
   setHandler(directorySyncedSignal, () => {
     lookAgain = true;

@@ -49,7 +49,9 @@ import {
   forgetOldEventIds,
   nextDue,
   settleEvent,
+  submitToInbox,
   type EventStreamSettings,
+  type EventSubmission,
   type PendingEvent,
 } from './event-stream';
 import {
@@ -63,6 +65,10 @@ import {
 
 /** One step of the interaction, as adapters send it. */
 export const interactionEventSignal = defineSignal<[InteractionEvent]>('interactionEvent');
+/** Hands events to the workflow and answers, per event, accepted or duplicate (the ingress's path). */
+export const submitInteractionEventsUpdate = defineUpdate<EventSubmission[], [InteractionEvent[]]>(
+  'submitEvents',
+);
 /** Where the conversation stands and what it could not deliver. */
 export const conversationStatusQuery = defineQuery<ConversationStatus>('status');
 /** Tries the blocked event again (after a fix, e.g. a mapping); refused when nothing is blocked. */
@@ -186,6 +192,9 @@ export interface ConversationWorkflowInput {
 
 type BlockKind = 'unmapped' | 'unsupported' | 'rejected';
 
+/** The failure type of an update refused because the conversation has ended. */
+export const conversationEndedType = 'ConversationEnded';
+
 /** A translated step on its way to Genesys: kept, so a retry sends the same events with the same ids. */
 interface StepInFlight {
   eventId: string;
@@ -295,6 +304,26 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
     // Handlers only enqueue; the main loop admits events in arrival order.
     inbox.push(event);
   });
+  setHandler(
+    submitInteractionEventsUpdate,
+    (events) => {
+      const answers = submitToInbox(stream, inbox, events);
+      for (const answer of answers) {
+        if (answer.outcome === 'duplicate') {
+          counters.received++;
+          counters.duplicates++;
+        }
+      }
+      return answers;
+    },
+    {
+      // Refused, not lost: the sender learns the conversation is over and can report it.
+      validator: (_events: InteractionEvent[]) => {
+        if (finished)
+          throw ApplicationFailure.nonRetryable(`the conversation has ended ${phase}`, conversationEndedType);
+      },
+    },
+  );
   setHandler(directorySyncedSignal, () => {
     directoryChanged = true;
   });
@@ -575,6 +604,8 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
     }
   }
 
+  // From here no update is taken; a signal that still arrives is recorded below, not applied.
+  finished = true;
   if (abandonReason !== undefined) {
     if (lifecycle && !hasEnded(lifecycle)) {
       const closing = closeAll(lifecycle, input.interactionId, { sourceId: sourceId!, ids, mint: uuid4 });
@@ -602,8 +633,9 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
   } else if (recording.state === 'missing') show('RecordingMissing', recording.reason);
   else if (recording.state === 'failed') show('RecordingFailed', recording.reason);
   else show('Completed');
-  finished = true;
   await condition(allHandlersFinished);
+  for (const event of inbox.splice(0))
+    record(event, 'skipped', `arrived after the conversation ended ${phase}`);
   return snapshot();
 }
 

@@ -45,6 +45,30 @@ export interface EventStreamState<E extends StreamEvent> {
   arrivals: number;
 }
 
+/** What a workflow answers, per event, when events are submitted to it by update. */
+export interface EventSubmission {
+  eventId: string;
+  /** accepted: new, and now held by the workflow (durably, once the update is answered); duplicate: seen before. */
+  outcome: 'accepted' | 'duplicate';
+}
+
+/**
+ * Takes submitted events into a workflow's inbox, answering for each whether it is new: a duplicate is
+ * one the stream has seen or that is already waiting in the inbox (also earlier in the same submission).
+ */
+export function submitToInbox<E extends StreamEvent>(
+  state: EventStreamState<E>,
+  inbox: E[],
+  events: E[],
+): EventSubmission[] {
+  return events.map((event) => {
+    const seen =
+      state.seen[event.eventId] !== undefined || inbox.some((waiting) => waiting.eventId === event.eventId);
+    if (!seen) inbox.push(event);
+    return { eventId: event.eventId, outcome: seen ? 'duplicate' : 'accepted' };
+  });
+}
+
 /** What became of an offered event. */
 export type EventAdmission =
   | { outcome: 'queued' }

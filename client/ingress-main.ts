@@ -1,0 +1,40 @@
+/**
+ * The ingress as its own process (`npm run ingress`): listens on BYOI_INGRESS_HOST:BYOI_INGRESS_PORT,
+ * authenticates sources from BYOI_INGRESS_TOKENS / BYOI_INGRESS_HMAC_SECRETS, and routes events to the
+ * workflows on BYOI_TASK_QUEUE of the Temporal server TEMPORAL_* names. It drains and exits on
+ * SIGINT/SIGTERM.
+ */
+import { Client, Connection } from '@temporalio/client';
+import { loadConfig } from '../workers/config';
+import { createLogger } from '../workers/logger';
+import { BridgeClient } from './bridge-client';
+import { startIngress } from './ingress';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel, 'byoi-ingress');
+  if (Object.keys(config.ingress.sources).length === 0) {
+    throw new Error('no source can authenticate: set BYOI_INGRESS_TOKENS and/or BYOI_INGRESS_HMAC_SECRETS');
+  }
+  const connection = await Connection.connect(config.temporal.connectionOptions);
+  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const ingress = await startIngress({
+    bridge: new BridgeClient(client, { taskQueue: config.taskQueue }),
+    temporal: client,
+    sources: config.ingress.sources,
+    host: config.ingress.host,
+    port: config.ingress.port,
+  });
+  logger.info({ url: ingress.url, sources: Object.keys(config.ingress.sources) }, 'ingress listening');
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await ingress.close();
+  await connection.close();
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : String(error));
+  process.exit(1);
+});

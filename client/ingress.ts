@@ -1,0 +1,220 @@
+/**
+ * The HTTP ingress: where an ACD's adapter posts normalised events. `POST /v1/events` takes one event
+ * (a JSON object) or a batch (an array, or `{ "events": [...] }`), authenticates the sender as one of the
+ * configured sources (a bearer token, or an HMAC-SHA256 signature over the timestamp and the raw body),
+ * and answers 202 with every event's outcome once Temporal holds the accepted ones. Bad events are
+ * refused one by one, naming the field, while the good ones of the same batch are accepted. When
+ * Temporal does not take the events the answer is 503 with Retry-After, and nothing it lists as
+ * accepted is lost; the rest can be sent again as they are (the same eventId is a duplicate, never a
+ * second injection). `GET /healthz` says the process is up, `GET /readyz` that Temporal answers.
+ */
+import { createHmac, createHash, timingSafeEqual } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { Client } from '@temporalio/client';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { BridgeClient, EventOutcome } from './bridge-client';
+
+/** How one source proves who it is: any of its bearer tokens, or an HMAC signature with one of its secrets. */
+export interface SourceCredentials {
+  tokens?: string[];
+  hmacSecrets?: string[];
+}
+
+/** Settings of the ingress. */
+export interface IngressOptions {
+  bridge: BridgeClient;
+  /** For the readiness check. */
+  temporal: Client;
+  /** By source name. */
+  sources: Record<string, SourceCredentials>;
+  host?: string;
+  port?: number;
+  /** Largest body accepted (default 1 MiB). */
+  maxBodyBytes?: number;
+  /** Most events in one request (default 500). */
+  maxBatchEvents?: number;
+  /** How old a signed request's timestamp may be (default 5 minutes). */
+  signatureMaxAgeMs?: number;
+  /** Seconds a 503 asks the sender to wait. */
+  retryAfterSeconds?: number;
+}
+
+/** A running ingress. */
+export interface Ingress {
+  url: string;
+  app: FastifyInstance;
+  close(): Promise<void>;
+}
+
+/** Headers of a signed request. */
+export const signatureHeaders = {
+  source: 'x-byoi-source',
+  timestamp: 'x-byoi-timestamp',
+  signature: 'x-byoi-signature',
+} as const;
+
+/** The signature a sender puts in `X-Byoi-Signature` for `body` sent at `timestamp` (Unix seconds). */
+export function signBody(secret: string, timestamp: string, body: Buffer | string): string {
+  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.`).update(body).digest('hex')}`;
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+/** Starts the ingress. */
+export async function startIngress(options: IngressOptions): Promise<Ingress> {
+  const maxBatchEvents = options.maxBatchEvents ?? 500;
+  const signatureMaxAgeMs = options.signatureMaxAgeMs ?? 5 * 60_000;
+  const retryAfter = String(options.retryAfterSeconds ?? 5);
+  const app = Fastify({ logger: false, bodyLimit: options.maxBodyBytes ?? 1_048_576 });
+
+  // The raw body is kept for the signature; JSON is parsed here, so a syntax error gets a clear answer.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => {
+    done(null, body);
+  });
+  app.addContentTypeParser('*', (_request, _payload, done) => {
+    done(new HttpError(415, 'body: send JSON with Content-Type: application/json'));
+  });
+  app.setErrorHandler((error: Error & { statusCode?: number }, _request, reply) => {
+    if (error instanceof HttpError) {
+      return reply.status(error.status).headers(error.headers).send({ error: error.message });
+    }
+    if (error.statusCode === 413) {
+      return reply
+        .status(413)
+        .send({ error: `body: larger than ${options.maxBodyBytes ?? 1_048_576} bytes` });
+    }
+    if (error.statusCode !== undefined && error.statusCode < 500) {
+      return reply.status(error.statusCode).send({ error: error.message });
+    }
+    return reply
+      .status(500)
+      .send({ error: 'the ingress failed; nothing of this request is known to be held' });
+  });
+
+  const authenticate = (request: FastifyRequest, body: Buffer): string => {
+    const authorization = request.headers.authorization;
+    if (authorization?.startsWith('Bearer ')) {
+      const token = authorization.slice('Bearer '.length).trim();
+      const source = Object.entries(options.sources).find(([, credentials]) =>
+        (credentials.tokens ?? []).some((known) => sameSecret(known, token)),
+      )?.[0];
+      if (source === undefined) throw unauthorised('the bearer token is not one this ingress knows');
+      return source;
+    }
+    const claimed = header(request, signatureHeaders.source);
+    const timestamp = header(request, signatureHeaders.timestamp);
+    const signature = header(request, signatureHeaders.signature);
+    if (claimed === undefined || timestamp === undefined || signature === undefined) {
+      throw unauthorised(
+        `authenticate with Authorization: Bearer <token>, or sign the body (${Object.values(signatureHeaders).join(', ')})`,
+      );
+    }
+    const credentials = options.sources[claimed];
+    if (!credentials?.hmacSecrets?.length) throw unauthorised(`source ${claimed} has no signing secret here`);
+    const sentAtMs = Number(timestamp) * 1_000;
+    if (!Number.isFinite(sentAtMs) || Math.abs(Date.now() - sentAtMs) > signatureMaxAgeMs) {
+      throw unauthorised(
+        `${signatureHeaders.timestamp} must be the Unix time in seconds, within ${signatureMaxAgeMs / 60_000} minutes of now`,
+      );
+    }
+    if (!credentials.hmacSecrets.some((secret) => sameSecret(signBody(secret, timestamp, body), signature))) {
+      throw unauthorised('the signature does not match the body');
+    }
+    return claimed;
+  };
+
+  app.post('/v1/events', async (request: FastifyRequest, reply: FastifyReply) => {
+    const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+    const source = authenticate(request, body);
+    const events = batchOf(body, maxBatchEvents);
+    const outcomes = await options.bridge.submit(events, { source });
+    const counts = { accepted: 0, duplicate: 0, refused: 0, conversationFinished: 0, unavailable: 0 };
+    for (const outcome of outcomes) counts[outcome.outcome]++;
+    const answer = { ...counts, outcomes: outcomes.map(publicOutcome) };
+    if (counts.unavailable > 0) return reply.status(503).header('retry-after', retryAfter).send(answer);
+    return reply.status(202).send(answer);
+  });
+
+  app.get('/healthz', () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    try {
+      await options.temporal.connection.withDeadline(Date.now() + 2_000, () =>
+        options.temporal.workflowService.getSystemInfo({}),
+      );
+      return { status: 'ready' };
+    } catch (error) {
+      return reply
+        .status(503)
+        .header('retry-after', retryAfter)
+        .send({
+          status: 'unavailable',
+          reason: `Temporal: ${error instanceof Error ? error.message : String(error)}`,
+        });
+    }
+  });
+
+  await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
+  const address = app.server.address() as AddressInfo;
+  return {
+    url: `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`,
+    app,
+    close: () => app.close(),
+  };
+}
+
+/** The events of a body: one object, an array, or `{ "events": [...] }`. */
+function batchOf(body: Buffer, maxBatchEvents: number): unknown[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch (error) {
+    throw new HttpError(
+      400,
+      `body: not valid JSON (${error instanceof Error ? error.message : String(error)})`,
+    );
+  }
+  const events = Array.isArray(parsed)
+    ? parsed
+    : typeof parsed === 'object' && parsed !== null && Array.isArray((parsed as { events?: unknown }).events)
+      ? (parsed as { events: unknown[] }).events
+      : typeof parsed === 'object' && parsed !== null
+        ? [parsed]
+        : undefined;
+  if (events === undefined)
+    throw new HttpError(400, 'body: must be an event, an array of events or {"events": [...]}');
+  if (events.length === 0) throw new HttpError(400, 'body: the batch is empty');
+  if (events.length > maxBatchEvents) {
+    throw new HttpError(413, `body: ${events.length} events in one request; at most ${maxBatchEvents}`);
+  }
+  return events;
+}
+
+/** What the sender is told of one event (workflow ids are the bridge's business). */
+function publicOutcome(outcome: EventOutcome) {
+  const { workflowId: _workflowId, ...rest } = outcome as EventOutcome & { workflowId?: string };
+  return rest;
+}
+
+function header(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function unauthorised(message: string): HttpError {
+  return new HttpError(401, message, { 'www-authenticate': 'Bearer realm="byoi-bridge"' });
+}
+
+/** Compares two secrets in constant time (their hashes, so lengths never leak either). */
+function sameSecret(known: string, offered: string): boolean {
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(known), digest(offered));
+}
