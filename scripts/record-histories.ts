@@ -22,6 +22,7 @@ import { loadConfig } from '../workers/config';
 import { createBridgeWorker } from '../workers/worker';
 import { connectGenesys } from '../activities/genesys';
 import { agentWorkflowId, sendAgentEvent } from '../client/agent-events';
+import { BridgeClient } from '../client/bridge-client';
 import { DirectoryMapping } from '../activities/directory/mapping';
 import { createSimulator, defaultSeed, defaultSimulatorClient } from '../simulator';
 import { agentStatusQuery } from '../workflows/agent';
@@ -52,6 +53,30 @@ interface Scenario {
 }
 
 const scenarios: Scenario[] = [
+  {
+    workflow: 'agentWorkflow',
+    name: 'submitted-through-the-ingress',
+    async run(client, taskQueue) {
+      const bridge = new BridgeClient(client, { taskQueue, agentSettings: { reorderWindowMs: 200 } });
+      const event = (state: string, ageMs: number) => ({
+        kind: 'agent',
+        source: 'acd',
+        agentId: 'agent-3',
+        eventId: randomUUID(),
+        occurredAt: new Date(Date.now() - ageMs).toISOString(),
+        change: { kind: 'presence', state },
+      });
+      const batch = [event('Available', 3_000), event('Break', 2_000)];
+      await bridge.submit(batch);
+      // The same batch again: duplicates, answered by the workflow.
+      await bridge.submit(batch);
+      const handle = client.workflow.getHandle(agentWorkflowId('acd', 'agent-3'));
+      while ((await handle.query(agentStatusQuery)).counters.published < 2) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      return handle.workflowId;
+    },
+  },
   {
     workflow: 'conversationWorkflow',
     name: 'blocked-skipped-recorded',
@@ -222,7 +247,7 @@ async function main(): Promise<void> {
   const stops: (() => Promise<void> | void)[] = [];
   try {
     const config = { ...loadConfig({}), taskQueue: `record-${randomUUID()}` };
-    const simulator = await createSimulator({ organization: defaultSeed({ agents: 2 }) });
+    const simulator = await createSimulator({ organization: defaultSeed({ agents: 3 }) });
     stops.push(() => simulator.stop());
     const workspace = mkdtempSync(path.join(tmpdir(), 'record-histories-'));
     stops.push(() => rmSync(workspace, { recursive: true, force: true }));
