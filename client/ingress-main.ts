@@ -9,6 +9,7 @@ import { loadConfig } from '../workers/config';
 import { createLogger } from '../workers/logger';
 import { BridgeClient } from './bridge-client';
 import { startIngress } from './ingress';
+import { vendorAdapters } from './adapters';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -24,6 +25,7 @@ async function main(): Promise<void> {
     sources: config.ingress.sources,
     host: config.ingress.host,
     port: config.ingress.port,
+    adapters: vendorAdapters(),
   });
   logger.info({ url: ingress.url, sources: Object.keys(config.ingress.sources) }, 'ingress listening');
   await new Promise<void>((resolve) => {

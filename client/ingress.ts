@@ -12,12 +12,16 @@ import { createHmac, createHash, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { VendorAdapter } from './adapters/adapter';
+import { twilioSignature } from './adapters/twilio-taskrouter';
 import type { BridgeClient, EventOutcome } from './bridge-client';
 
 /** How one source proves who it is: any of its bearer tokens, or an HMAC signature with one of its secrets. */
 export interface SourceCredentials {
   tokens?: string[];
   hmacSecrets?: string[];
+  /** Twilio auth tokens whose `X-Twilio-Signature` the TaskRouter route accepts for this source. */
+  twilioAuthTokens?: string[];
 }
 
 /** Settings of the ingress. */
@@ -37,6 +41,10 @@ export interface IngressOptions {
   signatureMaxAgeMs?: number;
   /** Seconds a 503 asks the sender to wait. */
   retryAfterSeconds?: number;
+  /** Vendor adapters, each served at `POST /v1/adapters/<source>/<adapter route>`. */
+  adapters?: VendorAdapter[];
+  /** The ingress's URL as vendors call it (behind a proxy), for webhook signatures; default: as requested. */
+  publicUrl?: string;
 }
 
 /** A running ingress. */
@@ -80,6 +88,14 @@ export async function startIngress(options: IngressOptions): Promise<Ingress> {
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => {
     done(null, body);
   });
+  // Form bodies (Twilio's webhooks) are kept as text for their signature; only adapter routes take them.
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string' },
+    (_request, body, done) => {
+      done(null, body);
+    },
+  );
   app.addContentTypeParser('*', (_request, _payload, done) => {
     done(new HttpError(415, 'body: send JSON with Content-Type: application/json'));
   });
@@ -132,17 +148,78 @@ export async function startIngress(options: IngressOptions): Promise<Ingress> {
     return claimed;
   };
 
-  app.post('/v1/events', async (request: FastifyRequest, reply: FastifyReply) => {
-    const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-    const source = authenticate(request, body);
-    const events = batchOf(body, maxBatchEvents);
-    const outcomes = await options.bridge.submit(events, { source });
+  const jsonBody = (request: FastifyRequest): Buffer => {
+    if (!Buffer.isBuffer(request.body))
+      throw new HttpError(415, 'body: send JSON with Content-Type: application/json');
+    return request.body;
+  };
+  const answer = (reply: FastifyReply, outcomes: EventOutcome[], extra: Record<string, unknown> = {}) => {
     const counts = { accepted: 0, duplicate: 0, refused: 0, conversationFinished: 0, unavailable: 0 };
     for (const outcome of outcomes) counts[outcome.outcome]++;
-    const answer = { ...counts, outcomes: outcomes.map(publicOutcome) };
-    if (counts.unavailable > 0) return reply.status(503).header('retry-after', retryAfter).send(answer);
-    return reply.status(202).send(answer);
+    const body = { ...counts, ...extra, outcomes: outcomes.map(publicOutcome) };
+    if (counts.unavailable > 0) return reply.status(503).header('retry-after', retryAfter).send(body);
+    return reply.status(202).send(body);
+  };
+
+  app.post('/v1/events', async (request: FastifyRequest, reply: FastifyReply) => {
+    const body = jsonBody(request);
+    const source = authenticate(request, body);
+    const events = batchOf(body, maxBatchEvents);
+    return answer(reply, await options.bridge.submit(events, { source }));
   });
+
+  for (const adapter of options.adapters ?? []) {
+    app.post<{ Params: { source: string } }>(
+      `/v1/adapters/:source/${adapter.route}`,
+      async (request, reply) => {
+        const { source } = request.params;
+        let records: unknown[];
+        if (typeof request.body === 'string') {
+          authenticateWebhook(request, source, request.body);
+          records = [Object.fromEntries(new URLSearchParams(request.body))];
+        } else {
+          const body = jsonBody(request);
+          if (authenticate(request, body) !== source)
+            throw unauthorised(`the credentials are not ${source}'s`);
+          const parsed = batchOf(body, maxBatchEvents);
+          // Kinesis consumers often forward `{"Records": [...]}` as they got it.
+          records =
+            parsed.length === 1 && Array.isArray((parsed[0] as { Records?: unknown }).Records)
+              ? (parsed[0] as { Records: unknown[] }).Records
+              : parsed;
+        }
+        const translations = adapter.translate(records, source);
+        const events = translations.flatMap((translation) =>
+          'events' in translation ? translation.events : [],
+        );
+        const outcomes = await options.bridge.submit(events, { source });
+        return answer(reply, outcomes, {
+          records: translations.map((translation) =>
+            'events' in translation
+              ? { record: translation.record, events: translation.events.length }
+              : translation,
+          ),
+        });
+      },
+    );
+  }
+
+  /** A webhook signed the vendor's way (Twilio: `X-Twilio-Signature`) with one of the source's tokens. */
+  const authenticateWebhook = (request: FastifyRequest, source: string, body: string) => {
+    const signature = header(request, 'x-twilio-signature');
+    const tokens = options.sources[source]?.twilioAuthTokens ?? [];
+    if (signature === undefined || tokens.length === 0) {
+      throw unauthorised(
+        `form callbacks for ${source} must carry X-Twilio-Signature from a configured Twilio auth token`,
+      );
+    }
+    const base = options.publicUrl ?? `${request.protocol}://${request.headers.host ?? ''}`;
+    const url = `${base.replace(/\/$/, '')}${request.url}`;
+    const params = Object.fromEntries(new URLSearchParams(body));
+    if (!tokens.some((token) => sameSecret(twilioSignature(token, url, params), signature))) {
+      throw unauthorised('X-Twilio-Signature does not match the callback');
+    }
+  };
 
   app.get('/healthz', () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {

@@ -128,8 +128,8 @@ describe('configuration', () => {
     assert.equal(config.ingress.port, 9090);
     assert.equal(config.ingress.host, '127.0.0.1');
     assert.deepEqual(config.ingress.sources, {
-      acd: { tokens: ['t1', 't2'], hmacSecrets: [] },
-      crm: { tokens: ['t3'], hmacSecrets: ['s:with:colons'] },
+      acd: { tokens: ['t1', 't2'], hmacSecrets: [], twilioAuthTokens: [] },
+      crm: { tokens: ['t3'], hmacSecrets: ['s:with:colons'], twilioAuthTokens: [] },
     });
     assert.throws(
       () => loadConfig({ BYOI_INGRESS_TOKENS: 'just-a-token' }),

@@ -4,6 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import axios, { type AxiosResponse } from 'axios';
+import { vendorAdapters } from '../client/adapters';
+import { twilioSignature } from '../client/adapters/twilio-taskrouter';
 import { BridgeClient } from '../client/bridge-client';
 import { startIngress, signBody, signatureHeaders, type Ingress } from '../client/ingress';
 import type { TimelineEntry } from '../simulator/state';
@@ -16,6 +18,7 @@ import { exited, workerProcess } from './processes';
 const source = 'acd-ingress';
 const token = 'ingress-test-token';
 const secret = 'ingress-test-signing-secret';
+const twilioToken = 'ingress-test-twilio-auth-token';
 
 interface IngressAnswer {
   accepted: number;
@@ -73,7 +76,8 @@ describe('the HTTP ingress', function () {
         conversationSettings: { reorderWindowMs: 300, wrapUpWaitMs: 1_000, expectRecording: 'never' },
       }),
       temporal: localEnvironment().client,
-      sources: { [source]: { tokens: [token], hmacSecrets: [secret] } },
+      sources: { [source]: { tokens: [token], hmacSecrets: [secret], twilioAuthTokens: [twilioToken] } },
+      adapters: vendorAdapters(),
       maxBodyBytes: 64 * 1024,
       maxBatchEvents: 50,
     });
@@ -224,6 +228,72 @@ describe('the HTTP ingress', function () {
     });
     assert.equal(old.status, 401);
     assert.match(old.data.error ?? '', /within 5 minutes of now/);
+  });
+
+  it('takes vendor payloads at their adapter routes: a signed Twilio callback, an Amazon Connect record', async () => {
+    const url = `${ingress.url}/v1/adapters/${source}/twilio/taskrouter`;
+    const callback = {
+      EventType: 'worker.activity.update',
+      Sid: `EV${randomUUID().replace(/-/g, '')}`,
+      Timestamp: String(Math.floor(Date.now() / 1_000) - 2),
+      WorkerName: 'agent-2',
+      WorkerActivityName: 'Break',
+      WorkerActivityAvailable: 'false',
+    };
+    const form = new URLSearchParams(callback).toString();
+    const sent = (signature: string) =>
+      axios.post<IngressAnswer>(url, form, {
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
+        validateStatus: () => true,
+      });
+    const forged = await sent(twilioSignature('not-the-token', url, callback));
+    assert.equal(forged.status, 401);
+    assert.equal(forged.data.error, 'X-Twilio-Signature does not match the callback');
+    const signed = await sent(twilioSignature(twilioToken, url, callback));
+    assert.equal(signed.status, 202);
+    assert.deepEqual(
+      signed.data.outcomes.map((outcome) => [outcome.eventId, outcome.outcome]),
+      [
+        [`${callback.Sid}/presence`, 'accepted'],
+        [`${callback.Sid}/routingStatus`, 'accepted'],
+      ],
+    );
+
+    const record = {
+      EventType: 'STATE_CHANGE',
+      EventId: randomUUID(),
+      EventTimestamp: isoAgo(1_000),
+      AgentARN: 'arn:aws:connect:us-west-2:123456789012:instance/i/agent/a',
+      CurrentAgentSnapshot: {
+        AgentStatus: { Name: 'Available', Type: 'ROUTABLE' },
+        Configuration: { Username: 'agent-2' },
+        Contacts: [],
+      },
+      PreviousAgentSnapshot: {
+        AgentStatus: { Name: 'Break', Type: 'CUSTOM' },
+        Configuration: { Username: 'agent-2' },
+        Contacts: [],
+      },
+    };
+    const connect = await axios.post<IngressAnswer & { records: unknown[] }>(
+      `${ingress.url}/v1/adapters/${source}/amazon-connect/agent-events`,
+      { Records: [record, { ...record, EventType: 'HEART_BEAT', EventId: randomUUID() }] },
+      { headers: { authorization: `Bearer ${token}` }, validateStatus: () => true },
+    );
+    assert.equal(connect.status, 202);
+    assert.equal(connect.data.accepted, 2);
+    assert.deepEqual(connect.data.records, [
+      { record: 0, events: 2 },
+      { record: 1, ignored: 'EventType HEART_BEAT carries no agent state change' },
+    ]);
+    for (;;) {
+      const states = (await timeline('agent-2')).map((entry) => entry.value);
+      if (states.length >= 2) {
+        assert.deepEqual(states.slice(-2), ['Break', 'Available']);
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   });
 
   it('refuses malformed, oversized and overlong requests whole, with the reason', async () => {

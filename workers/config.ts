@@ -57,6 +57,7 @@ const environmentSchema = z.object({
   BYOI_INGRESS_PORT: port.default(8080),
   BYOI_INGRESS_TOKENS: credentialList.optional(),
   BYOI_INGRESS_HMAC_SECRETS: credentialList.optional(),
+  BYOI_INGRESS_TWILIO_AUTH_TOKENS: credentialList.optional(),
   BYOI_METRICS_ADDRESS: z
     .string()
     .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:9464')
@@ -104,7 +105,7 @@ export interface BridgeConfig {
   ingress: {
     host: string;
     port: number;
-    sources: Record<string, { tokens: string[]; hmacSecrets: string[] }>;
+    sources: Record<string, IngressCredentials>;
   };
 }
 
@@ -119,18 +120,25 @@ export interface GenesysConfig {
   maxBatchBytes: number;
 }
 
-/** Each source's bearer tokens and signing secrets from the two `source:secret` lists. */
-function ingressSources(tokens: string | undefined, secrets: string | undefined) {
-  const sources: Record<string, { tokens: string[]; hmacSecrets: string[] }> = {};
-  const add = (list: string | undefined, kind: 'tokens' | 'hmacSecrets') => {
+/** How one source authenticates at the ingress. */
+export interface IngressCredentials {
+  tokens: string[];
+  hmacSecrets: string[];
+  twilioAuthTokens: string[];
+}
+
+/** Each source's credentials from the `source:secret` lists, one list per kind. */
+function ingressSources(lists: Record<keyof IngressCredentials, string | undefined>) {
+  const sources: Record<string, IngressCredentials> = {};
+  for (const [kind, list] of Object.entries(lists) as [keyof IngressCredentials, string | undefined][]) {
     for (const pair of list?.split(',') ?? []) {
       const at = pair.indexOf(':');
       const source = pair.slice(0, at);
-      (sources[source] ??= { tokens: [], hmacSecrets: [] })[kind].push(pair.slice(at + 1));
+      (sources[source] ??= { tokens: [], hmacSecrets: [], twilioAuthTokens: [] })[kind].push(
+        pair.slice(at + 1),
+      );
     }
-  };
-  add(tokens, 'tokens');
-  add(secrets, 'hmacSecrets');
+  }
   return sources;
 }
 
@@ -188,7 +196,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BridgeConfig {
     ingress: {
       host: settings.BYOI_INGRESS_HOST,
       port: settings.BYOI_INGRESS_PORT,
-      sources: ingressSources(settings.BYOI_INGRESS_TOKENS, settings.BYOI_INGRESS_HMAC_SECRETS),
+      sources: ingressSources({
+        tokens: settings.BYOI_INGRESS_TOKENS,
+        hmacSecrets: settings.BYOI_INGRESS_HMAC_SECRETS,
+        twilioAuthTokens: settings.BYOI_INGRESS_TWILIO_AUTH_TOKENS,
+      }),
     },
   };
 }
