@@ -117,9 +117,11 @@ export async function startIngress(options: IngressOptions): Promise<Ingress> {
   });
 
   const authenticate = (request: FastifyRequest, body: Buffer): string => {
-    const authorization = request.headers.authorization;
-    if (authorization?.startsWith('Bearer ')) {
-      const token = authorization.slice('Bearer '.length).trim();
+    // The scheme is case-insensitive (RFC 9110); an empty token is still a bearer attempt.
+    const bearer = /^Bearer(?:\s+(.*))?$/i.exec(request.headers.authorization ?? '');
+    if (bearer) {
+      const token = (bearer[1] ?? '').trim();
+      if (token === '') throw unauthorised('the bearer token is empty');
       const source = Object.entries(options.sources).find(([, credentials]) =>
         (credentials.tokens ?? []).some((known) => sameSecret(known, token)),
       )?.[0];
