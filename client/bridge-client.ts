@@ -14,8 +14,12 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { z } from 'zod';
-import { agentEventSchema, type AgentEvent } from '../activities/events/agent-event';
-import { interactionEventSchema, type InteractionEvent } from '../activities/events/interaction-event';
+import { agentEventSchema, type AgentEvent, type AgentEventInput } from '../activities/events/agent-event';
+import {
+  interactionEventSchema,
+  type InteractionEvent,
+  type InteractionEventInput,
+} from '../activities/events/interaction-event';
 import { genesysLimits } from '../activities/genesys/contract';
 import { agentWorkflow, submitAgentEventsUpdate, type AgentWorkflowSettings } from '../workflows/agent';
 import {
@@ -26,6 +30,10 @@ import {
 } from '../workflows/conversation';
 import { agentWorkflowId } from './agent-events';
 import { conversationWorkflowId } from './conversation-events';
+
+/** A normalised event as an adapter in TypeScript writes it: the type-checked input of {@link BridgeClient.send}. */
+export type NormalisedEventInput =
+  ({ kind: 'agent' } & AgentEventInput) | ({ kind: 'conversation' } & InteractionEventInput);
 
 /** A problem with one field of a submitted event. */
 export interface FieldError {
@@ -164,6 +172,14 @@ export class BridgeClient {
     };
     await Promise.all(Array.from({ length: Math.min(this.concurrency, groups.length) }, worker));
     return outcomes.sort((a, b) => a.index - b.index);
+  }
+
+  /**
+   * The typed way in for adapters written in TypeScript: the compiler checks the events' shape, the
+   * bridge still validates their values (timestamps, lengths) and answers as {@link submit} does.
+   */
+  send(events: readonly NormalisedEventInput[]): Promise<EventOutcome[]> {
+    return this.submit([...events]);
   }
 
   /** One update-with-start for the events of one workflow. */

@@ -107,6 +107,35 @@ export async function runDirectorySync(
   }
 }
 
+/**
+ * Starts the source's directory sync without waiting for it: through its schedule when the schedule
+ * syncs this snapshot, else as a workflow of its own (joining one already running for the source).
+ */
+export async function startDirectorySync(
+  client: Client,
+  options: DirectorySyncOptions,
+): Promise<'triggered' | 'started'> {
+  const schedule = client.schedule.getHandle(directoryScheduleId(options.source));
+  try {
+    const description = await schedule.describe();
+    const scheduled = (description.action.args as [{ snapshot?: unknown }] | undefined)?.[0]?.snapshot;
+    if (JSON.stringify(scheduled) === JSON.stringify(options.snapshot)) {
+      await schedule.trigger(ScheduleOverlapPolicy.BUFFER_ONE);
+      return 'triggered';
+    }
+  } catch (error) {
+    if (!(error instanceof ScheduleNotFoundError)) throw error;
+  }
+  const { workflowId, taskQueue, args } = action(options);
+  await client.workflow.start(directorySyncWorkflow, {
+    workflowId,
+    taskQueue,
+    args,
+    workflowIdConflictPolicy: 'USE_EXISTING',
+  });
+  return 'started';
+}
+
 /** The report as an operator reads it. */
 export function formatDirectoryReport(report: DirectorySyncReport): string {
   const { users } = report;

@@ -9,7 +9,9 @@ import { loadConfig } from '../workers/config';
 import { createLogger } from '../workers/logger';
 import { BridgeClient } from './bridge-client';
 import { startIngress } from './ingress';
-import { vendorAdapters } from './adapters';
+import { loadAdapterMappings, vendorAdapters } from './adapters';
+import { fileDirectoryIntake } from './directory-intake';
+import path from 'node:path';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -25,7 +27,10 @@ async function main(): Promise<void> {
     sources: config.ingress.sources,
     host: config.ingress.host,
     port: config.ingress.port,
-    adapters: vendorAdapters(),
+    adapters: vendorAdapters(
+      config.ingress.adapterMappings ? loadAdapterMappings(config.ingress.adapterMappings) : {},
+    ),
+    directory: fileDirectoryIntake(path.join(config.dataDir, 'snapshots'), client, config.taskQueue),
   });
   logger.info({ url: ingress.url, sources: Object.keys(config.ingress.sources) }, 'ingress listening');
   await new Promise<void>((resolve) => {

@@ -12,6 +12,12 @@ import { createHmac, createHash, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { SnapshotLocation } from '../activities/directory/load-snapshot';
+import {
+  DirectorySnapshotError,
+  parseDirectorySnapshot,
+  type DirectorySnapshot,
+} from '../activities/directory/snapshot';
 import type { VendorAdapter } from './adapters/adapter';
 import { twilioSignature } from './adapters/twilio-taskrouter';
 import type { BridgeClient, EventOutcome } from './bridge-client';
@@ -37,6 +43,8 @@ export interface IngressOptions {
   maxBodyBytes?: number;
   /** Most events in one request (default 500). */
   maxBatchEvents?: number;
+  /** Largest directory snapshot accepted (default 64 MiB). */
+  maxSnapshotBytes?: number;
   /** How old a signed request's timestamp may be (default 5 minutes). */
   signatureMaxAgeMs?: number;
   /** Seconds a 503 asks the sender to wait. */
@@ -45,6 +53,16 @@ export interface IngressOptions {
   adapters?: VendorAdapter[];
   /** The ingress's URL as vendors call it (behind a proxy), for webhook signatures; default: as requested. */
   publicUrl?: string;
+  /** Where pushed directory snapshots go, and how their sync starts; without it the route answers 404. */
+  directory?: DirectoryIntake;
+}
+
+/** What the ingress does with a directory snapshot a source pushes. */
+export interface DirectoryIntake {
+  /** Keeps the snapshot where the workers read it from. */
+  store(snapshot: DirectorySnapshot): Promise<SnapshotLocation>;
+  /** Starts (or triggers) the sync of the stored snapshot; answers what it did. */
+  sync(source: string, location: SnapshotLocation): Promise<string>;
 }
 
 /** A running ingress. */
@@ -222,6 +240,44 @@ export async function startIngress(options: IngressOptions): Promise<Ingress> {
       throw unauthorised('X-Twilio-Signature does not match the callback');
     }
   };
+
+  if (options.directory) {
+    const intake = options.directory;
+    // A whole contact centre's directory is larger than any event batch.
+    app.put(
+      '/v1/directory/snapshot',
+      { bodyLimit: options.maxSnapshotBytes ?? 64 * 1_048_576 },
+      async (request, reply) => {
+        const body = jsonBody(request);
+        const source = authenticate(request, body);
+        const [input] = batchOf(body, 1);
+        const named = (input as { source?: unknown }).source;
+        if (named !== undefined && named !== source) {
+          throw new HttpError(
+            403,
+            `source: the snapshot is ${JSON.stringify(named)}'s, but the sender is ${source}`,
+          );
+        }
+        let snapshot: DirectorySnapshot;
+        try {
+          snapshot = parseDirectorySnapshot({ ...(input as object), source });
+        } catch (error) {
+          if (!(error instanceof DirectorySnapshotError)) throw error;
+          return reply.status(400).send({ error: 'the snapshot is refused whole', problems: error.problems });
+        }
+        const location = await intake.store(snapshot);
+        const sync = await intake.sync(source, location);
+        return reply.status(202).send({
+          source,
+          users: snapshot.users.length,
+          queues: snapshot.queues.length,
+          skills: snapshot.skills.length,
+          wrapupCodes: snapshot.wrapupCodes.length,
+          sync,
+        });
+      },
+    );
+  }
 
   app.get('/healthz', () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {

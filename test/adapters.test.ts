@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { amazonConnectAgentAdapter } from '../client/adapters/amazon-connect-agent';
 import { amazonConnectContactAdapter } from '../client/adapters/amazon-connect-contact';
 import { twilioSignature, twilioTaskRouterAdapter } from '../client/adapters/twilio-taskrouter';
-import type { RecordTranslation } from '../client/adapters';
+import { loadAdapterMappings, vendorAdapters, type RecordTranslation } from '../client/adapters';
 import { BridgeClient } from '../client/bridge-client';
 
 /** A vendor's sample payload (test/fixtures/vendors/<vendor>/<name>.json, each naming its source page). */
@@ -261,5 +262,27 @@ describe('vendor adapters on the vendors’ sample payloads', () => {
         { record: 0, refused: [{ field: 'Timestamp', message: 'must be Unix seconds' }] },
       ]);
     });
+  });
+
+  it('reads a deployment’s mappings file, naming each problem in a bad one', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'byoi-mappings-'));
+    try {
+      const good = path.join(dir, 'good.json');
+      writeFileSync(good, JSON.stringify({ twilioTaskRouter: { activities: { Available: 'Ready' } } }));
+      const [, , twilio] = vendorAdapters(loadAdapterMappings(good));
+      const events = eventsOf(
+        twilio!.translate([sample('twilio', 'worker-activity-update')], 'twilio'),
+        1_700_000_500_000,
+      );
+      assert.deepEqual(events[0]!.change, { kind: 'presence', state: 'Ready' });
+      const bad = path.join(dir, 'bad.json');
+      writeFileSync(bad, JSON.stringify({ amazonConnectAgent: { agentId: 'email' }, zendesk: {} }));
+      assert.throws(
+        () => loadAdapterMappings(bad),
+        /amazonConnectAgent\.agentId: .*; \(file\): Unrecognized key: "zendesk"/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -5,8 +5,15 @@ import { Client, Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import axios, { type AxiosResponse } from 'axios';
 import { vendorAdapters } from '../client/adapters';
+import type { directorySyncWorkflow } from '../workflows';
 import { twilioSignature } from '../client/adapters/twilio-taskrouter';
 import { BridgeClient } from '../client/bridge-client';
+import { fileDirectoryIntake } from '../client/directory-intake';
+import { contactCentreDirectory } from '../scripts/contact-centre';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { startIngress, signBody, signatureHeaders, type Ingress } from '../client/ingress';
 import type { TimelineEntry } from '../simulator/state';
 import { runBridgeWorker, type TestBridgeWorker } from './bridge-fixtures';
@@ -64,9 +71,11 @@ describe('the HTTP ingress', function () {
   let sim: TestSimulator;
   let bridge: TestBridgeWorker;
   let ingress: Ingress;
+  let snapshotDir: string;
   const taskQueue = uniqueTaskQueue('ingress');
 
   before(async () => {
+    snapshotDir = await mkdtemp(path.join(tmpdir(), 'byoi-snapshots-'));
     sim = await startTestSimulator({ agents: 3, sourceName: source });
     bridge = await runBridgeWorker(sim, taskQueue);
     ingress = await startIngress({
@@ -78,6 +87,7 @@ describe('the HTTP ingress', function () {
       temporal: localEnvironment().client,
       sources: { [source]: { tokens: [token], hmacSecrets: [secret], twilioAuthTokens: [twilioToken] } },
       adapters: vendorAdapters(),
+      directory: fileDirectoryIntake(snapshotDir, localEnvironment().client, taskQueue),
       maxBodyBytes: 64 * 1024,
       maxBatchEvents: 50,
     });
@@ -86,6 +96,7 @@ describe('the HTTP ingress', function () {
     await ingress.close();
     await bridge.stop();
     await sim.simulator.stop();
+    await rm(snapshotDir, { recursive: true, force: true });
   });
 
   async function timeline(agentId: string): Promise<TimelineEntry[]> {
@@ -294,6 +305,45 @@ describe('the HTTP ingress', function () {
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+  });
+
+  it('takes a pushed directory snapshot, keeps it for the workers and syncs it; refuses a bad one whole', async () => {
+    const url = `${ingress.url}/v1/directory/snapshot`;
+    const put = (body: unknown) =>
+      axios.put<Record<string, unknown>>(url, body, {
+        headers: { authorization: `Bearer ${token}` },
+        validateStatus: () => true,
+      });
+    const snapshot = contactCentreDirectory({ agents: 3, queues: 2, source });
+    const { source: _implied, ...withoutSource } = snapshot;
+    const stored = await put(withoutSource);
+    assert.equal(stored.status, 202);
+    assert.deepEqual(stored.data, {
+      source,
+      users: 3,
+      queues: 2,
+      skills: 4,
+      wrapupCodes: 4,
+      sync: 'started',
+    });
+    const report = await localEnvironment()
+      .client.workflow.getHandle<typeof directorySyncWorkflow>(`directory/${source}`)
+      .result();
+    assert.equal(report.users.failed, 0);
+    assert.equal(
+      (JSON.parse(readFileSync(path.join(snapshotDir, `${source}.json`), 'utf8')) as { users: unknown[] })
+        .users.length,
+      3,
+    );
+
+    const broken = await put({
+      ...withoutSource,
+      users: [{ ...snapshot.users[0]!, queues: ['queue-9'], email: 'not-an-email' }],
+    });
+    assert.equal(broken.status, 400);
+    assert.equal(broken.data.error, 'the snapshot is refused whole');
+    assert.ok((broken.data.problems as string[]).length >= 2, JSON.stringify(broken.data.problems));
+    assert.equal((await put({ ...snapshot, source: 'someone-else' })).status, 403);
   });
 
   it('refuses malformed, oversized and overlong requests whole, with the reason', async () => {

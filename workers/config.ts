@@ -58,6 +58,7 @@ const environmentSchema = z.object({
   BYOI_INGRESS_TOKENS: credentialList.optional(),
   BYOI_INGRESS_HMAC_SECRETS: credentialList.optional(),
   BYOI_INGRESS_TWILIO_AUTH_TOKENS: credentialList.optional(),
+  BYOI_ADAPTER_MAPPINGS: z.string().min(1).optional(),
   BYOI_METRICS_ADDRESS: z
     .string()
     .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:9464')
@@ -106,6 +107,8 @@ export interface BridgeConfig {
     host: string;
     port: number;
     sources: Record<string, IngressCredentials>;
+    /** A JSON file of the vendor adapters' mappings (client/adapters: AdapterMappings). */
+    adapterMappings: string | undefined;
   };
 }
 
@@ -196,6 +199,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BridgeConfig {
     ingress: {
       host: settings.BYOI_INGRESS_HOST,
       port: settings.BYOI_INGRESS_PORT,
+      adapterMappings: settings.BYOI_ADAPTER_MAPPINGS,
       sources: ingressSources({
         tokens: settings.BYOI_INGRESS_TOKENS,
         hmacSecrets: settings.BYOI_INGRESS_HMAC_SECRETS,
