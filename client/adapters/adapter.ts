@@ -20,10 +20,22 @@ export interface VendorAdapter {
   translate(records: unknown[], source: string): RecordTranslation[];
 }
 
-/** Field errors of a failed parse, with paths prefixed by `prefix`. */
-export function fieldErrors(error: z.ZodError, prefix = ''): FieldError[] {
+/** Parses each record with `schema` (a refusal by field when it does not fit) and translates the rest. */
+export function translateEach<Schema extends z.ZodType>(
+  records: unknown[],
+  schema: Schema,
+  translate: (value: z.output<Schema>, record: number) => RecordTranslation,
+): RecordTranslation[] {
+  return records.map((input, record) => {
+    const parsed = schema.safeParse(input);
+    return parsed.success ? translate(parsed.data, record) : { record, refused: fieldErrors(parsed.error) };
+  });
+}
+
+/** Field errors of a failed parse. */
+function fieldErrors(error: z.ZodError): FieldError[] {
   return error.issues.map((issue) => ({
-    field: [prefix, ...issue.path.map(String)].filter(Boolean).join('.') || '(record)',
+    field: issue.path.map(String).join('.') || '(record)',
     message: issue.message,
   }));
 }

@@ -14,7 +14,7 @@
  * Each record gives event ids `<EventId>/presence` and `<EventId>/routingStatus`.
  */
 import { z } from 'zod';
-import { fieldErrors, type RecordTranslation, type VendorAdapter } from './adapter';
+import { translateEach, type RecordTranslation, type VendorAdapter } from './adapter';
 
 /** How the adapter names what it reads. */
 export interface AmazonConnectAgentMapping {
@@ -60,10 +60,7 @@ export function amazonConnectAgentAdapter(mapping: AmazonConnectAgentMapping = {
   return {
     route: 'amazon-connect/agent-events',
     translate(records, source) {
-      return records.map((input, record): RecordTranslation => {
-        const parsed = recordSchema.safeParse(input);
-        if (!parsed.success) return { record, refused: fieldErrors(parsed.error) };
-        const event = parsed.data;
+      return translateEach(records, recordSchema, (event, record): RecordTranslation => {
         if (!['LOGIN', 'LOGOUT', 'STATE_CHANGE'].includes(event.EventType)) {
           return { record, ignored: `EventType ${event.EventType} carries no agent state change` };
         }

@@ -16,7 +16,7 @@
  * timestamp in `detail` (else the event's `time`), with the lifecycle's order as the tie-breaker.
  */
 import { z } from 'zod';
-import { fieldErrors, type RecordTranslation, type VendorAdapter } from './adapter';
+import { translateEach, type RecordTranslation, type VendorAdapter } from './adapter';
 
 /** How the adapter names what it reads. */
 export interface AmazonConnectContactMapping {
@@ -59,10 +59,7 @@ export function amazonConnectContactAdapter(mapping: AmazonConnectContactMapping
   return {
     route: 'amazon-connect/contact-events',
     translate(records, source) {
-      return records.map((input, record): RecordTranslation => {
-        const parsed = eventSchema.safeParse(input);
-        if (!parsed.success) return { record, refused: fieldErrors(parsed.error) };
-        const { id, time, detail } = parsed.data;
+      return translateEach(records, eventSchema, ({ id, time, detail }, record): RecordTranslation => {
         if (detail.channel !== 'VOICE')
           return { record, ignored: `channel ${detail.channel} is not a voice call` };
         if (!order.includes(detail.eventType)) {

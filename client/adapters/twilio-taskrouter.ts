@@ -18,7 +18,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
-import { fieldErrors, type RecordTranslation, type VendorAdapter } from './adapter';
+import { translateEach, type RecordTranslation, type VendorAdapter } from './adapter';
 
 /** How the adapter names what it reads. */
 export interface TwilioTaskRouterMapping {
@@ -51,10 +51,8 @@ export function twilioTaskRouterAdapter(mapping: TwilioTaskRouterMapping = {}): 
   return {
     route: 'twilio/taskrouter',
     translate(records, source) {
-      return records.map((input, record): RecordTranslation => {
-        const parsed = callbackSchema.safeParse(input);
-        if (!parsed.success) return { record, refused: fieldErrors(parsed.error) };
-        const callback = parsed.data as z.infer<typeof callbackSchema> & Record<string, string | undefined>;
+      return translateEach(records, callbackSchema, (parsed, record): RecordTranslation => {
+        const callback = parsed as z.infer<typeof callbackSchema> & Record<string, string | undefined>;
         const occurredAt = new Date(Number(callback.Timestamp) * 1_000).toISOString();
         const required = (...names: string[]): RecordTranslation | undefined => {
           const missing = names.filter((name) => !callback[name]);
