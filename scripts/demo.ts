@@ -20,7 +20,12 @@ import { createSimulator, defaultSeed, defaultSimulatorClient } from '../simulat
 import { loadConfig, type BridgeConfig } from '../workers/config';
 import { selfCheckWorkflow } from '../workflows';
 import type { conversationWorkflow } from '../workflows/conversation';
-import { conversationWorkflowId, sendInteractionEvent } from '../client/conversation-events';
+import { randomBytes, randomUUID } from 'node:crypto';
+import axios from 'axios';
+import { vendorAdapters } from '../client/adapters';
+import { BridgeClient } from '../client/bridge-client';
+import { conversationWorkflowId } from '../client/conversation-events';
+import { startIngress, type Ingress } from '../client/ingress';
 import { startDevServer, type DevServer } from './dev-server';
 import { contactCentreDirectory, demoInteractions, silentWav } from './contact-centre';
 import { projectRoot } from './toolchain';
@@ -96,7 +101,11 @@ async function main(): Promise<void> {
     if (uiUrl) step(`Web UI: ${uiUrl}/namespaces/${config.temporal.namespace}/workflows/${workflowId}`);
 
     const synced = await syncDirectory(client, config);
-    if (synced && !config.genesys) await runConversations(client, config, uiUrl);
+    if (synced && !config.genesys) {
+      const ingress = await startDemoIngress(client, config);
+      stopping.push(() => ingress.close());
+      await runThroughIngress(client, config, ingress, uiUrl);
+    }
     step(`workflows and their state persist in ${config.devServer.dbFile}`);
 
     if (flags.keepRunning) {
@@ -142,24 +151,69 @@ function demoSnapshotFile(config: BridgeConfig): string {
   return path.resolve(config.dataDir, 'demo-directory.json');
 }
 
+/** The ingress, in this process, on BYOI_INGRESS_PORT (or any free port if that one is taken). */
+async function startDemoIngress(client: Client, config: BridgeConfig): Promise<Ingress & { token: string }> {
+  // A token of this run only: the demo is the one sender.
+  const token = randomBytes(24).toString('base64url');
+  const options = {
+    bridge: new BridgeClient(client, {
+      taskQueue: config.taskQueue,
+      agentSettings: { reorderWindowMs: 500 },
+      conversationSettings: { reorderWindowMs: 500 },
+    }),
+    temporal: client,
+    sources: { [config.directory.source]: { tokens: [token] } },
+    adapters: vendorAdapters(),
+    host: config.ingress.host,
+  };
+  let ingress: Ingress;
+  try {
+    ingress = await startIngress({ ...options, port: config.ingress.port });
+  } catch {
+    ingress = await startIngress({ ...options, port: 0 });
+  }
+  step(`ingress at ${ingress.url} (POST /v1/events, /v1/adapters/${config.directory.source}/…)`);
+  return { ...ingress, token };
+}
+
 /**
- * Plays two interactions of the demo contact centre through the bridge, as an adapter would send them:
- * an inbound call with a hold, a blind transfer to another agent and a recording, and an inbound email
- * answered and wrapped up; prints how each ended in Genesys.
+ * Plays the demo contact centre through the ingress, as an adapter would: three agents come on queue,
+ * then an inbound call with a hold, a blind transfer to another agent and a recording, and an inbound
+ * email answered and wrapped up, posted as one batch; prints the ingress's answer and how each
+ * interaction ended in Genesys.
  */
-async function runConversations(client: Client, config: BridgeConfig, uiUrl: string | undefined) {
+async function runThroughIngress(
+  client: Client,
+  config: BridgeConfig,
+  ingress: Ingress & { token: string },
+  uiUrl: string | undefined,
+) {
   const source = config.directory.source;
   const recording = path.resolve(config.dataDir, 'demo-call.wav');
   const wav = silentWav(5);
   writeFileSync(recording, wav);
   const interactions = demoInteractions(source, pathToFileURL(recording).href, wav.length);
-  step(
-    `sending ${interactions.flat().length} events of a call and an email through the conversation workflows`,
+  const agents = ['agent-1', 'agent-2', 'agent-3'].flatMap((agentId, index) =>
+    (['presence', 'routingStatus'] as const).map((kind) => ({
+      kind: 'agent',
+      source,
+      agentId,
+      eventId: randomUUID(),
+      occurredAt: new Date(Date.now() - 30_000 + index).toISOString(),
+      change: kind === 'presence' ? { kind, state: 'Available' } : { kind, status: 'Idle' },
+    })),
   );
-  for (const events of interactions) {
-    for (const event of events)
-      await sendInteractionEvent(client, config.taskQueue, event, { reorderWindowMs: 500 });
-  }
+  const batch = [...agents, ...interactions.flat().map((event) => ({ kind: 'conversation', ...event }))];
+  const post = () =>
+    axios.post<{ accepted: number; duplicate: number; refused: number }>(`${ingress.url}/v1/events`, batch, {
+      headers: { authorization: `Bearer ${ingress.token}` },
+    });
+  const answer = (await post()).data;
+  step(
+    `posted ${batch.length} events to the ingress: ${answer.accepted} accepted, ${answer.refused} refused`,
+  );
+  const again = (await post()).data;
+  step(`posted the same batch again (a redelivery): ${again.duplicate} duplicates, nothing injected twice`);
   for (const events of interactions) {
     const { interactionId, channel } = events[0]!;
     const workflowId = conversationWorkflowId(source, interactionId);

@@ -297,10 +297,18 @@ describe('the HTTP ingress', function () {
       { record: 0, events: 2 },
       { record: 1, ignored: 'EventType HEART_BEAT carries no agent state change' },
     ]);
+    // Both changes reach Genesys, the Twilio one (earlier) first.
+    const twilioAt = new Date(Number(callback.Timestamp) * 1_000).toISOString();
+    const connectAt = new Date(record.EventTimestamp).toISOString();
     for (;;) {
-      const states = (await timeline('agent-2')).map((entry) => entry.value);
-      if (states.length >= 2) {
-        assert.deepEqual(states.slice(-2), ['Break', 'Available']);
+      const entries = await timeline('agent-2');
+      const at = (time: string) => entries.findIndex((entry) => entry.eventDateTime === time);
+      if (at(twilioAt) >= 0 && at(connectAt) >= 0) {
+        assert.ok(at(twilioAt) < at(connectAt));
+        assert.deepEqual(
+          [entries[at(twilioAt)]!.value, entries[at(connectAt)]!.value],
+          ['Break', 'Available'],
+        );
         break;
       }
       await new Promise((resolve) => setTimeout(resolve, 100));

@@ -246,8 +246,10 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
   const recording: RecordingStatus = { state: 'notExpected' };
   let recordingSource: Omit<RecordingToUpload, 'conversationId' | 'communicationId'> | undefined;
   let phase: ConversationPhase = 'Running';
-  /** The conversation has settled: no update can change it any more. */
+  /** The main loop has ended: no update can change the conversation any more. */
   let finished = false;
+  /** The conversation's final status is set. */
+  let settled = false;
   let message: string | undefined;
 
   const record = (event: InteractionEvent, outcome: ConversationLedgerOutcome, reason: string) => {
@@ -373,7 +375,7 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
     abandonUpdate,
     async ({ reason }) => {
       abandonReason = reason;
-      await condition(() => phase === 'Abandoned' || finished);
+      await condition(() => settled);
       return { legsEnded: lifecycle?.legs.filter((leg) => leg.ended).length ?? 0 };
     },
     {
@@ -633,6 +635,7 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
   } else if (recording.state === 'missing') show('RecordingMissing', recording.reason);
   else if (recording.state === 'failed') show('RecordingFailed', recording.reason);
   else show('Completed');
+  settled = true;
   await condition(allHandlersFinished);
   for (const event of inbox.splice(0))
     record(event, 'skipped', `arrived after the conversation ended ${phase}`);
