@@ -19,7 +19,8 @@ async function main(): Promise<void> {
   if (Object.keys(config.ingress.sources).length === 0) {
     throw new Error('no source can authenticate: set BYOI_INGRESS_TOKENS and/or BYOI_INGRESS_HMAC_SECRETS');
   }
-  const connection = await Connection.connect(config.temporal.connectionOptions);
+  // Lazy: the ingress listens (and /readyz says 503) even while Temporal is not up yet.
+  const connection = Connection.lazy(config.temporal.connectionOptions);
   const client = new Client({ connection, namespace: config.temporal.namespace });
   const ingress = await startIngress({
     bridge: new BridgeClient(client, { taskQueue: config.taskQueue }),
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
     adapters: vendorAdapters(
       config.ingress.adapterMappings ? loadAdapterMappings(config.ingress.adapterMappings) : {},
     ),
+    onError: (error) => logger.error({ err: error }, 'ingress request failed'),
     directory: fileDirectoryIntake(path.join(config.dataDir, 'snapshots'), client, config.taskQueue),
   });
   logger.info({ url: ingress.url, sources: Object.keys(config.ingress.sources) }, 'ingress listening');

@@ -53,6 +53,8 @@ export interface IngressOptions {
   adapters?: VendorAdapter[];
   /** The ingress's URL as vendors call it (behind a proxy), for webhook signatures; default: as requested. */
   publicUrl?: string;
+  /** Told of every unexpected failure (answered 500), for the process's log. */
+  onError?: (error: Error) => void;
   /** Where pushed directory snapshots go, and how their sync starts; without it the route answers 404. */
   directory?: DirectoryIntake;
 }
@@ -117,18 +119,21 @@ export async function startIngress(options: IngressOptions): Promise<Ingress> {
   app.addContentTypeParser('*', (_request, _payload, done) => {
     done(new HttpError(415, 'body: send JSON with Content-Type: application/json'));
   });
-  app.setErrorHandler((error: Error & { statusCode?: number }, _request, reply) => {
+  const maxSnapshotBytes = options.maxSnapshotBytes ?? 64 * 1_048_576;
+  app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
     if (error instanceof HttpError) {
       return reply.status(error.status).headers(error.headers).send({ error: error.message });
     }
     if (error.statusCode === 413) {
-      return reply
-        .status(413)
-        .send({ error: `body: larger than ${options.maxBodyBytes ?? 1_048_576} bytes` });
+      const limit = request.url.startsWith('/v1/directory/')
+        ? maxSnapshotBytes
+        : (options.maxBodyBytes ?? 1_048_576);
+      return reply.status(413).send({ error: `body: larger than ${limit} bytes` });
     }
     if (error.statusCode !== undefined && error.statusCode < 500) {
       return reply.status(error.statusCode).send({ error: error.message });
     }
+    options.onError?.(error);
     return reply
       .status(500)
       .send({ error: 'the ingress failed; nothing of this request is known to be held' });
@@ -244,39 +249,35 @@ export async function startIngress(options: IngressOptions): Promise<Ingress> {
   if (options.directory) {
     const intake = options.directory;
     // A whole contact centre's directory is larger than any event batch.
-    app.put(
-      '/v1/directory/snapshot',
-      { bodyLimit: options.maxSnapshotBytes ?? 64 * 1_048_576 },
-      async (request, reply) => {
-        const body = jsonBody(request);
-        const source = authenticate(request, body);
-        const [input] = batchOf(body, 1);
-        const named = (input as { source?: unknown }).source;
-        if (named !== undefined && named !== source) {
-          throw new HttpError(
-            403,
-            `source: the snapshot is ${JSON.stringify(named)}'s, but the sender is ${source}`,
-          );
-        }
-        let snapshot: DirectorySnapshot;
-        try {
-          snapshot = parseDirectorySnapshot({ ...(input as object), source });
-        } catch (error) {
-          if (!(error instanceof DirectorySnapshotError)) throw error;
-          return reply.status(400).send({ error: 'the snapshot is refused whole', problems: error.problems });
-        }
-        const location = await intake.store(snapshot);
-        const sync = await intake.sync(source, location);
-        return reply.status(202).send({
-          source,
-          users: snapshot.users.length,
-          queues: snapshot.queues.length,
-          skills: snapshot.skills.length,
-          wrapupCodes: snapshot.wrapupCodes.length,
-          sync,
-        });
-      },
-    );
+    app.put('/v1/directory/snapshot', { bodyLimit: maxSnapshotBytes }, async (request, reply) => {
+      const body = jsonBody(request);
+      const source = authenticate(request, body);
+      const [input] = batchOf(body, 1);
+      const named = (input as { source?: unknown }).source;
+      if (named !== undefined && named !== source) {
+        throw new HttpError(
+          403,
+          `source: the snapshot is ${JSON.stringify(named)}'s, but the sender is ${source}`,
+        );
+      }
+      let snapshot: DirectorySnapshot;
+      try {
+        snapshot = parseDirectorySnapshot({ ...(input as object), source });
+      } catch (error) {
+        if (!(error instanceof DirectorySnapshotError)) throw error;
+        return reply.status(400).send({ error: 'the snapshot is refused whole', problems: error.problems });
+      }
+      const location = await intake.store(snapshot);
+      const sync = await intake.sync(source, location);
+      return reply.status(202).send({
+        source,
+        users: snapshot.users.length,
+        queues: snapshot.queues.length,
+        skills: snapshot.skills.length,
+        wrapupCodes: snapshot.wrapupCodes.length,
+        sync,
+      });
+    });
   }
 
   app.get('/healthz', () => ({ status: 'ok' }));
