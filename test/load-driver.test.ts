@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { vendorAdapters } from '../client/adapters';
+import { BridgeClient } from '../client/bridge-client';
+import { conversationWorkflowId } from '../client/conversation-events';
+import { startIngress, type Ingress } from '../client/ingress';
+import { silentWav } from '../scripts/contact-centre';
+import { driveLoad, percentile } from '../scripts/load-driver';
+import { contactCentreLoad, seedScale, type TimedEvent } from '../scripts/load-generator';
+import type { conversationWorkflow } from '../workflows/conversation';
+import { runBridgeWorker, type TestBridgeWorker } from './bridge-fixtures';
+import { simulatorStats, startTestSimulator, type TestSimulator } from './genesys-fixtures';
+import { localEnvironment, uniqueTaskQueue } from './harness';
+
+const source = 'acd-load';
+
+describe('a small contact centre driven through the ingress', function () {
+  this.timeout(180_000);
+  let sim: TestSimulator;
+  let bridge: TestBridgeWorker;
+  let ingress: Ingress;
+  let directory: string;
+  const taskQueue = uniqueTaskQueue('load');
+
+  before(async () => {
+    sim = await startTestSimulator({ agents: 20, sourceName: source });
+    bridge = await runBridgeWorker(sim, taskQueue);
+    ingress = await startIngress({
+      bridge: new BridgeClient(localEnvironment().client, {
+        taskQueue,
+        agentSettings: { reorderWindowMs: 500 },
+        conversationSettings: { reorderWindowMs: 500, wrapUpWaitMs: 2_000 },
+      }),
+      temporal: localEnvironment().client,
+      sources: { [source]: { tokens: ['load-token'] } },
+      adapters: vendorAdapters(),
+    });
+    directory = await mkdtemp(path.join(tmpdir(), 'byoi-load-'));
+  });
+  after(async () => {
+    await ingress.close();
+    await bridge.stop();
+    await sim.simulator.stop();
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  it('delivers every event of 8 seconds of traffic once, in order, and settles every interaction', async () => {
+    const wav = silentWav(1);
+    const recording = path.join(directory, 'call.wav');
+    await writeFile(recording, wav);
+    const timeline: TimedEvent[] = [
+      ...contactCentreLoad(
+        {
+          ...seedScale,
+          source,
+          agents: sim.agents.map((agent) => agent.externalIds[0]!.externalKey),
+          queues: sim.seed.queues.map((queue) => queue.name),
+          wrapupCodes: sim.seed.wrapupCodes.map((code) => code.name),
+          presenceStates: ['Available', 'Break'],
+          presenceChangesPerMinute: 600,
+          interactionsPerSecond: 1,
+          // Lifecycles of minutes played in about two seconds.
+          timeScale: 0.01,
+          recordingUrl: () => pathToFileURL(recording).href,
+          recordingBytes: wav.length,
+          runId: `load-${Date.now()}`,
+        },
+        Date.now(),
+        8_000,
+      ),
+    ];
+    const before = await simulatorStats(sim.simulator);
+    const stats = await driveLoad({ ingressUrl: ingress.url, token: 'load-token', events: timeline });
+    console.log(
+      `      (${stats.sent} events in ${stats.requests} requests, p99 ${percentile(stats.requestMs, 99)} ms a request)`,
+    );
+    assert.deepEqual(stats.refusals, []);
+    assert.equal(stats.accepted, timeline.length);
+    assert.equal(stats.duplicate + stats.refused + stats.conversationFinished, 0);
+
+    const interactions = [
+      ...new Set(
+        timeline
+          .filter((timed) => timed.event.kind === 'conversation')
+          .map((timed) => timed.event.interactionId as string),
+      ),
+    ];
+    assert.ok(interactions.length >= 4, `${interactions.length} interactions`);
+    let conversationEvents = 0;
+    for (const interactionId of interactions) {
+      const outcome = await localEnvironment()
+        .client.workflow.getHandle<typeof conversationWorkflow>(conversationWorkflowId(source, interactionId))
+        .result();
+      assert.equal(outcome.status, 'Completed', `${interactionId}: ${outcome.message ?? ''}`);
+      assert.deepEqual(outcome.ledger, []);
+      conversationEvents += outcome.counters.genesysEvents;
+    }
+    // Every presence and routing change, and every conversation event, accepted by Genesys.
+    const expected = timeline.filter((timed) => timed.event.kind === 'agent').length + conversationEvents;
+    for (;;) {
+      const stats = await simulatorStats(sim.simulator);
+      if (stats.eventsAccepted - before.eventsAccepted >= expected) {
+        assert.equal(stats.eventsAccepted - before.eventsAccepted, expected);
+        assert.equal(stats.orderViolations - before.orderViolations, 0);
+        assert.equal(stats.duplicateEventIds - before.duplicateEventIds, 0);
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  });
+});
