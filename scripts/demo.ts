@@ -10,7 +10,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import {
   ensureDirectorySyncSchedule,
   formatDirectoryReport,
@@ -28,16 +28,31 @@ import { conversationWorkflowId } from '../client/conversation-events';
 import { startIngress, type Ingress } from '../client/ingress';
 import { startDevServer, type DevServer } from './dev-server';
 import { contactCentreDirectory, demoInteractions, silentWav } from './contact-centre';
+import { driveLoad, percentile } from './load-driver';
+import { contactCentreLoad, seedScale } from './load-generator';
+import type { SimulatorCounters } from '../simulator/state';
 import { projectRoot } from './toolchain';
 
 interface DemoFlags {
   keepRunning: boolean;
+  seconds: number;
 }
 
 async function main(): Promise<void> {
   const flags = new Command('demo')
     .description('Run byoi-bridge end to end on the embedded stack.')
     .option('--keep-running', 'leave the stack up until Ctrl-C', false)
+    .option(
+      '--seconds <n>',
+      'how long to play the generated contact centre through the ingress (0: not at all)',
+      (value) => {
+        const seconds = Number(value);
+        if (!Number.isInteger(seconds) || seconds < 0)
+          throw new InvalidArgumentError('a whole number of seconds');
+        return seconds;
+      },
+      60,
+    )
     .parse()
     .opts<DemoFlags>();
   const config = loadConfig();
@@ -51,6 +66,7 @@ async function main(): Promise<void> {
     const uiUrl = server?.uiUrl;
 
     const workerEnvironment: NodeJS.ProcessEnv = {};
+    let simulatorUrl: string | undefined;
     if (config.genesys) {
       step(`using Genesys at ${config.genesys.hosts.apiBaseUrl}`);
     } else {
@@ -60,6 +76,7 @@ async function main(): Promise<void> {
         organization: defaultSeed(),
       });
       stopping.push(() => simulator.stop());
+      simulatorUrl = simulator.url;
       step(`Genesys simulator at ${simulator.url} (inspection: ${simulator.url}/__simulator/stats)`);
       // The simulator's client secret is a fixture, not a secret; a real one comes from the environment.
       Object.assign(workerEnvironment, {
@@ -105,6 +122,8 @@ async function main(): Promise<void> {
       const ingress = await startDemoIngress(client, config);
       stopping.push(() => ingress.close());
       await runThroughIngress(client, config, ingress, uiUrl);
+      if (flags.seconds > 0)
+        await playContactCentre(client, config, ingress, flags.seconds, simulatorUrl, uiUrl);
     }
     step(`workflows and their state persist in ${config.devServer.dbFile}`);
 
@@ -226,6 +245,110 @@ async function runThroughIngress(
     if (uiUrl)
       step(`  ${uiUrl}/namespaces/${config.temporal.namespace}/workflows/${encodeURIComponent(workflowId)}`);
   }
+}
+
+/**
+ * Plays the generated 20-agent contact centre through the ingress for `seconds` (presence changes and
+ * calls and emails with their whole lifecycles, minutes played in seconds), showing progress, then
+ * reports: events by outcome, request latency, conversations by status, and what Genesys saw.
+ */
+async function playContactCentre(
+  client: Client,
+  config: BridgeConfig,
+  ingress: Ingress & { token: string },
+  seconds: number,
+  simulatorUrl: string | undefined,
+  uiUrl: string | undefined,
+) {
+  const source = config.directory.source;
+  const directory = contactCentreDirectory({ agents: 20, source });
+  const recording = path.resolve(config.dataDir, 'demo-call.wav');
+  const genesysBefore = simulatorUrl ? await simulatorCounters(simulatorUrl) : undefined;
+  const interactions = new Set<string>();
+  const runId = `demo-${Date.now().toString(36)}`;
+  let lastShown = 0;
+  step(`playing ${seconds} s of a 20-agent contact centre through the ingress (run ${runId})`);
+  const stats = await driveLoad({
+    ingressUrl: ingress.url,
+    token: ingress.token,
+    events: tap(
+      contactCentreLoad(
+        {
+          ...seedScale,
+          source,
+          agents: directory.users.map((user) => user.externalId),
+          queues: (directory.queues ?? []).map((queue) => queue.externalId),
+          wrapupCodes: (directory.wrapupCodes ?? []).map((code) => code.externalId),
+          presenceStates: ['Available', 'Break', 'Lunch', 'Training'],
+          presenceChangesPerMinute: 120,
+          interactionsPerSecond: 0.5,
+          timeScale: 0.1,
+          recordingUrl: () => pathToFileURL(recording).href,
+          recordingBytes: silentWav(5).length,
+          runId,
+          seed: Date.now() % 2 ** 31,
+        },
+        Date.now(),
+        seconds * 1_000,
+      ),
+      (timed) => {
+        if (timed.event.kind === 'conversation') interactions.add(timed.event.interactionId as string);
+      },
+    ),
+    onProgress: (progress) => {
+      if (Date.now() - lastShown < 5_000) return;
+      lastShown = Date.now();
+      step(
+        `  sent ${progress.sent}, accepted ${progress.accepted}, refused ${progress.refused}, resent ${progress.resent}, ` +
+          `${progress.requests} requests, lag ${progress.lagMs} ms`,
+      );
+    },
+  });
+  step(
+    `played: ${stats.sent} events sent, ${stats.accepted} accepted, ${stats.duplicate} duplicates, ${stats.refused} refused, ` +
+      `${stats.resent} resent; ${stats.requests} requests, p50 ${percentile(stats.requestMs, 50)} ms, p99 ${percentile(stats.requestMs, 99)} ms`,
+  );
+  for (const refusal of stats.refusals.slice(0, 5)) step(`  refused ${refusal}`);
+  // The last interactions settle within seconds (wrap-ups and recordings included).
+  // Every interaction of this run settles within seconds of its last event (wrap-ups and recordings included).
+  const byStatus = new Map<string, number>();
+  for (const interactionId of interactions) {
+    const outcome = await client.workflow
+      .getHandle<typeof conversationWorkflow>(conversationWorkflowId(source, interactionId))
+      .result();
+    byStatus.set(outcome.status, (byStatus.get(outcome.status) ?? 0) + 1);
+  }
+  step(`conversations: ${[...byStatus].map(([status, count]) => `${count} ${status}`).join(', ') || 'none'}`);
+  if (genesysBefore && simulatorUrl) {
+    const after = await simulatorCounters(simulatorUrl);
+    const accepted = after.eventsAccepted - genesysBefore.eventsAccepted;
+    const eventRequests = Object.entries(after.requestsByEndpoint)
+      .filter(([endpoint]) => endpoint.includes('/api/v2/events/'))
+      .reduce((sum, [endpoint, count]) => sum + count - (genesysBefore.requestsByEndpoint[endpoint] ?? 0), 0);
+    step(
+      `Genesys (simulator): ${accepted} events accepted in ${eventRequests} event requests (${(eventRequests / Math.max(1, accepted)).toFixed(2)} per event), ` +
+        `${after.orderViolations - genesysBefore.orderViolations} order violations, ${after.duplicateEventIds - genesysBefore.duplicateEventIds} duplicate event ids, ` +
+        `${after.rateLimited - genesysBefore.rateLimited} 429s, ${after.recordingsUploaded - genesysBefore.recordingsUploaded} recordings uploaded`,
+    );
+  }
+  if (uiUrl) {
+    const query = encodeURIComponent(`ByoiSource = '${source}' AND ByoiStatus = 'Blocked'`);
+    step(
+      `blocked conversations in the Web UI: ${uiUrl}/namespaces/${config.temporal.namespace}/workflows?query=${query}`,
+    );
+  }
+}
+
+/** Passes every item of `items` to `see` on its way through. */
+function* tap<T>(items: Iterable<T>, see: (item: T) => void): Generator<T> {
+  for (const item of items) {
+    see(item);
+    yield item;
+  }
+}
+
+async function simulatorCounters(url: string): Promise<SimulatorCounters> {
+  return (await axios.get<SimulatorCounters>(`${url}/__simulator/stats`)).data;
 }
 
 function step(message: string): void {

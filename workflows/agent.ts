@@ -16,6 +16,7 @@ import {
   defineSignal,
   defineUpdate,
   metricMeter,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -128,6 +129,9 @@ export interface AgentWorkflowInput {
 }
 
 const ledgerSize = 200;
+
+/** The patch that looks an agent up again after Genesys refuses one of its events. */
+const reresolveAfterRejection = 'reresolve-after-rejection';
 
 const { resolveAgent } = proxyActivities<BridgeActivities>({
   startToCloseTimeout: '1 minute',
@@ -324,6 +328,24 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<never> {
       lastPublished = { eventId: event.eventId, kind: event.change.kind, occurredAt: event.occurredAt };
     } catch (error) {
       if (!(error instanceof ActivityFailure)) throw error;
+      // The user may have been re-created in Genesys since the agent was resolved: ask again, and if
+      // the answer differs, the same event goes out again to the user Genesys knows now.
+      // (A patch: runs that refused events before this change replay as they ran.)
+      const before = resolution;
+      if (patched(reresolveAfterRejection)) {
+        resolution = await resolveAgent(input.source, input.agentId, true);
+      }
+      if (
+        resolution.status !== 'mapped' ||
+        resolution.userId !== before.userId ||
+        resolution.sourceId !== before.sourceId
+      ) {
+        if (resolution.status === 'mapped') {
+          upsertSearchAttributes([{ key: byoiGenesysId, value: resolution.userId }]);
+        }
+        delete genesysEventIds[event.eventId];
+        continue;
+      }
       // Refused for good, or retried until the 7-day limit: recorded, and the stream moves on.
       settleAgentEvent(stream, pending, false);
       const cause = error.cause;
