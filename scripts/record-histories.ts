@@ -55,6 +55,35 @@ interface Scenario {
 const scenarios: Scenario[] = [
   {
     workflow: 'agentWorkflow',
+    name: 'refused-then-published',
+    async run(client, taskQueue) {
+      const occurred = (ageMs: number) => new Date(Date.now() - ageMs).toISOString();
+      // A state with no Genesys presence is refused for good; the agent is looked up again, the stream moves on.
+      for (const [index, state] of ['Dancing', 'Available'].entries()) {
+        await sendAgentEvent(
+          client,
+          taskQueue,
+          {
+            source: 'acd',
+            agentId: 'agent-4',
+            eventId: randomUUID(),
+            occurredAt: occurred(2_000 - index * 1_000),
+            change: { kind: 'presence', state },
+          },
+          { reorderWindowMs: 200 },
+        );
+      }
+      const handle = client.workflow.getHandle(agentWorkflowId('acd', 'agent-4'));
+      for (;;) {
+        const { counters } = await handle.query(agentStatusQuery);
+        if (counters.rejected === 1 && counters.published === 1) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      return handle.workflowId;
+    },
+  },
+  {
+    workflow: 'agentWorkflow',
     name: 'submitted-through-the-ingress',
     async run(client, taskQueue) {
       const bridge = new BridgeClient(client, { taskQueue, agentSettings: { reorderWindowMs: 200 } });
@@ -247,7 +276,7 @@ async function main(): Promise<void> {
   const stops: (() => Promise<void> | void)[] = [];
   try {
     const config = { ...loadConfig({}), taskQueue: `record-${randomUUID()}` };
-    const simulator = await createSimulator({ organization: defaultSeed({ agents: 3 }) });
+    const simulator = await createSimulator({ organization: defaultSeed({ agents: 4 }) });
     stops.push(() => simulator.stop());
     const workspace = mkdtempSync(path.join(tmpdir(), 'record-histories-'));
     stops.push(() => rmSync(workspace, { recursive: true, force: true }));
