@@ -56,23 +56,27 @@ export function contactCentreDirectory(size: ContactCentreSize): DirectorySnapsh
   };
 }
 
-/** A playable WAV file for demo calls: `seconds` of silence, 8 kHz 16-bit mono PCM. */
+/** A playable WAV file of `pcm`: 8 kHz 16-bit mono PCM samples (the header is the only thing added). */
+export function pcmWav(pcm: Buffer): Buffer {
+  const header = Buffer.alloc(44);
+  header.write('RIFF', 0, 'latin1');
+  header.writeUInt32LE(36 + pcm.length, 4);
+  header.write('WAVEfmt ', 8, 'latin1');
+  header.writeUInt32LE(16, 16);
+  header.writeUInt16LE(1, 20); // PCM
+  header.writeUInt16LE(1, 22); // mono
+  header.writeUInt32LE(8_000, 24);
+  header.writeUInt32LE(16_000, 28);
+  header.writeUInt16LE(2, 32);
+  header.writeUInt16LE(16, 34);
+  header.write('data', 36, 'latin1');
+  header.writeUInt32LE(pcm.length, 40);
+  return Buffer.concat([header, pcm]);
+}
+
+/** A playable WAV file for demo calls: `seconds` of silence. */
 export function silentWav(seconds: number): Buffer {
-  const bytes = seconds * 16_000;
-  const wav = Buffer.alloc(44 + bytes);
-  wav.write('RIFF', 0, 'latin1');
-  wav.writeUInt32LE(36 + bytes, 4);
-  wav.write('WAVEfmt ', 8, 'latin1');
-  wav.writeUInt32LE(16, 16);
-  wav.writeUInt16LE(1, 20); // PCM
-  wav.writeUInt16LE(1, 22); // mono
-  wav.writeUInt32LE(8_000, 24);
-  wav.writeUInt32LE(16_000, 28);
-  wav.writeUInt16LE(2, 32);
-  wav.writeUInt16LE(16, 34);
-  wav.write('data', 36, 'latin1');
-  wav.writeUInt32LE(bytes, 40);
-  return wav;
+  return pcmWav(Buffer.alloc(seconds * 16_000));
 }
 
 /**

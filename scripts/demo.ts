@@ -6,7 +6,7 @@
  * starting the simulator.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
@@ -284,7 +284,7 @@ async function playContactCentre(
           interactionsPerSecond: 0.5,
           timeScale: 0.1,
           recordingUrl: () => pathToFileURL(recording).href,
-          recordingBytes: silentWav(5).length,
+          recordingBytes: statSync(recording).size,
           runId,
           seed: Date.now() % 2 ** 31,
         },

@@ -111,7 +111,8 @@ const scenarios: Scenario[] = [
     name: 'blocked-skipped-recorded',
     async run(client, taskQueue, workspace) {
       const file = path.join(workspace, 'call.wav');
-      writeFileSync(file, silentWav(1));
+      const wav = silentWav(1);
+      writeFileSync(file, wav);
       const startMs = Date.now() - 10_000;
       const changes = [
         { type: 'started', direction: 'inbound', ani: '+15550100', dnis: '+15550199' },
@@ -124,7 +125,7 @@ const scenarios: Scenario[] = [
           type: 'recordingReady',
           url: pathToFileURL(file).href,
           contentType: 'audio/wav',
-          sizeBytes: silentWav(1).length,
+          sizeBytes: wav.length,
         },
       ];
       const events = changes.map((change, index) =>

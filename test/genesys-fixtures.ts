@@ -13,6 +13,7 @@ import type {
 import type { RequestLogEntry } from '../simulator/state';
 import { createSimulator, defaultSeed, defaultSimulatorClient, type Simulator } from '../simulator';
 export { busiestWindow } from '../simulator/inspection';
+import { pcmWav } from '../scripts/contact-centre';
 import type { SimulatorOptions } from '../simulator/options';
 import type { OrganizationSeed } from '../simulator/seed';
 
@@ -155,23 +156,11 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
 export function toneWav(seconds: number): Buffer {
   const sampleRate = 8_000;
   const samples = Math.round(seconds * sampleRate);
-  const wav = Buffer.alloc(44 + samples * 2);
-  wav.write('RIFF', 0, 'latin1');
-  wav.writeUInt32LE(36 + samples * 2, 4);
-  wav.write('WAVEfmt ', 8, 'latin1');
-  wav.writeUInt32LE(16, 16);
-  wav.writeUInt16LE(1, 20); // PCM
-  wav.writeUInt16LE(1, 22); // mono
-  wav.writeUInt32LE(sampleRate, 24);
-  wav.writeUInt32LE(sampleRate * 2, 28);
-  wav.writeUInt16LE(2, 32);
-  wav.writeUInt16LE(16, 34);
-  wav.write('data', 36, 'latin1');
-  wav.writeUInt32LE(samples * 2, 40);
+  const pcm = Buffer.alloc(samples * 2);
   for (let index = 0; index < samples; index++) {
-    wav.writeInt16LE(Math.round(8_000 * Math.sin((2 * Math.PI * 440 * index) / sampleRate)), 44 + index * 2);
+    pcm.writeInt16LE(Math.round(8_000 * Math.sin((2 * Math.PI * 440 * index) / sampleRate)), index * 2);
   }
-  return wav;
+  return pcmWav(pcm);
 }
 
 /** The base64 MD5 digest Genesys expects as `contentMd5`. */
