@@ -4,7 +4,7 @@
  * injects faults on demand and shows everything it saw through `/__simulator/`.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -109,6 +109,8 @@ export async function createSimulator(input: SimulatorOptions = {}): Promise<Sim
   const seed = options.organization ? organizationSeedSchema.parse(options.organization) : defaultSeed();
   const ownUploadDir = options.uploadDir === undefined;
   const uploadDir = options.uploadDir ?? (await mkdtemp(join(tmpdir(), 'genesys-simulator-')));
+  // A given folder may not exist yet.
+  await mkdir(uploadDir, { recursive: true });
   const context: SimulatorContext = {
     state: new SimulatorState(seed, options.requestLogSize),
     faults: new Faults(options.faults),

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { createReadStream } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -82,8 +82,10 @@ describe('conversation recordings uploaded by a worker process', function () {
     await rm(directory, { recursive: true, force: true });
   });
 
+  // A spool folder that does not exist yet: the worker makes it on its first upload.
+  const spoolDir = () => join(directory, 'spool', 'first-use');
   const startWorker = () => {
-    const worker = workerProcess(sim, taskQueue);
+    const worker = workerProcess(sim, taskQueue, { BYOI_RECORDING_SPOOL_DIR: spoolDir() });
     workers.push(worker);
     return worker;
   };
@@ -129,6 +131,11 @@ describe('conversation recordings uploaded by a worker process', function () {
       `      (worker RSS ${(before.rss / 2 ** 20).toFixed(0)} MiB before, peak ${(after.peak / 2 ** 20).toFixed(0)} MiB during a ${(wav.length / 2 ** 20).toFixed(0)} MiB upload)`,
     );
     assert.ok(growth < wav.length * 0.75, `the peak grew by ${growth} bytes, well under the file’s size`);
+    assert.deepEqual(
+      await readdir(spoolDir()),
+      [],
+      'the spool folder was made, and each upload cleared its file',
+    );
   });
 
   it('finishes the upload after the worker is SIGKILLed in the middle of it, with one recording in Genesys', async () => {

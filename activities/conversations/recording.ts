@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
@@ -79,10 +79,12 @@ export async function uploadRecordingFile(
   const previous = context.info.heartbeatDetails as Progress | undefined;
   let progress: Progress = previous?.phase === 'confirm' ? previous : { phase: 'download', bytes: 0 };
   const heartbeat = () => context.heartbeat(progress);
+  const signal = context.cancellationSignal;
+  // The configured spool folder may not exist yet (a fresh volume): made on first use.
+  await mkdir(spoolDir, { recursive: true });
+  const spool = await mkdtemp(join(spoolDir, 'byoi-recording-'));
   // Also while a call waits for the request budget: silence means a dead worker.
   const ticker = setInterval(heartbeat, heartbeatEveryMs);
-  const signal = context.cancellationSignal;
-  const spool = await mkdtemp(join(spoolDir, 'byoi-recording-'));
   try {
     if (progress.phase !== 'confirm') {
       const file = join(spool, 'recording');
