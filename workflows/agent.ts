@@ -7,8 +7,6 @@
  * source is another source stops in Conflict. It continues as new long before its history grows large.
  */
 import {
-  ActivityFailure,
-  ApplicationFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
@@ -18,6 +16,7 @@ import {
   metricMeter,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
@@ -38,6 +37,7 @@ import {
   type AgentStreamState,
 } from './event-stream';
 import { directorySyncedSignal } from './directory-signals';
+import { activityFailure, failureReason, locally, publishesLocally } from './publishing';
 import { byoiExternalId, byoiGenesysId, byoiKind, byoiSource, byoiStatus } from './search-attributes';
 
 /** One change of the agent, as adapters send it. */
@@ -141,11 +141,14 @@ const { resolveAgent } = proxyActivities<BridgeActivities>({
 /** Publishing retries with backoff (and Retry-After) until the event would pass Genesys's 7-day limit. */
 function publisherFor(event: AgentEvent, nowMs: number, settings: AgentWorkflowSettings) {
   const remainingMs = Date.parse(event.occurredAt) + settings.maxEventAgeMs - nowMs - 60_000;
-  return proxyActivities<BridgeActivities>({
+  const options = {
     startToCloseTimeout: settings.publishTimeoutMs,
     scheduleToCloseTimeout: Math.max(2 * settings.publishTimeoutMs, remainingMs),
     retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-  }).publishAgentChange;
+  };
+  return publishesLocally()
+    ? proxyLocalActivities<BridgeActivities>(locally(options)).publishAgentChange
+    : proxyActivities<BridgeActivities>(options).publishAgentChange;
 }
 
 /** Runs one agent's stream until it continues as new. */
@@ -327,7 +330,8 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<never> {
       count('published');
       lastPublished = { eventId: event.eventId, kind: event.change.kind, occurredAt: event.occurredAt };
     } catch (error) {
-      if (!(error instanceof ActivityFailure)) throw error;
+      const failure = activityFailure(error);
+      if (!failure) throw error;
       // The user may have been re-created in Genesys since the agent was resolved: ask again, and if
       // the answer differs, the same event goes out again to the user Genesys knows now.
       // (A patch: runs that refused events before this change replay as they ran.)
@@ -348,8 +352,7 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<never> {
       }
       // Refused for good, or retried until the 7-day limit: recorded, and the stream moves on.
       settleAgentEvent(stream, pending, false);
-      const cause = error.cause;
-      record(event, 'rejected', cause instanceof ApplicationFailure ? cause.message : error.message);
+      record(event, 'rejected', failureReason(failure));
     }
     delete genesysEventIds[event.eventId];
   }

@@ -17,6 +17,7 @@ import {
   defineSignal,
   defineUpdate,
   proxyActivities,
+  proxyLocalActivities,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
@@ -43,6 +44,7 @@ import {
   type Translation,
 } from './conversation-lifecycle';
 import { directorySyncedSignal } from './directory-signals';
+import { activityFailure, failureReason, locally, publishesLocally } from './publishing';
 import {
   admitEvent,
   emptyStream,
@@ -427,11 +429,16 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
   const publish = async (step: StepInFlight, summary: string): Promise<string | undefined> => {
     try {
       if (step.events.length > 0) {
-        await publishStep.executeWithOptions({ ...publishing, summary }, [step.events]);
+        if (publishesLocally()) {
+          await publishStepLocally.executeWithOptions({ ...publishingLocally, summary }, [step.events]);
+        } else {
+          await publishStepAsTask.executeWithOptions({ ...publishingTask, summary }, [step.events]);
+        }
       }
     } catch (error) {
-      if (!(error instanceof ActivityFailure)) throw error;
-      return failureMessage(error);
+      const failure = activityFailure(error);
+      if (!failure) throw error;
+      return failureReason(failure);
     }
     const started = lifecycle === undefined;
     lifecycle = step.state;
@@ -444,12 +451,17 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
     }
     return undefined;
   };
-  const publishing: ActivityOptions = {
+  const publishing = {
     startToCloseTimeout: settings.publishTimeoutMs,
-    heartbeatTimeout: settings.publishTimeoutMs,
     retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
   };
-  const publishStep = proxyActivities<BridgeActivities>(publishing).publishConversationStep;
+  // An activity task heartbeats its progress through a step; a local activity resends the whole step
+  // (same event ids) if it is retried.
+  const publishingTask: ActivityOptions = { ...publishing, heartbeatTimeout: settings.publishTimeoutMs };
+  const publishStepAsTask = proxyActivities<BridgeActivities>(publishingTask).publishConversationStep;
+  const publishingLocally = locally(publishing);
+  const publishStepLocally =
+    proxyLocalActivities<BridgeActivities>(publishingLocally).publishConversationStep;
 
   /** Takes the head event one step further; false when it is blocked. */
   const apply = async (head: PendingEvent<InteractionEvent>, fresh: boolean): Promise<boolean> => {
@@ -537,7 +549,7 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
       Object.assign(recording, { state: 'uploaded', uploaded });
     } catch (error) {
       if (!(error instanceof ActivityFailure)) throw error;
-      Object.assign(recording, { state: 'failed', reason: failureMessage(error) });
+      Object.assign(recording, { state: 'failed', reason: failureReason(error) });
     }
   };
 
@@ -640,9 +652,4 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
   for (const event of inbox.splice(0))
     record(event, 'skipped', `arrived after the conversation ended ${phase}`);
   return snapshot();
-}
-
-/** What an activity's failure says: the application failure's own message when it has one. */
-function failureMessage(error: ActivityFailure): string {
-  return error.cause instanceof ApplicationFailure ? error.cause.message : error.message;
 }

@@ -131,7 +131,8 @@ export function createConversationActivities({
           }
           throw asActivityFailure(error);
         }
-        context.heartbeat(index + 1);
+        // Progress through the step, for an activity task's retry; a local activity has no heartbeat.
+        if (!context.info.isLocal) context.heartbeat(index + 1);
       }
       return { published: events.length - resumeAt };
     },
