@@ -23,7 +23,11 @@ async function main(): Promise<void> {
   const connection = Connection.lazy(config.temporal.connectionOptions);
   const client = new Client({ connection, namespace: config.temporal.namespace });
   const ingress = await startIngress({
-    bridge: new BridgeClient(client, { taskQueue: config.taskQueue }),
+    bridge: new BridgeClient(client, {
+      taskQueue: config.taskQueue,
+      agentSettings: { reorderWindowMs: config.ingress.reorderWindowMs },
+      conversationSettings: { reorderWindowMs: config.ingress.reorderWindowMs },
+    }),
     temporal: client,
     sources: config.ingress.sources,
     host: config.ingress.host,

@@ -288,6 +288,7 @@ async function main(): Promise<void> {
       budgetHeadroom: 0.1,
       maxEventsPerBatch: 100,
       maxBatchBytes: 1_048_576,
+      publishIntervalMs: 0,
     });
     stops.push(() => genesys.client.close());
     const worker = await createBridgeWorker({

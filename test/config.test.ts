@@ -62,6 +62,34 @@ describe('configuration', () => {
     assert.equal(config.genesys?.maxEventsPerBatch, 100);
   });
 
+  it('reads the reorder window and the publish interval in milliseconds, zero allowed, at most a minute', () => {
+    const defaults = loadConfig({
+      GENESYS_REGION: 'eu-west-1',
+      GENESYS_CLIENT_ID: 'id',
+      GENESYS_CLIENT_SECRET: 's',
+    });
+    assert.equal(defaults.ingress.reorderWindowMs, 500);
+    assert.equal(defaults.genesys?.publishIntervalMs, 250);
+    const set = loadConfig({
+      BYOI_REORDER_WINDOW_MS: '0',
+      BYOI_PUBLISH_INTERVAL_MS: '1000',
+      GENESYS_REGION: 'eu-west-1',
+      GENESYS_CLIENT_ID: 'id',
+      GENESYS_CLIENT_SECRET: 's',
+    });
+    assert.equal(set.ingress.reorderWindowMs, 0);
+    assert.equal(set.genesys?.publishIntervalMs, 1_000);
+    assert.throws(
+      () => loadConfig({ BYOI_REORDER_WINDOW_MS: '2s', BYOI_PUBLISH_INTERVAL_MS: '600000' }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.match(error.message, /BYOI_REORDER_WINDOW_MS: must be a whole number of milliseconds/);
+        assert.match(error.message, /BYOI_PUBLISH_INTERVAL_MS: must be at most 60000/);
+        return true;
+      },
+    );
+  });
+
   it('points at the simulator through one base URL for both API and login', () => {
     const config = loadConfig({
       GENESYS_API_BASE_URL: 'http://127.0.0.1:9090/',

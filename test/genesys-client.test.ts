@@ -192,6 +192,24 @@ describe('the Genesys client and publisher against the simulator', function () {
       assert.equal((await requestsTo(sim.simulator, eventEndpoints.presence)).length, 1);
     });
 
+    it('with a publish interval, gathers a steady trickle into one request per interval, a first event still at once', async () => {
+      const lingering = new EventPublisher(client, { ...batchLimits, minIntervalMs: 1_000 });
+      const first = await lingering.publishPresence(presenceEvent(agent(0), sim.sourceId));
+      assert.equal(first.batchSize, 1, 'an idle endpoint sends at once');
+      // Ten events, 50 ms apart, all inside the interval that the first request opened.
+      const trickle: Promise<{ batchSize: number }>[] = [];
+      for (let index = 1; index <= 10; index++) {
+        trickle.push(lingering.publishPresence(presenceEvent(agent(index), sim.sourceId)));
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const outcomes = await Promise.all(trickle);
+      assert.deepEqual(
+        outcomes.map((outcome) => outcome.batchSize),
+        Array(10).fill(10),
+      );
+      assert.equal((await requestsTo(sim.simulator, eventEndpoints.presence)).length, 2);
+    });
+
     it('carries 1,000 concurrent presence publishes in at most ceil(1,000 / 100) + 3 requests', async () => {
       const events = sim.agents.map((user) => presenceEvent(user.id, sim.sourceId));
       const outcomes = await Promise.all(events.map((event) => publisher.publishPresence(event)));

@@ -18,6 +18,13 @@ const wholeNumber = z
   .transform(Number)
   .pipe(z.number().min(1, 'must be at least 1'));
 
+/** A whole number of milliseconds, zero included, up to a minute. */
+const milliseconds = z
+  .string()
+  .regex(/^\d+$/, 'must be a whole number of milliseconds')
+  .transform(Number)
+  .pipe(z.number().max(60_000, 'must be at most 60000 (a minute)'));
+
 const port = z
   .string()
   .regex(/^\d+$/, 'must be a port number')
@@ -59,6 +66,7 @@ const environmentSchema = z.object({
   BYOI_INGRESS_HMAC_SECRETS: credentialList.optional(),
   BYOI_INGRESS_TWILIO_AUTH_TOKENS: credentialList.optional(),
   BYOI_ADAPTER_MAPPINGS: z.string().min(1).optional(),
+  BYOI_REORDER_WINDOW_MS: milliseconds.default(500),
   BYOI_METRICS_ADDRESS: z
     .string()
     .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:9464')
@@ -76,6 +84,7 @@ const environmentSchema = z.object({
   BYOI_MAX_BATCH_BYTES: wholeNumber
     .pipe(z.number().max(genesysLimits.maxBatchBytes))
     .default(genesysLimits.maxBatchBytes),
+  BYOI_PUBLISH_INTERVAL_MS: milliseconds.default(250),
 });
 
 /** Where and how the bridge reaches Temporal: resolved by Temporal's own envconfig convention. */
@@ -109,6 +118,11 @@ export interface BridgeConfig {
     sources: Record<string, IngressCredentials>;
     /** A JSON file of the vendor adapters' mappings (client/adapters: AdapterMappings). */
     adapterMappings: string | undefined;
+    /**
+     * How long a new agent or conversation workflow holds each event for an earlier one that is still on
+     * its way: every event waits this long, so it is the floor of the latency to Genesys.
+     */
+    reorderWindowMs: number;
   };
 }
 
@@ -121,6 +135,8 @@ export interface GenesysConfig {
   budgetHeadroom: number;
   maxEventsPerBatch: number;
   maxBatchBytes: number;
+  /** Least time between two requests of one event endpoint while its batch is not full. */
+  publishIntervalMs: number;
 }
 
 /** How one source authenticates at the ingress. */
@@ -200,6 +216,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BridgeConfig {
       host: settings.BYOI_INGRESS_HOST,
       port: settings.BYOI_INGRESS_PORT,
       adapterMappings: settings.BYOI_ADAPTER_MAPPINGS,
+      reorderWindowMs: settings.BYOI_REORDER_WINDOW_MS,
       sources: ingressSources({
         tokens: settings.BYOI_INGRESS_TOKENS,
         hmacSecrets: settings.BYOI_INGRESS_HMAC_SECRETS,
@@ -246,6 +263,7 @@ function resolveGenesys(
     budgetHeadroom: settings.GENESYS_BUDGET_HEADROOM,
     maxEventsPerBatch: settings.BYOI_MAX_EVENTS_PER_BATCH,
     maxBatchBytes: settings.BYOI_MAX_BATCH_BYTES,
+    publishIntervalMs: settings.BYOI_PUBLISH_INTERVAL_MS,
   };
 }
 

@@ -20,6 +20,7 @@ export function connectGenesys(config: GenesysConfig): GenesysConnection {
   const publisher = new EventPublisher(client, {
     maxEventsPerBatch: config.maxEventsPerBatch,
     maxBatchBytes: config.maxBatchBytes,
+    minIntervalMs: config.publishIntervalMs,
   });
   return { client, publisher };
 }

@@ -45,6 +45,12 @@ export interface PublisherOptions {
   maxBatchBytes: number;
   /** Requests per endpoint that may be in flight at once. */
   maxRequestsInFlight?: number;
+  /**
+   * Least time between two requests of one endpoint unless a batch is full (default 0): under steady
+   * load events gather for this long, so a raised rate limit does not turn into one request per event.
+   * An event arriving at an idle endpoint still goes at once.
+   */
+  minIntervalMs?: number;
 }
 
 /** Counters per endpoint. */
@@ -127,6 +133,8 @@ class Lane {
   private inFlightEvents = 0;
   private pumping = false;
   private kickScheduled = false;
+  private lastSentAt = 0;
+  private lingering: NodeJS.Timeout | undefined;
   private readonly maxInFlight: number;
   private maxEventsPerBatch: number;
 
@@ -177,6 +185,14 @@ class Lane {
     this.pumping = true;
     try {
       while (this.queue.length > 0 && this.inFlight < this.maxInFlight) {
+        const lingerMs = this.lastSentAt + (this.options.minIntervalMs ?? 0) - Date.now();
+        if (lingerMs > 0 && this.queue.length < this.maxEventsPerBatch) {
+          this.lingering ??= setTimeout(() => {
+            this.lingering = undefined;
+            this.kick();
+          }, lingerMs);
+          return;
+        }
         try {
           await this.client.acquireSlot(requestPriorities.events);
         } catch (error) {
@@ -188,6 +204,7 @@ class Lane {
         // Only this loop takes from the queue, so it is still non-empty once the slot is granted;
         // everything that arrived while waiting joins this batch.
         const batch = this.takeBatch();
+        this.lastSentAt = Date.now();
         this.inFlight++;
         this.inFlightEvents += batch.length;
         void this.send(batch).finally(() => {
