@@ -17,6 +17,11 @@ export interface DriveOptions {
   maxBatch?: number;
   /** Requests in flight at once (default 4). */
   concurrency?: number;
+  /**
+   * Once every event has been sent, how long to keep resending what came back `unavailable` before
+   * giving it up (counted as abandoned); by default until all are answered.
+   */
+  giveUpAfterMs?: number;
   /** Called about once a second with the counts so far. */
   onProgress?: (stats: DriveStats) => void;
 }
@@ -30,6 +35,8 @@ export interface DriveStats {
   conversationFinished: number;
   /** Answered `unavailable` and sent again. */
   resent: number;
+  /** Still answered `unavailable` when the driver gave up (see `giveUpAfterMs`). */
+  abandoned: number;
   requests: number;
   /** Round trip of each request to the ingress, in ms. */
   requestMs: number[];
@@ -54,6 +61,7 @@ export async function driveLoad(options: DriveOptions): Promise<DriveStats> {
     refused: 0,
     conversationFinished: 0,
     resent: 0,
+    abandoned: 0,
     requests: 0,
     requestMs: [],
     lagMs: 0,
@@ -105,8 +113,17 @@ export async function driveLoad(options: DriveOptions): Promise<DriveStats> {
     });
   };
 
+  let allSentAt: number | undefined;
   for (;;) {
     const now = Date.now();
+    if (next.done) allSentAt ??= now;
+    if (
+      allSentAt !== undefined &&
+      options.giveUpAfterMs !== undefined &&
+      now - allSentAt > options.giveUpAfterMs
+    ) {
+      stats.abandoned += retry.splice(0).length;
+    }
     const due: TimedEvent['event'][] = [];
     while (!next.done && next.value.atMs <= now) {
       stats.lagMs = now - next.value.atMs;
@@ -130,11 +147,4 @@ export async function driveLoad(options: DriveOptions): Promise<DriveStats> {
     const wait = next.done ? tickMs : Math.min(tickMs, Math.max(0, next.value.atMs - Date.now()));
     await new Promise((resolve) => setTimeout(resolve, wait));
   }
-}
-
-/** The p-th percentile (0–100) of `values`. */
-export function percentile(values: number[], p: number): number {
-  if (values.length === 0) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }

@@ -31,7 +31,7 @@ import {
   type Refusal,
 } from './event-rules';
 import { settleWaitingUploads } from './upload-target';
-import type { SimulatorState, UserStream } from './state';
+import type { AcceptedKind, SimulatorState, UserStream } from './state';
 
 interface BatchItem {
   key: string;
@@ -136,10 +136,18 @@ function processBatch<Event extends { eventId: string; eventDateTime: string }>(
       refused(eventId, refusal);
       continue;
     }
-    state.acceptedEvents.set(eventId, print);
-    state.counters.eventsAccepted++;
+    state.accept(eventId, print, {
+      at: now,
+      kind: acceptedKind(item.key),
+      lagMs: now - Date.parse(eventDateTime),
+    });
   }
   return errors;
+}
+
+function acceptedKind(key: string): AcceptedKind {
+  if (key === 'userPresenceEvents') return 'presence';
+  return key === 'userRoutingStatusEvents' ? 'routingStatus' : 'conversation';
 }
 
 function checkUserStream(

@@ -9,7 +9,8 @@ import type { SimulatorContext } from './context';
 import { faultPlanSchema } from './faults';
 import { parseBody, SimulatorHttpError } from './errors';
 import { uploadView } from './recordings';
-import type { SimulatorState } from './state';
+import { summarise } from './latency';
+import type { AcceptedKind, SimulatorState } from './state';
 
 /** Where the inspection API lives. */
 export const inspectionPrefix = '/__simulator';
@@ -59,6 +60,34 @@ function statsOf(state: SimulatorState, context: SimulatorContext) {
   };
 }
 
+/**
+ * Since `since` (ms): how long after its own time each accepted event was accepted, by stream kind, and
+ * how long after its call ended each recording became playable.
+ */
+function latencySince(state: SimulatorState, since: number) {
+  const lags: Record<AcceptedKind, number[]> = { presence: [], routingStatus: [], conversation: [] };
+  for (const acceptance of state.acceptances) {
+    if (acceptance.at >= since) lags[acceptance.kind].push(acceptance.lagMs);
+  }
+  const playable: number[] = [];
+  for (const upload of state.uploads.values()) {
+    const playableAt = Date.parse(upload.dateModified);
+    const endedAt = state.conversations.get(upload.conversationId)?.conversation.endedAt;
+    if (upload.status === 'Success' && playableAt >= since && endedAt !== undefined) {
+      playable.push(playableAt - Date.parse(endedAt));
+    }
+  }
+  return {
+    since,
+    events: {
+      presence: summarise(lags.presence),
+      routingStatus: summarise(lags.routingStatus),
+      conversation: summarise(lags.conversation),
+    },
+    recordingPlayableAfterCallEnd: summarise(playable),
+  };
+}
+
 /** Registers the inspection routes; `reset` rebuilds the organisation from its seed. */
 export function registerInspectionRoutes(
   app: FastifyInstance,
@@ -73,6 +102,7 @@ export function registerInspectionRoutes(
           'GET requests (query: path, method, since, limit)',
           'GET organization',
           'GET users/:userId/timeline',
+          'GET latency (query: since)',
           'GET conversations',
           'GET conversations/:conversationId',
           'GET recordings',
@@ -121,6 +151,10 @@ export function registerInspectionRoutes(
           presence: context.state.presenceStreams.get(userId)?.timeline ?? [],
           routingStatus: context.state.routingStreams.get(userId)?.timeline ?? [],
         };
+      });
+      inspection.get('/latency', (request) => {
+        const { since } = parseBody(z.object({ since: z.coerce.number().default(0) }), request.query);
+        return latencySince(context.state, since);
       });
       inspection.get('/conversations', () =>
         [...context.state.conversations.values()].map(({ conversation, events }) => ({

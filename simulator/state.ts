@@ -92,6 +92,17 @@ export interface RecordingUpload {
   dateModified: string;
 }
 
+/** The streams an accepted event belongs to, for the acceptance latencies. */
+export type AcceptedKind = 'presence' | 'routingStatus' | 'conversation';
+
+/** One accepted event: when Genesys took it and how long after its own time. */
+export interface Acceptance {
+  at: number;
+  kind: AcceptedKind;
+  /** Acceptance time minus the event's eventDateTime. */
+  lagMs: number;
+}
+
 /** An upload-status report request. */
 export interface UploadReport {
   id: string;
@@ -203,6 +214,8 @@ export class SimulatorState {
   readonly reports = new Map<string, UploadReport>();
   readonly counters = emptyCounters();
   readonly requestLog: RequestLogEntry[] = [];
+  /** Every accepted event's latency, oldest first; bounded like the request log. */
+  readonly acceptances: Acceptance[] = [];
 
   constructor(
     seed: OrganizationSeed,
@@ -266,6 +279,16 @@ export class SimulatorState {
     this.counters.eventsRejected++;
     this.counters.rejectedByReason[reason] = (this.counters.rejectedByReason[reason] ?? 0) + 1;
     if (reason === 'outOfOrder') this.counters.orderViolations++;
+  }
+
+  /** Counts one accepted event and keeps its latency. */
+  accept(eventId: string, fingerprint: string, acceptance: Acceptance): void {
+    this.acceptedEvents.set(eventId, fingerprint);
+    this.counters.eventsAccepted++;
+    this.acceptances.push(acceptance);
+    if (this.acceptances.length > this.requestLogSize * 10 + 10_000) {
+      this.acceptances.splice(0, this.acceptances.length - this.requestLogSize * 10);
+    }
   }
 
   /** Keeps one served request in the bounded log and counts it. */

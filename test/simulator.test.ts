@@ -723,6 +723,41 @@ describe('the Genesys simulator over raw HTTP', function () {
     });
   });
 
+  describe('acceptance latency', () => {
+    const sim = simulatorPerTest();
+
+    it('times every accepted event from its eventDateTime, per stream kind, and leaves refused ones out', async () => {
+      const { simulator, agents, sourceId } = sim();
+      const caller = await RawCaller.signIn(simulator);
+      const since = Date.now();
+      const agent = agents[0]!.id;
+      await caller.post(eventEndpoints.presence, {
+        userPresenceEvents: [presenceEvent(agent, sourceId, { eventDateTime: isoAgo(3_000) })],
+      });
+      // Earlier than the one accepted: refused (rule 1), so not timed.
+      await caller.post(eventEndpoints.presence, {
+        userPresenceEvents: [presenceEvent(agent, sourceId, { eventDateTime: isoAgo(4_000) })],
+      });
+      await caller.post(eventEndpoints.routingStatus, {
+        userRoutingStatusEvents: [routingStatusEvent(agent, sourceId, { eventDateTime: isoAgo(1_000) })],
+      });
+      const latency = z
+        .object({
+          events: z.record(z.string(), z.object({ count: z.number(), p50: z.number(), max: z.number() })),
+        })
+        .parse(await inspect(simulator, `latency?since=${since}`));
+      assert.equal(latency.events.presence?.count, 1);
+      assert.equal(latency.events.routingStatus?.count, 1);
+      assert.equal(latency.events.conversation?.count, 0);
+      assert.ok(latency.events.presence.p50 >= 3_000 && latency.events.presence.p50 < 13_000);
+      assert.ok(latency.events.routingStatus.p50 >= 1_000 && latency.events.routingStatus.p50 < 3_000);
+      const later = z
+        .object({ events: z.record(z.string(), z.object({ count: z.number() })) })
+        .parse(await inspect(simulator, `latency?since=${Date.now() + 1_000}`));
+      assert.equal(later.events.presence?.count, 0, 'only what was accepted since the given time');
+    });
+  });
+
   describe('fault injection', () => {
     const sim = simulatorPerTest();
 
