@@ -6,12 +6,10 @@
  * offered vs accepted per kind, latency from hand-over to acceptance, API requests per event, 429s,
  * the busiest 60 s window the simulator saw, and this process's CPU and memory.
  */
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import axios from 'axios';
 import { Command, InvalidArgumentError } from 'commander';
 import { GenesysClient } from '../activities/genesys/client';
@@ -19,6 +17,7 @@ import type { ConversationEventKey, ConversationEvent } from '../activities/gene
 import { EventPublisher } from '../activities/genesys/publisher';
 import { defaultSimulatorClient } from '../simulator/seed';
 import type { SimulatorCounters } from '../simulator/state';
+import { startSimulatorProcess } from './stack';
 import { projectRoot } from './toolchain';
 
 interface Flags {
@@ -54,44 +53,6 @@ function percentile(sorted: number[], share: number): number | null {
   return value === undefined ? null : Math.round(value);
 }
 
-/** Starts `npm run simulator` as its own process and resolves with its URL. */
-async function startSimulator(agents: number, requestsPerMinute: number) {
-  const tsx = path.join(projectRoot, 'node_modules', '.bin', 'tsx');
-  const child = spawn(
-    tsx,
-    [
-      path.join(projectRoot, 'simulator', 'main.ts'),
-      '--port',
-      '0',
-      '--agents',
-      String(agents),
-      '--requests-per-minute',
-      String(requestsPerMinute),
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const lines = createInterface({ input: child.stdout });
-  const url = await new Promise<string>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`the simulator exited with ${code}`)));
-    lines.on('line', (line) => {
-      try {
-        const entry = JSON.parse(line) as { url?: string };
-        if (entry.url) resolve(entry.url);
-      } catch {
-        console.log(`[simulator] ${line}`);
-      }
-    });
-  });
-  return {
-    url,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
-}
-
 async function main(): Promise<void> {
   const flags = new Command('bench-publisher')
     .option('--duration <seconds>', 'how long to offer load', positive, 120)
@@ -102,7 +63,12 @@ async function main(): Promise<void> {
     .option('--requests-per-minute <count>', 'the OAuth client’s Genesys rate limit', positive, 300)
     .parse()
     .opts<Flags>();
-  const simulator = await startSimulator(flags.agents, flags.requestsPerMinute);
+  const simulator = await startSimulatorProcess([
+    '--agents',
+    String(flags.agents),
+    '--requests-per-minute',
+    String(flags.requestsPerMinute),
+  ]);
   try {
     await runBenchmark(flags, simulator.url);
   } finally {

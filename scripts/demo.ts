@@ -5,7 +5,7 @@
  * uses that server instead of starting one; with Genesys settings it reaches that Genesys instead of
  * starting the simulator.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -28,14 +28,25 @@ import { conversationWorkflowId } from '../client/conversation-events';
 import { startIngress, type Ingress } from '../client/ingress';
 import { startDevServer, type DevServer } from './dev-server';
 import { contactCentreDirectory, demoInteractions, silentWav } from './contact-centre';
-import { driveLoad, percentile } from './load-driver';
-import { contactCentreLoad, seedScale } from './load-generator';
+import { driveLoad } from './load-driver';
+import { percentile, type LatencySummary } from '../simulator/latency';
+import { contactCentreLoad, seedScale, type TimedEvent } from './load-generator';
+import { playFaults } from './demo-faults';
 import type { SimulatorCounters } from '../simulator/state';
-import { projectRoot } from './toolchain';
+import { startProgram, stopProcess } from './stack';
 
 interface DemoFlags {
   keepRunning: boolean;
   seconds: number;
+  agents: number;
+}
+
+function wholeNumber(min: number) {
+  return (value: string) => {
+    const parsed = Number(value);
+    if (!Number.isInteger(parsed) || parsed < min) throw new InvalidArgumentError(`a whole number ≥ ${min}`);
+    return parsed;
+  };
 }
 
 async function main(): Promise<void> {
@@ -45,14 +56,10 @@ async function main(): Promise<void> {
     .option(
       '--seconds <n>',
       'how long to play the generated contact centre through the ingress (0: not at all)',
-      (value) => {
-        const seconds = Number(value);
-        if (!Number.isInteger(seconds) || seconds < 0)
-          throw new InvalidArgumentError('a whole number of seconds');
-        return seconds;
-      },
-      60,
+      wholeNumber(0),
+      120,
     )
+    .option('--agents <n>', 'agents in the generated contact centre', wholeNumber(6), 20)
     .parse()
     .opts<DemoFlags>();
   const config = loadConfig();
@@ -117,13 +124,29 @@ async function main(): Promise<void> {
     }
     if (uiUrl) step(`Web UI: ${uiUrl}/namespaces/${config.temporal.namespace}/workflows/${workflowId}`);
 
-    const synced = await syncDirectory(client, config);
-    if (synced && !config.genesys) {
+    const synced = await syncDirectory(client, config, flags.agents);
+    if (synced && simulatorUrl) {
       const ingress = await startDemoIngress(client, config);
       stopping.push(() => ingress.close());
       await runThroughIngress(client, config, ingress, uiUrl);
-      if (flags.seconds > 0)
-        await playContactCentre(client, config, ingress, flags.seconds, simulatorUrl, uiUrl);
+      const recentEvents =
+        flags.seconds > 0 ? await playContactCentre(client, config, ingress, flags, simulatorUrl) : [];
+      const recording = path.resolve(config.dataDir, 'demo-call.wav');
+      await playFaults({
+        client,
+        source: config.directory.source,
+        taskQueue: config.taskQueue,
+        namespace: config.temporal.namespace,
+        ingress,
+        simulatorUrl,
+        uiUrl,
+        agents: flags.agents,
+        snapshotFile: demoSnapshotFile(config),
+        recentEvents,
+        recordingUrl: pathToFileURL(recording).href,
+        recordingBytes: statSync(recording).size,
+        step,
+      });
     }
     step(`workflows and their state persist in ${config.devServer.dbFile}`);
 
@@ -144,7 +167,7 @@ async function main(): Promise<void> {
  * Schedules the directory sync and runs it once now: against the simulator with a generated 20-agent
  * contact centre, against real Genesys only with the operator's own snapshot (BYOI_DIRECTORY_SNAPSHOT).
  */
-async function syncDirectory(client: Client, config: BridgeConfig): Promise<boolean> {
+async function syncDirectory(client: Client, config: BridgeConfig, agents: number): Promise<boolean> {
   let snapshot = config.directory.snapshot;
   if (snapshot === undefined) {
     if (config.genesys) {
@@ -152,10 +175,7 @@ async function syncDirectory(client: Client, config: BridgeConfig): Promise<bool
       return false;
     }
     const file = demoSnapshotFile(config);
-    writeFileSync(
-      file,
-      JSON.stringify(contactCentreDirectory({ agents: 20, source: config.directory.source })),
-    );
+    writeFileSync(file, JSON.stringify(contactCentreDirectory({ agents, source: config.directory.source })));
     snapshot = { kind: 'file', path: file };
   }
   const options = { source: config.directory.source, snapshot, taskQueue: config.taskQueue };
@@ -177,8 +197,9 @@ async function startDemoIngress(client: Client, config: BridgeConfig): Promise<I
   const options = {
     bridge: new BridgeClient(client, {
       taskQueue: config.taskQueue,
-      agentSettings: { reorderWindowMs: 500 },
-      conversationSettings: { reorderWindowMs: 500 },
+      agentSettings: { reorderWindowMs: config.ingress.reorderWindowMs },
+      // A recording that never comes is given up on after 30 s here (2 hours by default).
+      conversationSettings: { reorderWindowMs: config.ingress.reorderWindowMs, recordingWaitMs: 30_000 },
     }),
     temporal: client,
     sources: { [config.directory.source]: { tokens: [token] } },
@@ -248,26 +269,39 @@ async function runThroughIngress(
 }
 
 /**
- * Plays the generated 20-agent contact centre through the ingress for `seconds` (presence changes and
- * calls and emails with their whole lifecycles, minutes played in seconds), showing progress, then
- * reports: events by outcome, request latency, conversations by status, and what Genesys saw.
+ * Plays the generated contact centre through the ingress for `--seconds` (presence changes and calls and
+ * emails with their whole lifecycles, minutes played in seconds), showing progress every 5 s, then
+ * reports: events by outcome, request latency, conversations by status, and what Genesys saw. Answers
+ * the last events it sent, for the duplicate burst that follows.
  */
 async function playContactCentre(
   client: Client,
   config: BridgeConfig,
   ingress: Ingress & { token: string },
-  seconds: number,
-  simulatorUrl: string | undefined,
-  uiUrl: string | undefined,
-) {
+  flags: DemoFlags,
+  simulatorUrl: string,
+): Promise<TimedEvent['event'][]> {
   const source = config.directory.source;
-  const directory = contactCentreDirectory({ agents: 20, source });
+  const directory = contactCentreDirectory({ agents: flags.agents, source });
   const recording = path.resolve(config.dataDir, 'demo-call.wav');
-  const genesysBefore = simulatorUrl ? await simulatorCounters(simulatorUrl) : undefined;
+  const genesysBefore = await simulatorCounters(simulatorUrl);
   const interactions = new Set<string>();
+  const recent: TimedEvent['event'][] = [];
   const runId = `demo-${Date.now().toString(36)}`;
+  const startedAt = Date.now();
+  // Published and in flight are read from Genesys and Temporal every 5 s, off the driver's path.
+  const runningQuery = `ByoiKind = 'conversation' AND ExecutionStatus = 'Running' AND ByoiSource = '${source}'`;
+  const runningBefore = (await client.workflow.count(runningQuery)).count;
+  const live = { published: 0, inFlight: 0 };
+  const refresh = async () => {
+    live.published = (await simulatorCounters(simulatorUrl)).eventsAccepted - genesysBefore.eventsAccepted;
+    live.inFlight = (await client.workflow.count(runningQuery)).count - runningBefore;
+  };
   let lastShown = 0;
-  step(`playing ${seconds} s of a 20-agent contact centre through the ingress (run ${runId})`);
+  step(
+    `playing ${flags.seconds} s of a ${flags.agents}-agent contact centre through the ingress (run ${runId}; ` +
+      'progress: events sent, accepted by the bridge, Genesys events published, conversations in flight, driver lag)',
+  );
   const stats = await driveLoad({
     ingressUrl: ingress.url,
     token: ingress.token,
@@ -280,8 +314,8 @@ async function playContactCentre(
           queues: (directory.queues ?? []).map((queue) => queue.externalId),
           wrapupCodes: (directory.wrapupCodes ?? []).map((code) => code.externalId),
           presenceStates: ['Available', 'Break', 'Lunch', 'Training'],
-          presenceChangesPerMinute: 120,
-          interactionsPerSecond: 0.5,
+          presenceChangesPerMinute: 6 * flags.agents,
+          interactionsPerSecond: flags.agents / 40,
           timeScale: 0.1,
           recordingUrl: () => pathToFileURL(recording).href,
           recordingBytes: statSync(recording).size,
@@ -289,19 +323,25 @@ async function playContactCentre(
           seed: Date.now() % 2 ** 31,
         },
         Date.now(),
-        seconds * 1_000,
+        flags.seconds * 1_000,
       ),
       (timed) => {
         if (timed.event.kind === 'conversation') interactions.add(timed.event.interactionId as string);
+        recent.push(timed.event);
+        if (recent.length > 100) recent.shift();
       },
     ),
     onProgress: (progress) => {
       if (Date.now() - lastShown < 5_000) return;
       lastShown = Date.now();
       step(
-        `  sent ${progress.sent}, accepted ${progress.accepted}, refused ${progress.refused}, resent ${progress.resent}, ` +
-          `${progress.requests} requests, lag ${progress.lagMs} ms`,
+        `  ${Math.round((Date.now() - startedAt) / 1_000)} s: sent ${progress.sent}, accepted ${progress.accepted}, ` +
+          `published ${live.published}, in flight ${live.inFlight}, lag ${progress.lagMs} ms` +
+          (progress.refused + progress.resent > 0
+            ? ` (refused ${progress.refused}, resent ${progress.resent})`
+            : ''),
       );
+      refresh().catch(() => undefined);
     },
   });
   step(
@@ -309,7 +349,6 @@ async function playContactCentre(
       `${stats.resent} resent; ${stats.requests} requests, p50 ${percentile(stats.requestMs, 50)} ms, p99 ${percentile(stats.requestMs, 99)} ms`,
   );
   for (const refusal of stats.refusals.slice(0, 5)) step(`  refused ${refusal}`);
-  // The last interactions settle within seconds (wrap-ups and recordings included).
   // Every interaction of this run settles within seconds of its last event (wrap-ups and recordings included).
   const byStatus = new Map<string, number>();
   for (const interactionId of interactions) {
@@ -319,24 +358,30 @@ async function playContactCentre(
     byStatus.set(outcome.status, (byStatus.get(outcome.status) ?? 0) + 1);
   }
   step(`conversations: ${[...byStatus].map(([status, count]) => `${count} ${status}`).join(', ') || 'none'}`);
-  if (genesysBefore && simulatorUrl) {
-    const after = await simulatorCounters(simulatorUrl);
-    const accepted = after.eventsAccepted - genesysBefore.eventsAccepted;
-    const eventRequests = Object.entries(after.requestsByEndpoint)
-      .filter(([endpoint]) => endpoint.includes('/api/v2/events/'))
-      .reduce((sum, [endpoint, count]) => sum + count - (genesysBefore.requestsByEndpoint[endpoint] ?? 0), 0);
-    step(
-      `Genesys (simulator): ${accepted} events accepted in ${eventRequests} event requests (${(eventRequests / Math.max(1, accepted)).toFixed(2)} per event), ` +
-        `${after.orderViolations - genesysBefore.orderViolations} order violations, ${after.duplicateEventIds - genesysBefore.duplicateEventIds} duplicate event ids, ` +
-        `${after.rateLimited - genesysBefore.rateLimited} 429s, ${after.recordingsUploaded - genesysBefore.recordingsUploaded} recordings uploaded`,
-    );
-  }
-  if (uiUrl) {
-    const query = encodeURIComponent(`ByoiSource = '${source}' AND ByoiStatus = 'Blocked'`);
-    step(
-      `blocked conversations in the Web UI: ${uiUrl}/namespaces/${config.temporal.namespace}/workflows?query=${query}`,
-    );
-  }
+  const after = await simulatorCounters(simulatorUrl);
+  const accepted = after.eventsAccepted - genesysBefore.eventsAccepted;
+  const eventRequests = Object.entries(after.requestsByEndpoint)
+    .filter(([endpoint]) => endpoint.includes('/api/v2/events/'))
+    .reduce((sum, [endpoint, count]) => sum + count - (genesysBefore.requestsByEndpoint[endpoint] ?? 0), 0);
+  step(
+    `Genesys (simulator): ${accepted} events accepted in ${eventRequests} event requests (${(eventRequests / Math.max(1, accepted)).toFixed(2)} per event), ` +
+      `${after.orderViolations - genesysBefore.orderViolations} order violations, ${after.duplicateEventIds - genesysBefore.duplicateEventIds} duplicate event ids, ` +
+      `${after.rateLimited - genesysBefore.rateLimited} 429s, ${after.recordingsUploaded - genesysBefore.recordingsUploaded} recordings uploaded`,
+  );
+  const latency = (
+    await axios.get<{
+      events: Record<string, LatencySummary>;
+      recordingPlayableAfterCallEnd: LatencySummary;
+    }>(`${simulatorUrl}/__simulator/latency`, { params: { since: startedAt } })
+  ).data;
+  step(
+    `latency from the event to Genesys accepting it (p50/p99): ${Object.entries(latency.events)
+      .map(([kind, summary]) => `${kind} ${summary.p50}/${summary.p99} ms`)
+      .join(
+        ', ',
+      )}; recordings playable ${(latency.recordingPlayableAfterCallEnd.p50 / 1_000).toFixed(1)}/${(latency.recordingPlayableAfterCallEnd.p99 / 1_000).toFixed(1)} s after the call ended`,
+  );
+  return recent;
 }
 
 /** Passes every item of `items` to `see` on its way through. */
@@ -378,20 +423,10 @@ async function ensureTemporal(config: BridgeConfig): Promise<DevServer | undefin
 
 function startWorkerProcess(config: BridgeConfig, environment: NodeJS.ProcessEnv): ChildProcess {
   step(`starting a bridge worker on task queue ${config.taskQueue}`);
-  const tsx = path.join(projectRoot, 'node_modules', '.bin', 'tsx');
-  return spawn(tsx, [path.join(projectRoot, 'workers', 'main.ts')], {
-    stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, BYOI_LOG_LEVEL: process.env.BYOI_LOG_LEVEL ?? 'warn', ...environment },
+  return startProgram('workers/main.ts', [], {
+    BYOI_LOG_LEVEL: process.env.BYOI_LOG_LEVEL ?? 'warn',
+    ...environment,
   });
-}
-
-async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const forced = setTimeout(() => child.kill('SIGKILL'), 15_000);
-  await exited;
-  clearTimeout(forced);
 }
 
 main().catch((error: unknown) => {

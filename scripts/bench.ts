@@ -1,0 +1,741 @@
+/**
+ * The benchmark (`npm run bench`): the seed-scale contact centre — 4,000 agents, 2,000 presence changes a
+ * minute each with its routing-status change, 5 new interactions a second (70 % calls with recordings,
+ * 30 % emails), every lifecycle played whole — through the embedded stack, every part its own process:
+ * the Temporal dev server, the Genesys simulator, a bridge worker and the ingress, driven over HTTP as
+ * ACD adapters would. Then, in the same run, a plain forwarder with no Temporal takes the same traffic
+ * as the baseline. Writes a JSON report and a readable summary under results/ and prints the summary.
+ *
+ *   npm run bench -- --seconds 300
+ */
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
+import axios from 'axios';
+import { Command, InvalidArgumentError } from 'commander';
+import { defaultSimulatorClient } from '../simulator/seed';
+import { percentile, summarise, type LatencySummary } from '../simulator/latency';
+import type { SimulatorCounters } from '../simulator/state';
+import { selfCheckWorkflow } from '../workflows';
+import { silentWav } from './contact-centre';
+import { startDevServer, type DevServer } from './dev-server';
+import { driveLoad, type DriveStats } from './load-driver';
+import { contactCentreLoad, seedScale, type LoadShape, type TimedEvent } from './load-generator';
+import { UsageSampler, type ProcessUsage } from './process-usage';
+import { freePort, startProgram, startSimulatorProcess, stopProcess, untilReady } from './stack';
+import { projectRoot } from './toolchain';
+
+interface Flags {
+  seconds: number;
+  baselineSeconds: number;
+  agents: number;
+  presencePerMinute: number;
+  interactionsPerSecond: number;
+  voiceShare: number;
+  requestsPerMinute: number;
+  reorderWindowMs: number;
+  publishIntervalMs: number;
+  settleSeconds: number;
+  out: string;
+}
+
+/** The targets of issue 8, checked in the report. */
+const targets = {
+  deliveredShare: 1,
+  orderViolations: 0,
+  duplicateInjections: 0,
+  agentP99Ms: 2_000,
+  conversationP99Ms: 5_000,
+  recordingPlayableP99Ms: 60_000,
+  requestsPerAgentEvent: 0.1,
+  rateLimited: 0,
+};
+
+const source = 'acd';
+const taskQueue = 'byoi-bench';
+
+function whole(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0) throw new InvalidArgumentError('a whole number ≥ 0');
+  return parsed;
+}
+
+function share(value: string): number {
+  const parsed = Number(value);
+  if (!(parsed >= 0 && parsed <= 1)) throw new InvalidArgumentError('a share between 0 and 1');
+  return parsed;
+}
+
+function log(message: string): void {
+  console.log(`[bench] ${message}`);
+}
+
+/** What was offered of each kind (counted as the driver sends it). */
+interface Offered {
+  presence: number;
+  routingStatus: number;
+  conversation: number;
+  calls: number;
+  emails: number;
+}
+
+function counting(events: Iterable<TimedEvent>, offered: Offered): Iterable<TimedEvent> {
+  return (function* () {
+    for (const timed of events) {
+      const { event } = timed;
+      if (event.kind === 'agent') {
+        const change = event.change as { kind: 'presence' | 'routingStatus' };
+        offered[change.kind]++;
+      } else {
+        offered.conversation++;
+        const change = event.change as { type: string };
+        if (change.type === 'started') offered.calls++;
+        if (change.type === 'received') offered.emails++;
+      }
+      yield timed;
+    }
+  })();
+}
+
+interface SimulatorLatency {
+  events: { presence: LatencySummary; routingStatus: LatencySummary; conversation: LatencySummary };
+  recordingPlayableAfterCallEnd: LatencySummary;
+}
+
+async function simulatorStats(url: string): Promise<SimulatorCounters> {
+  return (await axios.get<SimulatorCounters>(`${url}/__simulator/stats`)).data;
+}
+
+async function simulatorLatency(url: string, since: number): Promise<SimulatorLatency> {
+  return (await axios.get<SimulatorLatency>(`${url}/__simulator/latency`, { params: { since } })).data;
+}
+
+/** Requests per endpoint between two readings of the simulator's counters. */
+function requestsBetween(before: SimulatorCounters, after: SimulatorCounters): Record<string, number> {
+  const requests: Record<string, number> = {};
+  for (const [endpoint, count] of Object.entries(after.requestsByEndpoint)) {
+    const added = count - (before.requestsByEndpoint[endpoint] ?? 0);
+    if (added > 0 && !endpoint.includes('/__simulator')) requests[endpoint] = added;
+  }
+  return requests;
+}
+
+function sumWhere(requests: Record<string, number>, match: (endpoint: string) => boolean): number {
+  return Object.entries(requests)
+    .filter(([endpoint]) => match(endpoint))
+    .reduce((sum, [, count]) => sum + count, 0);
+}
+
+/** Polls `check` every 2 s until it answers true or `timeoutMs` passes; answers whether it settled. */
+async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+  }
+  return check();
+}
+
+/** The seed-scale load of one phase. */
+function loadShape(flags: Flags, runId: string, recordingUrl: string, recordingBytes: number): LoadShape {
+  return {
+    ...seedScale,
+    source,
+    agents: Array.from({ length: flags.agents }, (_, index) => `agent-${index + 1}`),
+    // The simulator's default organisation: no directory snapshot, so external ids are Genesys names.
+    queues: ['Sales', 'Support'],
+    wrapupCodes: ['Resolved', 'Callback', 'Escalated'],
+    presenceStates: ['Available', 'Break', 'Meal', 'Training'],
+    presenceChangesPerMinute: flags.presencePerMinute,
+    interactionsPerSecond: flags.interactionsPerSecond,
+    voiceShare: flags.voiceShare,
+    recordingUrl: () => recordingUrl,
+    recordingBytes,
+    runId,
+  };
+}
+
+/** Plays one phase through `ingressUrl`, showing progress every 10 s. */
+async function play(
+  name: string,
+  flags: Flags,
+  seconds: number,
+  ingressUrl: string,
+  token: string,
+  shape: LoadShape,
+  sampler: UsageSampler,
+): Promise<{ stats: DriveStats; offered: Offered; startedAt: number }> {
+  const offered: Offered = { presence: 0, routingStatus: 0, conversation: 0, calls: 0, emails: 0 };
+  const startedAt = Date.now();
+  let shownAt = startedAt;
+  const stats = await driveLoad({
+    ingressUrl,
+    token,
+    events: counting(contactCentreLoad(shape, startedAt, seconds * 1_000), offered),
+    maxBatch: 500,
+    giveUpAfterMs: flags.settleSeconds * 1_000,
+    onProgress: (progress) => {
+      if (Date.now() - shownAt < 10_000) return;
+      shownAt = Date.now();
+      const cpu = Object.entries(sampler.usage())
+        .map(([process, usage]) => `${process} ${usage.cpuSeconds.toFixed(0)} s`)
+        .join(', ');
+      log(
+        `${name} t=${Math.round((Date.now() - startedAt) / 1_000)} s: sent ${progress.sent}, accepted ${progress.accepted}, ` +
+          `resent ${progress.resent}, refused ${progress.refused}, lag ${progress.lagMs} ms; CPU s ${cpu}`,
+      );
+    },
+  });
+  return { stats, offered, startedAt };
+}
+
+/**
+ * The worker's Temporal metrics (Prometheus text) boiled down for the profile: every latency histogram
+ * as count and mean, and the sticky-cache counters, summed over their labels.
+ */
+async function workerMetrics(url: string): Promise<Record<string, number>> {
+  const text = (await axios.get<string>(url, { responseType: 'text' })).data;
+  const sums = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const match = /^([a-z_]+)(?:\{[^}]*\})? ([0-9.e+-]+)$/.exec(line);
+    if (!match || !/(latency.*_(sum|count)|sticky_cache_(hit|miss|size)|_total)$/.test(match[1]!)) continue;
+    sums.set(match[1]!, (sums.get(match[1]!) ?? 0) + Number(match[2]));
+  }
+  const figures: Record<string, number> = {};
+  for (const [name, value] of sums) {
+    if (name.endsWith('_count')) continue;
+    if (name.endsWith('_sum')) {
+      const base = name.slice(0, -'_sum'.length);
+      const count = sums.get(`${base}_count`) ?? 0;
+      figures[`${base}_count`] = count;
+      figures[`${base}_mean`] = Number((count === 0 ? 0 : value / count).toFixed(4));
+    } else figures[name] = value;
+  }
+  return figures;
+}
+
+interface BridgeProcesses {
+  metricsUrl: string;
+  server: DevServer;
+  worker: ChildProcess;
+  ingress: ChildProcess;
+  ingressUrl: string;
+  token: string;
+}
+
+async function startBridge(flags: Flags, dataDir: string, simulatorUrl: string): Promise<BridgeProcesses> {
+  const temporalPort = await freePort();
+  const server = await startDevServer({
+    ip: '127.0.0.1',
+    port: temporalPort,
+    dbFile: path.join(dataDir, 'temporal.sqlite'),
+    logFile: path.join(dataDir, 'temporal.log'),
+  });
+  log(`Temporal dev server on ${server.address} (pid ${server.pid}, headless)`);
+  const common = {
+    TEMPORAL_ADDRESS: server.address,
+    TEMPORAL_NAMESPACE: 'default',
+    BYOI_TASK_QUEUE: taskQueue,
+    // Retried failures are counted by the report; the log keeps to errors.
+    BYOI_LOG_LEVEL: 'error',
+    BYOI_DATA_DIR: dataDir,
+  };
+  const metricsPort = await freePort();
+  const worker = startProgram('workers/main.ts', [], {
+    ...common,
+    GENESYS_API_BASE_URL: simulatorUrl,
+    GENESYS_CLIENT_ID: defaultSimulatorClient.clientId,
+    GENESYS_CLIENT_SECRET: defaultSimulatorClient.clientSecret,
+    GENESYS_REQUESTS_PER_MINUTE: String(flags.requestsPerMinute),
+    BYOI_RECORDING_SPOOL_DIR: path.join(dataDir, 'spool'),
+    BYOI_PUBLISH_INTERVAL_MS: String(flags.publishIntervalMs),
+    BYOI_METRICS_ADDRESS: `127.0.0.1:${metricsPort}`,
+  });
+  const token = randomBytes(24).toString('base64url');
+  const ingressPort = await freePort();
+  const ingress = startProgram('client/ingress-main.ts', [], {
+    ...common,
+    BYOI_INGRESS_PORT: String(ingressPort),
+    BYOI_INGRESS_TOKENS: `${source}:${token}`,
+    BYOI_REORDER_WINDOW_MS: String(flags.reorderWindowMs),
+  });
+  const ingressUrl = `http://127.0.0.1:${ingressPort}`;
+  await untilReady(`${ingressUrl}/readyz`, ingress);
+  // A round trip through the task queue proves the worker polls before the load starts.
+  const connection = await Connection.connect({ address: server.address });
+  try {
+    await new Client({ connection }).workflow.execute(selfCheckWorkflow, {
+      taskQueue,
+      workflowId: 'bench-self-check',
+      workflowExecutionTimeout: '2 minutes',
+    });
+  } finally {
+    await connection.close();
+  }
+  log(`worker (pid ${worker.pid}) and ingress (pid ${ingress.pid}, ${ingressUrl}) ready`);
+  return {
+    server,
+    worker,
+    ingress,
+    ingressUrl,
+    token,
+    metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
+  };
+}
+
+/** Waits for the bridge to finish what the load gave it, then reads what its workflows did. */
+async function settleBridge(
+  flags: Flags,
+  address: string,
+  simulatorUrl: string,
+  offered: Offered,
+  startedAt: number,
+) {
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection });
+  try {
+    const running = async () =>
+      (await client.workflow.count(`ByoiKind = 'conversation' AND ExecutionStatus = 'Running'`)).count;
+    const agentEventsDelivered = async () => {
+      const latency = await simulatorLatency(simulatorUrl, startedAt);
+      return latency.events.presence.count + latency.events.routingStatus.count;
+    };
+    const settled = await until(
+      async () =>
+        (await running()) === 0 && (await agentEventsDelivered()) >= offered.presence + offered.routingStatus,
+      flags.settleSeconds * 1_000,
+    );
+    const settledAfterMs = Date.now();
+    log(settled ? 'the bridge has settled everything' : `not settled after ${flags.settleSeconds} s`);
+
+    const conversationStatuses: Record<string, number> = {};
+    const histories: Record<'conversation' | 'agent', number[]> = { conversation: [], agent: [] };
+    const workflows: { workflowId: string; kind: 'conversation' | 'agent'; status: string }[] = [];
+    for await (const workflow of client.workflow.list({ query: `ByoiKind IN ('conversation', 'agent')` })) {
+      const kind = workflow.searchAttributes.ByoiKind?.[0] as 'conversation' | 'agent';
+      const status = String(workflow.searchAttributes.ByoiStatus?.[0] ?? workflow.status.name);
+      // A conversation's history is whole once it has completed; an agent's run is whatever it has so far.
+      if (kind === 'agent' || status === 'Completed')
+        workflows.push({ workflowId: workflow.workflowId, kind, status });
+      if (kind === 'conversation') conversationStatuses[status] = (conversationStatuses[status] ?? 0) + 1;
+    }
+    // History length of those workflows, a few describes at a time.
+    for (let index = 0; index < workflows.length; index += 16) {
+      await Promise.all(
+        workflows.slice(index, index + 16).map(async ({ workflowId, kind }) => {
+          const description = await client.workflow.getHandle(workflowId).describe();
+          histories[kind].push(description.historyLength);
+        }),
+      );
+    }
+    return {
+      settled,
+      settleMs: settledAfterMs,
+      conversationStatuses,
+      historyEvents: { conversation: summarise(histories.conversation), agent: summarise(histories.agent) },
+    };
+  } finally {
+    await connection.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const flags = new Command('bench')
+    .description('Run the seed-scale benchmark on the embedded stack and write results/bench.json.')
+    .option('--seconds <n>', 'how long to offer the load to the bridge', whole, 300)
+    .option(
+      '--baseline-seconds <n>',
+      'how long to offer it to the plain forwarder (0: no baseline)',
+      whole,
+      120,
+    )
+    .option('--agents <n>', 'agents in the contact centre', whole, 4_000)
+    .option(
+      '--presence-per-minute <n>',
+      'presence changes a minute (each with a routing-status change)',
+      whole,
+      2_000,
+    )
+    .option('--interactions-per-second <n>', 'new interactions a second', Number, 5)
+    .option('--voice-share <share>', 'share of interactions that are calls', share, 0.7)
+    .option('--requests-per-minute <n>', 'the Genesys OAuth client’s request limit', whole, 300)
+    .option('--reorder-window-ms <n>', 'how long workflows hold an event for an earlier one', whole, 500)
+    .option('--publish-interval-ms <n>', 'least time between two requests of one event endpoint', whole, 250)
+    .option('--settle-seconds <n>', 'how long to wait after the load for the bridge to finish', whole, 300)
+    .option('--out <file>', 'the JSON report', path.join('results', 'bench.json'))
+    .parse()
+    .opts<Flags>();
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'byoi-bench-'));
+  const stopping: (() => Promise<void>)[] = [];
+  try {
+    const simulator = await startSimulatorProcess([
+      '--agents',
+      String(flags.agents),
+      '--source-name',
+      source,
+      '--requests-per-minute',
+      String(flags.requestsPerMinute),
+      '--upload-dir',
+      path.join(dataDir, 'uploads'),
+    ]);
+    stopping.push(simulator.stop);
+    log(`Genesys simulator at ${simulator.url} (pid ${simulator.process.pid}), ${flags.agents} agents`);
+    const bridge = await startBridge(flags, dataDir, simulator.url);
+    stopping.push(
+      () => bridge.server.stop(),
+      () => stopProcess(bridge.worker),
+      () => stopProcess(bridge.ingress),
+    );
+
+    const recording = path.join(dataDir, 'call.wav');
+    const wav = silentWav(10);
+    writeFileSync(recording, wav);
+    const recordingUrl = pathToFileURL(recording).href;
+
+    log(
+      `bridge phase: ${flags.seconds} s of ${flags.agents} agents, ${flags.presencePerMinute} presence changes/min (+ routing), ` +
+        `${flags.interactionsPerSecond} interactions/s (${Math.round(flags.voiceShare * 100)} % calls), budget ${flags.requestsPerMinute} requests/min`,
+    );
+    const before = await simulatorStats(simulator.url);
+    const sampler = new UsageSampler(
+      {
+        worker: bridge.worker.pid!,
+        ingress: bridge.ingress.pid!,
+        temporal: bridge.server.pid,
+        simulator: simulator.process.pid!,
+        // The driver (this process) is the parent of all the others: read alone.
+        driver: process.pid,
+      },
+      ['driver'],
+    );
+    const bridgeRun = await play(
+      'bridge',
+      flags,
+      flags.seconds,
+      bridge.ingressUrl,
+      bridge.token,
+      loadShape(flags, `bench-${Date.now().toString(36)}`, recordingUrl, wav.length),
+      sampler,
+    );
+    const playedAt = Date.now();
+    const outcome = await settleBridge(
+      flags,
+      bridge.server.address,
+      simulator.url,
+      bridgeRun.offered,
+      bridgeRun.startedAt,
+    );
+    const bridgeUsage = sampler.stop();
+    const metrics = await workerMetrics(bridge.metricsUrl).catch((error: unknown) => ({
+      unavailable: String(error),
+    }));
+    const after = await simulatorStats(simulator.url);
+    const bridgeLatency = await simulatorLatency(simulator.url, bridgeRun.startedAt);
+    // The bridge's processes stop before the baseline, so they take no CPU from it.
+    for (const stop of stopping.splice(1).reverse()) await stop();
+
+    let baseline: Awaited<ReturnType<typeof runBaseline>> | undefined;
+    if (flags.baselineSeconds > 0) {
+      baseline = await runBaseline(flags, simulator.url, recordingUrl, wav.length);
+    }
+    const report = buildReport(flags, {
+      offered: bridgeRun.offered,
+      drive: bridgeRun.stats,
+      playedMs: playedAt - bridgeRun.startedAt,
+      settleMs: outcome.settleMs - playedAt,
+      outcome,
+      usage: bridgeUsage,
+      metrics,
+      requests: requestsBetween(before, after),
+      latency: bridgeLatency,
+      simulator: { before, after },
+      baseline,
+    });
+    const file = path.resolve(projectRoot, flags.out);
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+    const summary = summaryOf(report);
+    writeFileSync(file.replace(/\.json$/, '.md'), `${summary}\n`);
+    console.log(`\n${summary}\n`);
+    log(
+      `report in ${path.relative(projectRoot, file)} and ${path.relative(projectRoot, file.replace(/\.json$/, '.md'))}`,
+    );
+  } finally {
+    for (const stop of stopping.reverse()) await stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** Plays the same traffic through the plain forwarder; answers its figures. */
+async function runBaseline(flags: Flags, simulatorUrl: string, recordingUrl: string, recordingBytes: number) {
+  const port = await freePort();
+  const forwarder = startProgram(
+    'scripts/plain-forwarder.ts',
+    [
+      '--simulator',
+      simulatorUrl,
+      '--port',
+      String(port),
+      '--source',
+      source,
+      '--requests-per-minute',
+      String(flags.requestsPerMinute),
+    ],
+    {},
+  );
+  try {
+    const url = `http://127.0.0.1:${port}`;
+    await untilReady(`${url}/stats`, forwarder);
+    log(
+      `baseline phase: ${flags.baselineSeconds} s of the same traffic through a plain forwarder (pid ${forwarder.pid})`,
+    );
+    const before = await simulatorStats(simulatorUrl);
+    const sampler = new UsageSampler({ forwarder: forwarder.pid! });
+    const run = await play(
+      'baseline',
+      flags,
+      flags.baselineSeconds,
+      url,
+      'unused',
+      loadShape(flags, `baseline-${Date.now().toString(36)}`, recordingUrl, recordingBytes),
+      sampler,
+    );
+    interface ForwarderStats {
+      received: number;
+      published: number;
+      failed: number;
+      firstFailures: string[];
+      streamsInFlight: number;
+    }
+    let stats = (await axios.get<ForwarderStats>(`${url}/stats`)).data;
+    await until(async () => {
+      stats = (await axios.get<ForwarderStats>(`${url}/stats`)).data;
+      return stats.streamsInFlight === 0;
+    }, flags.settleSeconds * 1_000);
+    const usage = sampler.stop().forwarder!;
+    const after = await simulatorStats(simulatorUrl);
+    const latency = await simulatorLatency(simulatorUrl, run.startedAt);
+    return {
+      offered: run.offered,
+      forwarder: stats,
+      usage,
+      latency,
+      requests: requestsBetween(before, after),
+      after,
+      before,
+    };
+  } finally {
+    await stopProcess(forwarder);
+  }
+}
+
+type Report = ReturnType<typeof buildReport>;
+
+function buildReport(
+  flags: Flags,
+  run: {
+    offered: Offered;
+    drive: DriveStats;
+    playedMs: number;
+    settleMs: number;
+    outcome: Awaited<ReturnType<typeof settleBridge>>;
+    usage: Record<string, ProcessUsage>;
+    metrics: Record<string, number | string>;
+    requests: Record<string, number>;
+    latency: SimulatorLatency;
+    simulator: { before: SimulatorCounters; after: SimulatorCounters };
+    baseline: Awaited<ReturnType<typeof runBaseline>> | undefined;
+  },
+) {
+  const { offered, requests, latency, usage } = run;
+  const counter = (name: 'orderViolations' | 'duplicateEventIds' | 'rateLimited' | 'eventsRejected') =>
+    run.simulator.after[name] - run.simulator.before[name];
+  const agentEvents = offered.presence + offered.routingStatus;
+  const sourceEvents = agentEvents + offered.conversation;
+  const eventRequests = {
+    presence: sumWhere(requests, (endpoint) => endpoint.endsWith('/events/users/presence')),
+    routingStatus: sumWhere(requests, (endpoint) => endpoint.endsWith('/events/users/routingstatus')),
+    conversation: sumWhere(requests, (endpoint) => endpoint.endsWith('/events/conversations')),
+  };
+  const totalRequests = sumWhere(requests, () => true);
+  const minutes = (run.playedMs + run.settleMs) / 60_000;
+  const bridgeCpu = usage.worker!.cpuSeconds + usage.ingress!.cpuSeconds + usage.temporal!.cpuSeconds;
+  const bridgeCpuMsPerEvent = (bridgeCpu * 1_000) / Math.max(1, sourceEvents);
+  const baseline = run.baseline && {
+    seconds: flags.baselineSeconds,
+    offered: run.baseline.offered,
+    forwarder: run.baseline.forwarder,
+    latencyMs: run.baseline.latency.events,
+    apiRequests: sumWhere(run.baseline.requests, () => true),
+    orderViolations: run.baseline.after.orderViolations - run.baseline.before.orderViolations,
+    duplicateEventIds: run.baseline.after.duplicateEventIds - run.baseline.before.duplicateEventIds,
+    rateLimited: run.baseline.after.rateLimited - run.baseline.before.rateLimited,
+    cpuSeconds: run.baseline.usage.cpuSeconds,
+    peakRssMiB: run.baseline.usage.peakRssMiB,
+    cpuMsPerEvent: Number(
+      (
+        (run.baseline.usage.cpuSeconds * 1_000) /
+        Math.max(
+          1,
+          run.baseline.offered.presence +
+            run.baseline.offered.routingStatus +
+            run.baseline.offered.conversation,
+        )
+      ).toFixed(3),
+    ),
+  };
+  const delivered = {
+    presence: latency.events.presence.count,
+    routingStatus: latency.events.routingStatus.count,
+    genesysConversationEvents: latency.events.conversation.count,
+  };
+  const completed = run.outcome.conversationStatuses.Completed ?? 0;
+  const measured = {
+    deliveredShare: Number(
+      Math.min(
+        delivered.presence / Math.max(1, offered.presence),
+        delivered.routingStatus / Math.max(1, offered.routingStatus),
+        offered.calls + offered.emails === 0 ? 1 : completed / (offered.calls + offered.emails),
+      ).toFixed(4),
+    ),
+    orderViolations: counter('orderViolations'),
+    duplicateInjections: counter('duplicateEventIds'),
+    agentP99Ms: Math.max(latency.events.presence.p99, latency.events.routingStatus.p99),
+    conversationP99Ms: latency.events.conversation.p99,
+    recordingPlayableP99Ms: latency.recordingPlayableAfterCallEnd.p99,
+    requestsPerAgentEvent: Number(
+      ((eventRequests.presence + eventRequests.routingStatus) / Math.max(1, agentEvents)).toFixed(4),
+    ),
+    rateLimited: counter('rateLimited'),
+  };
+  const met = {
+    deliveredShare: measured.deliveredShare >= targets.deliveredShare,
+    orderViolations: measured.orderViolations <= targets.orderViolations,
+    duplicateInjections: measured.duplicateInjections <= targets.duplicateInjections,
+    agentP99Ms: measured.agentP99Ms <= targets.agentP99Ms,
+    conversationP99Ms: measured.conversationP99Ms <= targets.conversationP99Ms,
+    recordingPlayableP99Ms: measured.recordingPlayableP99Ms <= targets.recordingPlayableP99Ms,
+    requestsPerAgentEvent: measured.requestsPerAgentEvent <= targets.requestsPerAgentEvent,
+    rateLimited: measured.rateLimited <= targets.rateLimited,
+  };
+  return {
+    benchmark: 'seed-scale',
+    ranAt: new Date(Date.now() - run.playedMs - run.settleMs).toISOString(),
+    machine: {
+      cpu: os.cpus()[0]?.model,
+      cores: os.cpus().length,
+      memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+      node: process.version,
+      platform: `${os.platform()} ${os.release()}`,
+    },
+    settings: flags,
+    targets,
+    measured,
+    met,
+    durations: {
+      playedSeconds: run.playedMs / 1_000,
+      settleSeconds: run.settleMs / 1_000,
+      settled: run.outcome.settled,
+    },
+    offered,
+    delivered: {
+      ...delivered,
+      conversationsByStatus: run.outcome.conversationStatuses,
+      ingress: {
+        accepted: run.drive.accepted,
+        duplicate: run.drive.duplicate,
+        refused: run.drive.refused,
+        resentAfterUnavailable: run.drive.resent,
+        abandonedStillUnavailable: run.drive.abandoned,
+        firstRefusals: run.drive.refusals.slice(0, 5),
+        requests: run.drive.requests,
+        requestMs: { p50: percentile(run.drive.requestMs, 50), p99: percentile(run.drive.requestMs, 99) },
+      },
+      genesysEventsAccepted: run.simulator.after.eventsAccepted - run.simulator.before.eventsAccepted,
+      genesysEventsRejected: counter('eventsRejected'),
+      rejectedByReason: run.simulator.after.rejectedByReason,
+    },
+    latencyMs: { ...latency.events, recordingPlayableAfterCallEnd: latency.recordingPlayableAfterCallEnd },
+    apiRequests: {
+      total: totalRequests,
+      perMinute: Number((totalRequests / minutes).toFixed(1)),
+      events: eventRequests,
+      perEvent: {
+        presence: Number((eventRequests.presence / Math.max(1, offered.presence)).toFixed(4)),
+        routingStatus: Number((eventRequests.routingStatus / Math.max(1, offered.routingStatus)).toFixed(4)),
+        conversation: Number((eventRequests.conversation / Math.max(1, offered.conversation)).toFixed(4)),
+      },
+      lookups: sumWhere(requests, (endpoint) => endpoint.startsWith('GET')),
+      recordingUploads: sumWhere(requests, (endpoint) => endpoint.includes('/uploads/recordings')),
+      byEndpoint: requests,
+      rateLimited: counter('rateLimited'),
+    },
+    processes: usage,
+    cpu: {
+      bridgeSeconds: Number(bridgeCpu.toFixed(1)),
+      bridgeMsPerEvent: Number(bridgeCpuMsPerEvent.toFixed(3)),
+      baselineMsPerEvent: baseline?.cpuMsPerEvent,
+      ratioToBaseline: baseline
+        ? Number((bridgeCpuMsPerEvent / baseline.cpuMsPerEvent).toFixed(1))
+        : undefined,
+    },
+    historyEvents: run.outcome.historyEvents,
+    workerMetrics: run.metrics,
+    baseline,
+  };
+}
+
+function summaryOf(report: Report): string {
+  const mark = (ok: boolean) => (ok ? 'met' : 'MISSED');
+  const { measured, targets: goal, met, latencyMs: l } = report;
+  const lines = [
+    `# byoi-bridge seed-scale benchmark, ${report.ranAt}`,
+    `${report.machine.cores} × ${report.machine.cpu}, ${report.machine.memoryGiB} GiB, Node ${report.machine.node}`,
+    `Load: ${report.settings.agents} agents, ${report.settings.presencePerMinute} presence changes/min + their routing changes, ` +
+      `${report.settings.interactionsPerSecond} interactions/s (${Math.round(report.settings.voiceShare * 100)} % calls with recordings) ` +
+      `for ${report.durations.playedSeconds.toFixed(0)} s; Genesys budget ${report.settings.requestsPerMinute} requests/min; reorder window ${report.settings.reorderWindowMs} ms.`,
+    '',
+    '| target | goal | measured | |',
+    '|---|---|---|---|',
+    `| valid events delivered | 100 % | ${(measured.deliveredShare * 100).toFixed(2)} % | ${mark(met.deliveredShare)} |`,
+    `| order violations | ${goal.orderViolations} | ${measured.orderViolations} | ${mark(met.orderViolations)} |`,
+    `| duplicate injections | ${goal.duplicateInjections} | ${measured.duplicateInjections} | ${mark(met.duplicateInjections)} |`,
+    `| presence/routing p99 | ≤ ${goal.agentP99Ms} ms | ${measured.agentP99Ms} ms | ${mark(met.agentP99Ms)} |`,
+    `| conversation event p99 | ≤ ${goal.conversationP99Ms} ms | ${measured.conversationP99Ms} ms | ${mark(met.conversationP99Ms)} |`,
+    `| recording playable p99 after call end | ≤ ${goal.recordingPlayableP99Ms / 1_000} s | ${(measured.recordingPlayableP99Ms / 1_000).toFixed(1)} s | ${mark(met.recordingPlayableP99Ms)} |`,
+    `| API requests per presence/routing event | ≤ ${goal.requestsPerAgentEvent} | ${measured.requestsPerAgentEvent} | ${mark(met.requestsPerAgentEvent)} |`,
+    `| 429s | ${goal.rateLimited} | ${measured.rateLimited} | ${mark(met.rateLimited)} |`,
+    '',
+    `Offered: ${report.offered.presence} presence, ${report.offered.routingStatus} routing, ${report.offered.conversation} conversation events ` +
+      `(${report.offered.calls} calls, ${report.offered.emails} emails). Delivered to Genesys: ${report.delivered.presence} presence, ` +
+      `${report.delivered.routingStatus} routing; conversations ${Object.entries(
+        report.delivered.conversationsByStatus,
+      )
+        .map(([status, count]) => `${count} ${status}`)
+        .join(', ')}.`,
+    `Latency occurredAt → accepted by Genesys (p50/p95/p99 ms): presence ${l.presence.p50}/${l.presence.p95}/${l.presence.p99}, ` +
+      `routing ${l.routingStatus.p50}/${l.routingStatus.p95}/${l.routingStatus.p99}, conversation ${l.conversation.p50}/${l.conversation.p95}/${l.conversation.p99}; ` +
+      `recording playable after call end p50 ${(l.recordingPlayableAfterCallEnd.p50 / 1_000).toFixed(1)} s, p99 ${(l.recordingPlayableAfterCallEnd.p99 / 1_000).toFixed(1)} s (${l.recordingPlayableAfterCallEnd.count} recordings).`,
+    `API requests: ${report.apiRequests.total} (${report.apiRequests.perMinute}/min): events ${report.apiRequests.events.presence}+${report.apiRequests.events.routingStatus}+${report.apiRequests.events.conversation} ` +
+      `(per event: presence ${report.apiRequests.perEvent.presence}, routing ${report.apiRequests.perEvent.routingStatus}, conversation ${report.apiRequests.perEvent.conversation}), ` +
+      `lookups ${report.apiRequests.lookups}, recording upload URLs ${report.apiRequests.recordingUploads}.`,
+    `Processes (CPU s / peak MiB): ${Object.entries(report.processes)
+      .map(([name, usage]) => `${name} ${usage.cpuSeconds.toFixed(0)} / ${usage.peakRssMiB}`)
+      .join(', ')}.`,
+    `Bridge CPU (worker + ingress + Temporal): ${report.cpu.bridgeSeconds} s, ${report.cpu.bridgeMsPerEvent} ms per source event` +
+      (report.baseline
+        ? `; plain forwarder: ${report.baseline.cpuMsPerEvent} ms per event (${report.baseline.seconds} s, ${report.baseline.forwarder.published} published, ${report.baseline.forwarder.failed} failed); ratio ${report.cpu.ratioToBaseline}×.`
+        : '.'),
+    `Temporal history events per completed conversation (${report.historyEvents.conversation.count}): p50 ${report.historyEvents.conversation.p50}, p99 ${report.historyEvents.conversation.p99}, max ${report.historyEvents.conversation.max}; per agent workflow run (${report.historyEvents.agent.count}): p50 ${report.historyEvents.agent.p50}, max ${report.historyEvents.agent.max}.`,
+  ];
+  return lines.join('\n');
+}
+
+main().catch((error: unknown) => {
+  console.error(`[bench] failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  process.exit(1);
+});
