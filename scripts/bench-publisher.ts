@@ -8,7 +8,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import axios from 'axios';
 import { Command, InvalidArgumentError } from 'commander';
@@ -17,6 +16,7 @@ import type { ConversationEventKey, ConversationEvent } from '../activities/gene
 import { EventPublisher } from '../activities/genesys/publisher';
 import { defaultSimulatorClient } from '../simulator/seed';
 import type { SimulatorCounters } from '../simulator/state';
+import { machine } from './process-usage';
 import { startSimulatorProcess } from './stack';
 import { projectRoot } from './toolchain';
 
@@ -278,13 +278,7 @@ async function runBenchmark(flags: Flags, simulatorUrl: string): Promise<void> {
   const report = {
     benchmark: 'publisher',
     ranAt: new Date(startedAt).toISOString(),
-    machine: {
-      cpu: os.cpus()[0]?.model,
-      cores: os.cpus().length,
-      memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-      node: process.version,
-      platform: `${os.platform()} ${os.release()}`,
-    },
+    machine: machine(),
     settings: flags,
     elapsedSeconds,
     kinds: summary,

@@ -10,7 +10,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -21,11 +21,12 @@ import { defaultSimulatorClient } from '../simulator/seed';
 import { percentile, summarise, type LatencySummary } from '../simulator/latency';
 import type { SimulatorCounters } from '../simulator/state';
 import { selfCheckWorkflow } from '../workflows';
+import { conversationStatusQuery } from '../workflows/conversation';
 import { silentWav } from './contact-centre';
 import { startDevServer, type DevServer } from './dev-server';
 import { driveLoad, type DriveStats } from './load-driver';
 import { contactCentreLoad, seedScale, type LoadShape, type TimedEvent } from './load-generator';
-import { UsageSampler, type ProcessUsage } from './process-usage';
+import { machine, summariseProfile, UsageSampler, type ProcessUsage } from './process-usage';
 import { freePort, startProgram, startSimulatorProcess, stopProcess, untilReady } from './stack';
 import { projectRoot } from './toolchain';
 
@@ -39,6 +40,8 @@ interface Flags {
   requestsPerMinute: number;
   reorderWindowMs: number;
   publishIntervalMs: number;
+  profile: boolean;
+  maxCachedWorkflows: number;
   settleSeconds: number;
   out: string;
 }
@@ -193,6 +196,15 @@ async function play(
   return { stats, offered, startedAt };
 }
 
+/** The worker's CPU profile (the one `--cpu-prof` wrote into `folder`), summarised. */
+function workerProfile(folder: string): ReturnType<typeof summariseProfile> | undefined {
+  const file = readdirSync(folder).find((name) => name.endsWith('.cpuprofile'));
+  if (!file) return undefined;
+  return summariseProfile(
+    JSON.parse(readFileSync(path.join(folder, file), 'utf8')) as Parameters<typeof summariseProfile>[0],
+  );
+}
+
 /**
  * The worker's Temporal metrics (Prometheus text) boiled down for the profile: every latency histogram
  * as count and mean, and the sticky-cache counters, summed over their labels.
@@ -245,16 +257,29 @@ async function startBridge(flags: Flags, dataDir: string, simulatorUrl: string):
     BYOI_DATA_DIR: dataDir,
   };
   const metricsPort = await freePort();
-  const worker = startProgram('workers/main.ts', [], {
-    ...common,
-    GENESYS_API_BASE_URL: simulatorUrl,
-    GENESYS_CLIENT_ID: defaultSimulatorClient.clientId,
-    GENESYS_CLIENT_SECRET: defaultSimulatorClient.clientSecret,
-    GENESYS_REQUESTS_PER_MINUTE: String(flags.requestsPerMinute),
-    BYOI_RECORDING_SPOOL_DIR: path.join(dataDir, 'spool'),
-    BYOI_PUBLISH_INTERVAL_MS: String(flags.publishIntervalMs),
-    BYOI_METRICS_ADDRESS: `127.0.0.1:${metricsPort}`,
-  });
+  const worker = startProgram(
+    'workers/main.ts',
+    [],
+    {
+      ...common,
+      GENESYS_API_BASE_URL: simulatorUrl,
+      GENESYS_CLIENT_ID: defaultSimulatorClient.clientId,
+      GENESYS_CLIENT_SECRET: defaultSimulatorClient.clientSecret,
+      GENESYS_REQUESTS_PER_MINUTE: String(flags.requestsPerMinute),
+      BYOI_RECORDING_SPOOL_DIR: path.join(dataDir, 'spool'),
+      BYOI_PUBLISH_INTERVAL_MS: String(flags.publishIntervalMs),
+      BYOI_MAX_CACHED_WORKFLOWS: String(flags.maxCachedWorkflows),
+      BYOI_METRICS_ADDRESS: `127.0.0.1:${metricsPort}`,
+    },
+    undefined,
+    // Room for every cached workflow; the CPU profile is written when the worker exits.
+    [
+      '--max-old-space-size=6144',
+      ...(flags.profile
+        ? ['--cpu-prof', '--cpu-prof-interval=5000', `--cpu-prof-dir=${path.join(dataDir, 'profile')}`]
+        : []),
+    ],
+  );
   const token = randomBytes(24).toString('base64url');
   const ingressPort = await freePort();
   const ingress = startProgram('client/ingress-main.ts', [], {
@@ -268,11 +293,16 @@ async function startBridge(flags: Flags, dataDir: string, simulatorUrl: string):
   // A round trip through the task queue proves the worker polls before the load starts.
   const connection = await Connection.connect({ address: server.address });
   try {
-    await new Client({ connection }).workflow.execute(selfCheckWorkflow, {
-      taskQueue,
-      workflowId: 'bench-self-check',
-      workflowExecutionTimeout: '2 minutes',
-    });
+    await Promise.race([
+      new Client({ connection }).workflow.execute(selfCheckWorkflow, {
+        taskQueue,
+        workflowId: 'bench-self-check',
+        workflowExecutionTimeout: '2 minutes',
+      }),
+      new Promise((_, reject) =>
+        worker.once('exit', (code) => reject(new Error(`the worker exited with ${code}`))),
+      ),
+    ]);
   } finally {
     await connection.close();
   }
@@ -314,21 +344,30 @@ async function settleBridge(
 
     const conversationStatuses: Record<string, number> = {};
     const histories: Record<'conversation' | 'agent', number[]> = { conversation: [], agent: [] };
-    const workflows: { workflowId: string; kind: 'conversation' | 'agent'; status: string }[] = [];
+    let totalHistoryEvents = 0;
+    const blocked: string[] = [];
+    const runs: { workflowId: string; runId: string; kind: 'conversation' | 'agent'; status: string }[] = [];
     for await (const workflow of client.workflow.list({ query: `ByoiKind IN ('conversation', 'agent')` })) {
       const kind = workflow.searchAttributes.ByoiKind?.[0] as 'conversation' | 'agent';
       const status = String(workflow.searchAttributes.ByoiStatus?.[0] ?? workflow.status.name);
-      // A conversation's history is whole once it has completed; an agent's run is whatever it has so far.
-      if (kind === 'agent' || status === 'Completed')
-        workflows.push({ workflowId: workflow.workflowId, kind, status });
+      runs.push({ workflowId: workflow.workflowId, runId: workflow.runId, kind, status });
+      if (status === 'Blocked' && blocked.length < 10) {
+        const handle = client.workflow.getHandle(workflow.workflowId, workflow.runId);
+        const reason = (await handle.query(conversationStatusQuery)).blocked;
+        blocked.push(
+          `${workflow.workflowId}: ${reason ? `${reason.kind} ${reason.type} — ${reason.reason}` : 'unknown'}`,
+        );
+      }
       if (kind === 'conversation') conversationStatuses[status] = (conversationStatuses[status] ?? 0) + 1;
     }
-    // History length of those workflows, a few describes at a time.
-    for (let index = 0; index < workflows.length; index += 16) {
+    // The history length of every run (an agent's continued runs each count), a few describes at a time;
+    // per conversation only completed ones, whose history is whole.
+    for (let index = 0; index < runs.length; index += 16) {
       await Promise.all(
-        workflows.slice(index, index + 16).map(async ({ workflowId, kind }) => {
-          const description = await client.workflow.getHandle(workflowId).describe();
-          histories[kind].push(description.historyLength);
+        runs.slice(index, index + 16).map(async ({ workflowId, runId, kind, status }) => {
+          const { historyLength } = await client.workflow.getHandle(workflowId, runId).describe();
+          totalHistoryEvents += historyLength;
+          if (kind === 'agent' || status === 'Completed') histories[kind].push(historyLength);
         }),
       );
     }
@@ -336,7 +375,12 @@ async function settleBridge(
       settled,
       settleMs: settledAfterMs,
       conversationStatuses,
-      historyEvents: { conversation: summarise(histories.conversation), agent: summarise(histories.agent) },
+      blocked,
+      historyEvents: {
+        conversation: summarise(histories.conversation),
+        agent: summarise(histories.agent),
+        total: totalHistoryEvents,
+      },
     };
   } finally {
     await connection.close();
@@ -362,9 +406,21 @@ async function main(): Promise<void> {
     )
     .option('--interactions-per-second <n>', 'new interactions a second', Number, 5)
     .option('--voice-share <share>', 'share of interactions that are calls', share, 0.7)
-    .option('--requests-per-minute <n>', 'the Genesys OAuth client’s request limit', whole, 300)
+    .option(
+      '--requests-per-minute <n>',
+      'the Genesys OAuth client’s request limit (raised: the seed scale needs more than the default 300)',
+      whole,
+      3_000,
+    )
     .option('--reorder-window-ms <n>', 'how long workflows hold an event for an earlier one', whole, 500)
     .option('--publish-interval-ms <n>', 'least time between two requests of one event endpoint', whole, 250)
+    .option(
+      '--max-cached-workflows <n>',
+      'workflows the worker keeps in memory (every agent and live conversation)',
+      whole,
+      8_000,
+    )
+    .option('--profile', 'record a CPU profile of the worker and summarise it in the report', false)
     .option('--settle-seconds <n>', 'how long to wait after the load for the bridge to finish', whole, 300)
     .option('--out <file>', 'the JSON report', path.join('results', 'bench.json'))
     .parse()
@@ -437,6 +493,7 @@ async function main(): Promise<void> {
     const bridgeLatency = await simulatorLatency(simulator.url, bridgeRun.startedAt);
     // The bridge's processes stop before the baseline, so they take no CPU from it.
     for (const stop of stopping.splice(1).reverse()) await stop();
+    const profile = flags.profile ? workerProfile(path.join(dataDir, 'profile')) : undefined;
 
     let baseline: Awaited<ReturnType<typeof runBaseline>> | undefined;
     if (flags.baselineSeconds > 0) {
@@ -450,6 +507,7 @@ async function main(): Promise<void> {
       outcome,
       usage: bridgeUsage,
       metrics,
+      profile,
       requests: requestsBetween(before, after),
       latency: bridgeLatency,
       simulator: { before, after },
@@ -545,6 +603,7 @@ function buildReport(
     outcome: Awaited<ReturnType<typeof settleBridge>>;
     usage: Record<string, ProcessUsage>;
     metrics: Record<string, number | string>;
+    profile: ReturnType<typeof summariseProfile> | undefined;
     requests: Record<string, number>;
     latency: SimulatorLatency;
     simulator: { before: SimulatorCounters; after: SimulatorCounters };
@@ -625,13 +684,7 @@ function buildReport(
   return {
     benchmark: 'seed-scale',
     ranAt: new Date(Date.now() - run.playedMs - run.settleMs).toISOString(),
-    machine: {
-      cpu: os.cpus()[0]?.model,
-      cores: os.cpus().length,
-      memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-      node: process.version,
-      platform: `${os.platform()} ${os.release()}`,
-    },
+    machine: machine(),
     settings: flags,
     targets,
     measured,
@@ -645,6 +698,7 @@ function buildReport(
     delivered: {
       ...delivered,
       conversationsByStatus: run.outcome.conversationStatuses,
+      blockedBecause: run.outcome.blocked,
       ingress: {
         accepted: run.drive.accepted,
         duplicate: run.drive.duplicate,
@@ -682,9 +736,16 @@ function buildReport(
       ratioToBaseline: baseline
         ? Number((bridgeCpuMsPerEvent / baseline.cpuMsPerEvent).toFixed(1))
         : undefined,
+      temporalMsPerHistoryEvent: Number(
+        ((usage.temporal!.cpuSeconds * 1_000) / Math.max(1, run.outcome.historyEvents.total)).toFixed(3),
+      ),
+      historyEventsPerSourceEvent: Number(
+        (run.outcome.historyEvents.total / Math.max(1, sourceEvents)).toFixed(2),
+      ),
     },
     historyEvents: run.outcome.historyEvents,
     workerMetrics: run.metrics,
+    workerProfile: run.profile,
     baseline,
   };
 }
@@ -726,6 +787,20 @@ function summaryOf(report: Report): string {
     `Processes (CPU s / peak MiB): ${Object.entries(report.processes)
       .map(([name, usage]) => `${name} ${usage.cpuSeconds.toFixed(0)} / ${usage.peakRssMiB}`)
       .join(', ')}.`,
+    ...(report.workerProfile
+      ? [
+          `Worker main thread busy ${report.workerProfile.mainThreadBusyPercent} % of the run; its busy time by place: ${Object.entries(
+            report.workerProfile.byPlace,
+          )
+            .slice(0, 8)
+            .map(([place, share]) => `${place} ${share} %`)
+            .join(', ')}; top functions: ${report.workerProfile.functions
+            .slice(0, 6)
+            .map((entry) => `${entry.function} ${entry.selfPercent} %`)
+            .join(', ')}.`,
+        ]
+      : []),
+    `Temporal wrote ${report.historyEvents.total} history events (${report.cpu.historyEventsPerSourceEvent} per source event), ${report.cpu.temporalMsPerHistoryEvent} ms of server CPU each.`,
     `Bridge CPU (worker + ingress + Temporal): ${report.cpu.bridgeSeconds} s, ${report.cpu.bridgeMsPerEvent} ms per source event` +
       (report.baseline
         ? `; plain forwarder: ${report.baseline.cpuMsPerEvent} ms per event (${report.baseline.seconds} s, ${report.baseline.forwarder.published} published, ${report.baseline.forwarder.failed} failed); ratio ${report.cpu.ratioToBaseline}×.`

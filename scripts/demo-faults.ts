@@ -79,6 +79,17 @@ export async function playFaults(context: FaultContext): Promise<void> {
     client.workflow.getHandle(agentWorkflowId(source, agentId)).query(agentStatusQuery);
   const conversationStatus = (interactionId: string) =>
     client.workflow.getHandle(conversationWorkflowId(source, interactionId)).query(conversationStatusQuery);
+  /** The conversation's status once it reads `wanted`, or as it is after `timeoutMs`. */
+  const conversationUntil = (
+    interactionId: string,
+    wanted: ConversationStatus['status'],
+    timeoutMs: number,
+  ) =>
+    poll(
+      () => conversationStatus(interactionId),
+      (status) => status.status === wanted,
+      timeoutMs,
+    );
   const agentEvent = (agentId: string, change: object, occurredAt = new Date()) => ({
     kind: 'agent',
     source,
@@ -177,11 +188,7 @@ export async function playFaults(context: FaultContext): Promise<void> {
       `email ${emailId} ${waiting[1].status} (${waiting[1].message ?? ''})`,
   );
   const strangeId = strangeCall[0]!.interactionId;
-  const blocked = await poll(
-    () => conversationStatus(strangeId),
-    (status) => status.status === 'Blocked',
-    30_000,
-  );
+  const blocked = await conversationUntil(strangeId, 'Blocked', 30_000);
   step(
     `  unsupported sequence: call ${strangeId} ${blocked.status}: ${blocked.blocked?.reason ?? blocked.message ?? ''}`,
   );
@@ -195,26 +202,18 @@ export async function playFaults(context: FaultContext): Promise<void> {
     taskQueue: context.taskQueue,
   });
   const flowed = await poll(
-    () => Promise.all([agentStatus(newcomer), conversationStatus(emailId).catch(() => undefined)]),
-    ([agent]) => agent.counters.published >= 2,
+    () => agentStatus(newcomer),
+    (agent) => agent.counters.published >= 2,
     60_000,
   );
-  const emailOutcome = await poll(
-    () => conversationStatus(emailId),
-    (status) => status.status === 'Completed',
-    30_000,
-  );
+  const emailOutcome = await conversationUntil(emailId, 'Completed', 30_000);
   step(
     `  … ${newcomer} synced to Genesys (${report.users.created ?? 0} user created); the sync told the waiting workflows: ` +
-      `agent ${flowed[0].status}, ${flowed[0].counters.published} events published; email ${emailOutcome.status}`,
+      `agent ${flowed.status}, ${flowed.counters.published} events published; email ${emailOutcome.status}`,
   );
 
   const silentId = silentCall[0]!.interactionId;
-  const missing = await poll(
-    () => conversationStatus(silentId),
-    (status) => status.status === 'RecordingMissing',
-    60_000,
-  );
+  const missing = await conversationUntil(silentId, 'RecordingMissing', 60_000);
   step(
     `  recording that never comes: call ${silentId} ${missing.status}${missing.message ? `: ${missing.message}` : ''}`,
   );

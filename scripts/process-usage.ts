@@ -4,6 +4,7 @@
  * and the peak resident memory.
  */
 import { readFileSync, readdirSync } from 'node:fs';
+import os from 'node:os';
 
 /** Clock ticks a second of /proc/<pid>/stat's utime and stime (USER_HZ, 100 on Linux). */
 const ticksPerSecond = 100;
@@ -119,4 +120,89 @@ export class UsageSampler {
     clearInterval(this.timer);
     return usage;
   }
+}
+
+/** One function's share of a CPU profile. */
+export interface ProfileEntry {
+  function: string;
+  /** Where it lives: a project file, or the package it comes from. */
+  where: string;
+  selfPercent: number;
+}
+
+interface CpuProfile {
+  nodes: {
+    id: number;
+    callFrame: { functionName: string; url: string; lineNumber: number };
+    hitCount?: number;
+  }[];
+  samples?: number[];
+}
+
+/**
+ * The functions that used most of the main thread in a V8 profile (`node --cpu-prof`), by self time,
+ * and the busy time by package: `node_modules/<package>`, `node:` internals, the project's own files,
+ * or the engine itself (garbage collection, native code). Other threads (the Temporal core's, GC
+ * helpers) are not in a V8 profile: the process's CPU time minus the main thread's busy time is theirs.
+ */
+export function summariseProfile(
+  profile: CpuProfile,
+  top = 20,
+): { mainThreadBusyPercent: number; functions: ProfileEntry[]; byPlace: Record<string, number> } {
+  // Shares are of the main thread's busy samples: idle ones are the event loop waiting.
+  const idle = profile.nodes
+    .filter((node) => node.callFrame.functionName === '(idle)')
+    .reduce((sum, node) => sum + (node.hitCount ?? 0), 0);
+  const all = profile.nodes.reduce((sum, node) => sum + (node.hitCount ?? 0), 0);
+  const total = all - idle || 1;
+  const functions = new Map<string, ProfileEntry & { hits: number }>();
+  const byPlace = new Map<string, number>();
+  for (const node of profile.nodes) {
+    const hits = node.hitCount ?? 0;
+    if (hits === 0 || node.callFrame.functionName === '(idle)') continue;
+    const { functionName, url, lineNumber } = node.callFrame;
+    const where = placeOf(url);
+    const name = `${functionName || '(anonymous)'} ${url ? `${shortUrl(url)}:${lineNumber + 1}` : ''}`.trim();
+    const entry = functions.get(name) ?? { function: name, where, selfPercent: 0, hits: 0 };
+    entry.hits += hits;
+    functions.set(name, entry);
+    byPlace.set(where, (byPlace.get(where) ?? 0) + hits);
+  }
+  const percent = (hits: number) => Number(((hits / total) * 100).toFixed(1));
+  return {
+    mainThreadBusyPercent: Number((((all - idle) / (all || 1)) * 100).toFixed(1)),
+    functions: [...functions.values()]
+      .sort((a, b) => b.hits - a.hits)
+      .slice(0, top)
+      .map(({ hits, ...entry }) => ({ ...entry, selfPercent: percent(hits) })),
+    byPlace: Object.fromEntries(
+      [...byPlace].sort((a, b) => b[1] - a[1]).map(([place, hits]) => [place, percent(hits)]),
+    ),
+  };
+}
+
+function placeOf(url: string): string {
+  if (url === '') return 'engine (GC, native)';
+  if (url.startsWith('node:')) return 'node internals';
+  const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+  if (match) return match[1]!;
+  return url.includes('/workflows/') || url.includes('workflow-bundle') ? 'workflow code' : 'project';
+}
+
+function shortUrl(url: string): string {
+  const index = url.lastIndexOf('node_modules/');
+  return index >= 0
+    ? url.slice(index + 'node_modules/'.length)
+    : url.replace(/^file:\/\/.*?\/(workflows|activities|workers|client|simulator|scripts)\//, '$1/');
+}
+
+/** The machine a benchmark ran on, for its report. */
+export function machine() {
+  return {
+    cpu: os.cpus()[0]?.model,
+    cores: os.cpus().length,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${os.platform()} ${os.release()}`,
+  };
 }

@@ -10,14 +10,15 @@ import { createInterface } from 'node:readline';
 import axios from 'axios';
 import { projectRoot } from './toolchain';
 
-/** Runs `entry` (a .ts file under the project) as its own Node process. */
+/** Runs `entry` (a .ts file under the project) as its own Node process; `nodeArgs` go to Node itself. */
 export function startProgram(
   entry: string,
   args: string[],
   env: NodeJS.ProcessEnv,
   stdio: StdioOptions = ['ignore', 'inherit', 'inherit'],
+  nodeArgs: string[] = [],
 ): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, entry), ...args], {
+  return spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(projectRoot, entry), ...args], {
     cwd: projectRoot,
     stdio,
     env: { ...process.env, ...env },

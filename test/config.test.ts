@@ -62,7 +62,7 @@ describe('configuration', () => {
     assert.equal(config.genesys?.maxEventsPerBatch, 100);
   });
 
-  it('reads the reorder window and the publish interval in milliseconds, zero allowed, at most a minute', () => {
+  it('reads the reorder window and the publish interval in milliseconds (zero allowed, at most a minute) and the workflow cache size', () => {
     const defaults = loadConfig({
       GENESYS_REGION: 'eu-west-1',
       GENESYS_CLIENT_ID: 'id',
@@ -79,6 +79,8 @@ describe('configuration', () => {
     });
     assert.equal(set.ingress.reorderWindowMs, 0);
     assert.equal(set.genesys?.publishIntervalMs, 1_000);
+    assert.equal(defaults.maxCachedWorkflows, undefined, "the SDK's own default unless set");
+    assert.equal(loadConfig({ BYOI_MAX_CACHED_WORKFLOWS: '8000' }).maxCachedWorkflows, 8_000);
     assert.throws(
       () => loadConfig({ BYOI_REORDER_WINDOW_MS: '2s', BYOI_PUBLISH_INTERVAL_MS: '600000' }),
       (error: unknown) => {

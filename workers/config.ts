@@ -60,6 +60,7 @@ const environmentSchema = z.object({
     .regex(/^\d+(s|m|h|d)$/, 'must be a duration such as 15m, 1h or 1d')
     .default('1h'),
   BYOI_RECORDING_SPOOL_DIR: z.string().min(1).optional(),
+  BYOI_MAX_CACHED_WORKFLOWS: wholeNumber.optional(),
   BYOI_INGRESS_HOST: z.string().min(1).default('127.0.0.1'),
   BYOI_INGRESS_PORT: port.default(8080),
   BYOI_INGRESS_TOKENS: credentialList.optional(),
@@ -111,6 +112,12 @@ export interface BridgeConfig {
   metricsAddress: string | undefined;
   /** Where recordings are spooled on their way to Genesys (default: the OS temp directory). */
   recordingSpoolDir: string | undefined;
+  /**
+   * Workflows a worker keeps in memory between their tasks (default: the SDK's, from the heap size). One
+   * that is evicted replays its whole history on its next task: at scale it should hold every agent and
+   * every live conversation the worker serves.
+   */
+  maxCachedWorkflows: number | undefined;
   /** The HTTP ingress: where it listens and the credentials of each source (never logged). */
   ingress: {
     host: string;
@@ -212,6 +219,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BridgeConfig {
     genesys,
     metricsAddress: settings.BYOI_METRICS_ADDRESS,
     recordingSpoolDir: settings.BYOI_RECORDING_SPOOL_DIR,
+    maxCachedWorkflows: settings.BYOI_MAX_CACHED_WORKFLOWS,
     ingress: {
       host: settings.BYOI_INGRESS_HOST,
       port: settings.BYOI_INGRESS_PORT,

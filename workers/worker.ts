@@ -6,7 +6,7 @@ import type { BridgeConfig } from './config';
 /** What a bridge worker is made of; tests pass a prebuilt workflow bundle to save the bundling time. */
 export interface BridgeWorkerOptions {
   connection: NativeConnection;
-  config: Pick<BridgeConfig, 'taskQueue' | 'temporal'>;
+  config: Pick<BridgeConfig, 'taskQueue' | 'temporal'> & Partial<Pick<BridgeConfig, 'maxCachedWorkflows'>>;
   dependencies: ActivityDependencies;
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
@@ -21,5 +21,8 @@ export async function createBridgeWorker(options: BridgeWorkerOptions): Promise<
       ? { workflowBundle: options.workflowBundle }
       : { workflowsPath: require.resolve('../workflows') }),
     activities: createActivities(options.dependencies),
+    ...(options.config.maxCachedWorkflows === undefined
+      ? {}
+      : { maxCachedWorkflows: options.config.maxCachedWorkflows }),
   });
 }
