@@ -67,6 +67,12 @@ function whole(value: string): number {
   return parsed;
 }
 
+function positive(value: string): number {
+  const parsed = Number(value);
+  if (!(parsed > 0 && Number.isFinite(parsed))) throw new InvalidArgumentError('a number > 0');
+  return parsed;
+}
+
 function share(value: string): number {
   const parsed = Number(value);
   if (!(parsed >= 0 && parsed <= 1)) throw new InvalidArgumentError('a share between 0 and 1');
@@ -404,7 +410,7 @@ async function main(): Promise<void> {
       whole,
       2_000,
     )
-    .option('--interactions-per-second <n>', 'new interactions a second', Number, 5)
+    .option('--interactions-per-second <n>', 'new interactions a second', positive, 5)
     .option('--voice-share <share>', 'share of interactions that are calls', share, 0.7)
     .option(
       '--requests-per-minute <n>',
