@@ -17,8 +17,7 @@ import { pathToFileURL } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import axios from 'axios';
 import { Command, InvalidArgumentError } from 'commander';
-import { defaultSimulatorClient } from '../simulator/seed';
-import { percentile, summarise, type LatencySummary } from '../simulator/latency';
+import { percentile, summarise } from '../simulator/latency';
 import type { SimulatorCounters } from '../simulator/state';
 import { selfCheckWorkflow } from '../workflows';
 import { conversationStatusQuery } from '../workflows/conversation';
@@ -27,7 +26,20 @@ import { startDevServer, type DevServer } from './dev-server';
 import { driveLoad, type DriveStats } from './load-driver';
 import { contactCentreLoad, seedScale, type LoadShape, type TimedEvent } from './load-generator';
 import { machine, summariseProfile, UsageSampler, type ProcessUsage } from './process-usage';
-import { freePort, startProgram, startSimulatorProcess, stopProcess, untilReady } from './stack';
+import {
+  freePort,
+  poll,
+  requestsBetween,
+  simulatorCounters,
+  simulatorGenesysEnvironment,
+  simulatorLatency,
+  startProgram,
+  startSimulatorProcess,
+  stopProcess,
+  sumWhere,
+  untilReady,
+  type SimulatorLatency,
+} from './stack';
 import { projectRoot } from './toolchain';
 
 interface Flags {
@@ -108,45 +120,6 @@ function counting(events: Iterable<TimedEvent>, offered: Offered): Iterable<Time
       yield timed;
     }
   })();
-}
-
-interface SimulatorLatency {
-  events: { presence: LatencySummary; routingStatus: LatencySummary; conversation: LatencySummary };
-  recordingPlayableAfterCallEnd: LatencySummary;
-}
-
-async function simulatorStats(url: string): Promise<SimulatorCounters> {
-  return (await axios.get<SimulatorCounters>(`${url}/__simulator/stats`)).data;
-}
-
-async function simulatorLatency(url: string, since: number): Promise<SimulatorLatency> {
-  return (await axios.get<SimulatorLatency>(`${url}/__simulator/latency`, { params: { since } })).data;
-}
-
-/** Requests per endpoint between two readings of the simulator's counters. */
-function requestsBetween(before: SimulatorCounters, after: SimulatorCounters): Record<string, number> {
-  const requests: Record<string, number> = {};
-  for (const [endpoint, count] of Object.entries(after.requestsByEndpoint)) {
-    const added = count - (before.requestsByEndpoint[endpoint] ?? 0);
-    if (added > 0 && !endpoint.includes('/__simulator')) requests[endpoint] = added;
-  }
-  return requests;
-}
-
-function sumWhere(requests: Record<string, number>, match: (endpoint: string) => boolean): number {
-  return Object.entries(requests)
-    .filter(([endpoint]) => match(endpoint))
-    .reduce((sum, [, count]) => sum + count, 0);
-}
-
-/** Polls `check` every 2 s until it answers true or `timeoutMs` passes; answers whether it settled. */
-async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
-  }
-  return check();
 }
 
 /** The seed-scale load of one phase. */
@@ -268,9 +241,7 @@ async function startBridge(flags: Flags, dataDir: string, simulatorUrl: string):
     [],
     {
       ...common,
-      GENESYS_API_BASE_URL: simulatorUrl,
-      GENESYS_CLIENT_ID: defaultSimulatorClient.clientId,
-      GENESYS_CLIENT_SECRET: defaultSimulatorClient.clientSecret,
+      ...simulatorGenesysEnvironment(simulatorUrl),
       GENESYS_REQUESTS_PER_MINUTE: String(flags.requestsPerMinute),
       BYOI_RECORDING_SPOOL_DIR: path.join(dataDir, 'spool'),
       BYOI_PUBLISH_INTERVAL_MS: String(flags.publishIntervalMs),
@@ -340,10 +311,12 @@ async function settleBridge(
       const latency = await simulatorLatency(simulatorUrl, startedAt);
       return latency.events.presence.count + latency.events.routingStatus.count;
     };
-    const settled = await until(
+    const settled = await poll(
       async () =>
         (await running()) === 0 && (await agentEventsDelivered()) >= offered.presence + offered.routingStatus,
+      (done) => done,
       flags.settleSeconds * 1_000,
+      2_000,
     );
     const settledAfterMs = Date.now();
     log(settled ? 'the bridge has settled everything' : `not settled after ${flags.settleSeconds} s`);
@@ -462,7 +435,7 @@ async function main(): Promise<void> {
       `bridge phase: ${flags.seconds} s of ${flags.agents} agents, ${flags.presencePerMinute} presence changes/min (+ routing), ` +
         `${flags.interactionsPerSecond} interactions/s (${Math.round(flags.voiceShare * 100)} % calls), budget ${flags.requestsPerMinute} requests/min`,
     );
-    const before = await simulatorStats(simulator.url);
+    const before = await simulatorCounters(simulator.url);
     const sampler = new UsageSampler(
       {
         worker: bridge.worker.pid!,
@@ -495,7 +468,7 @@ async function main(): Promise<void> {
     const metrics = await workerMetrics(bridge.metricsUrl).catch((error: unknown) => ({
       unavailable: String(error),
     }));
-    const after = await simulatorStats(simulator.url);
+    const after = await simulatorCounters(simulator.url);
     const bridgeLatency = await simulatorLatency(simulator.url, bridgeRun.startedAt);
     // The bridge's processes stop before the baseline, so they take no CPU from it.
     for (const stop of stopping.splice(1).reverse()) await stop();
@@ -557,7 +530,7 @@ async function runBaseline(flags: Flags, simulatorUrl: string, recordingUrl: str
     log(
       `baseline phase: ${flags.baselineSeconds} s of the same traffic through a plain forwarder (pid ${forwarder.pid})`,
     );
-    const before = await simulatorStats(simulatorUrl);
+    const before = await simulatorCounters(simulatorUrl);
     const sampler = new UsageSampler({ forwarder: forwarder.pid! });
     const run = await play(
       'baseline',
@@ -575,13 +548,14 @@ async function runBaseline(flags: Flags, simulatorUrl: string, recordingUrl: str
       firstFailures: string[];
       streamsInFlight: number;
     }
-    let stats = (await axios.get<ForwarderStats>(`${url}/stats`)).data;
-    await until(async () => {
-      stats = (await axios.get<ForwarderStats>(`${url}/stats`)).data;
-      return stats.streamsInFlight === 0;
-    }, flags.settleSeconds * 1_000);
+    const stats = await poll(
+      async () => (await axios.get<ForwarderStats>(`${url}/stats`)).data,
+      (forwarded) => forwarded.streamsInFlight === 0,
+      flags.settleSeconds * 1_000,
+      2_000,
+    );
     const usage = sampler.stop().forwarder!;
-    const after = await simulatorStats(simulatorUrl);
+    const after = await simulatorCounters(simulatorUrl);
     const latency = await simulatorLatency(simulatorUrl, run.startedAt);
     return {
       offered: run.offered,

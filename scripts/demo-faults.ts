@@ -13,12 +13,12 @@ import axios from 'axios';
 import { agentWorkflowId } from '../client/agent-events';
 import { conversationWorkflowId } from '../client/conversation-events';
 import { runDirectorySync } from '../client/directory-sync';
-import type { SimulatorCounters } from '../simulator/state';
 import { agentStatusQuery, type AgentStatus } from '../workflows/agent';
 import { conversationStatusQuery, type ConversationStatus } from '../workflows/conversation';
 import { byoiKind, byoiSource, byoiStatus } from '../workflows/search-attributes';
 import { contactCentreDirectory, interactionEvents } from './contact-centre';
 import type { TimedEvent } from './load-generator';
+import { poll, simulatorCounters } from './stack';
 
 /** What the fault scenarios need from the main job. */
 export interface FaultContext {
@@ -44,18 +44,6 @@ interface Answer {
   outcomes: { outcome: string; errors?: { field: string; message: string }[] }[];
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls `read` every 500 ms until `done` holds or `timeoutMs` passes; answers the last reading. */
-async function poll<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await sleep(500);
-  }
-}
-
 function countOutcomes(answers: Answer[]): string {
   const counts = new Map<string, number>();
   for (const outcome of answers.flatMap((answer) => answer.outcomes)) {
@@ -73,8 +61,7 @@ export async function playFaults(context: FaultContext): Promise<void> {
         headers: { authorization: `Bearer ${context.ingress.token}` },
       })
     ).data;
-  const counters = async () =>
-    (await axios.get<SimulatorCounters>(`${context.simulatorUrl}/__simulator/stats`)).data;
+  const counters = () => simulatorCounters(context.simulatorUrl);
   const agentStatus = (agentId: string) =>
     client.workflow.getHandle(agentWorkflowId(source, agentId)).query(agentStatusQuery);
   const conversationStatus = (interactionId: string) =>
@@ -103,7 +90,7 @@ export async function playFaults(context: FaultContext): Promise<void> {
   // 1. An adapter that lost its acknowledgements redelivers what it sent, three times at once.
   const before = await counters();
   const burst = await Promise.all([1, 2, 3].map(() => post(context.recentEvents)));
-  await sleep(2_000);
+  await new Promise((resolve) => setTimeout(resolve, 2_000));
   const after = await counters();
   step(
     `  duplicate burst: the last ${context.recentEvents.length} events sent again 3 times at once → ${countOutcomes(burst)}; ` +

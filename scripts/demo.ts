@@ -16,7 +16,7 @@ import {
   formatDirectoryReport,
   runDirectorySync,
 } from '../client/directory-sync';
-import { createSimulator, defaultSeed, defaultSimulatorClient } from '../simulator';
+import { createSimulator, defaultSeed } from '../simulator';
 import { loadConfig, type BridgeConfig } from '../workers/config';
 import { selfCheckWorkflow } from '../workflows';
 import type { conversationWorkflow } from '../workflows/conversation';
@@ -29,11 +29,18 @@ import { startIngress, type Ingress } from '../client/ingress';
 import { startDevServer, type DevServer } from './dev-server';
 import { contactCentreDirectory, demoInteractions, silentWav } from './contact-centre';
 import { driveLoad } from './load-driver';
-import { percentile, type LatencySummary } from '../simulator/latency';
+import { percentile } from '../simulator/latency';
 import { contactCentreLoad, seedScale, type TimedEvent } from './load-generator';
 import { playFaults } from './demo-faults';
-import type { SimulatorCounters } from '../simulator/state';
-import { startProgram, stopProcess } from './stack';
+import {
+  requestsBetween,
+  simulatorCounters,
+  simulatorGenesysEnvironment,
+  simulatorLatency,
+  startProgram,
+  stopProcess,
+  sumWhere,
+} from './stack';
 
 interface DemoFlags {
   keepRunning: boolean;
@@ -85,13 +92,10 @@ async function main(): Promise<void> {
       stopping.push(() => simulator.stop());
       simulatorUrl = simulator.url;
       step(`Genesys simulator at ${simulator.url} (inspection: ${simulator.url}/__simulator/stats)`);
-      // The simulator's client secret is a fixture, not a secret; a real one comes from the environment.
       Object.assign(workerEnvironment, {
         // The worker maps the demo contact centre's queue and wrap-up code ids through its snapshot.
         ...(config.directory.snapshot ? {} : { BYOI_DIRECTORY_SNAPSHOT: demoSnapshotFile(config) }),
-        GENESYS_API_BASE_URL: simulator.url,
-        GENESYS_CLIENT_ID: defaultSimulatorClient.clientId,
-        GENESYS_CLIENT_SECRET: defaultSimulatorClient.clientSecret,
+        ...simulatorGenesysEnvironment(simulator.url),
       });
     }
 
@@ -360,20 +364,15 @@ async function playContactCentre(
   step(`conversations: ${[...byStatus].map(([status, count]) => `${count} ${status}`).join(', ') || 'none'}`);
   const after = await simulatorCounters(simulatorUrl);
   const accepted = after.eventsAccepted - genesysBefore.eventsAccepted;
-  const eventRequests = Object.entries(after.requestsByEndpoint)
-    .filter(([endpoint]) => endpoint.includes('/api/v2/events/'))
-    .reduce((sum, [endpoint, count]) => sum + count - (genesysBefore.requestsByEndpoint[endpoint] ?? 0), 0);
+  const eventRequests = sumWhere(requestsBetween(genesysBefore, after), (endpoint) =>
+    endpoint.includes('/api/v2/events/'),
+  );
   step(
     `Genesys (simulator): ${accepted} events accepted in ${eventRequests} event requests (${(eventRequests / Math.max(1, accepted)).toFixed(2)} per event), ` +
       `${after.orderViolations - genesysBefore.orderViolations} order violations, ${after.duplicateEventIds - genesysBefore.duplicateEventIds} duplicate event ids, ` +
       `${after.rateLimited - genesysBefore.rateLimited} 429s, ${after.recordingsUploaded - genesysBefore.recordingsUploaded} recordings uploaded`,
   );
-  const latency = (
-    await axios.get<{
-      events: Record<string, LatencySummary>;
-      recordingPlayableAfterCallEnd: LatencySummary;
-    }>(`${simulatorUrl}/__simulator/latency`, { params: { since: startedAt } })
-  ).data;
+  const latency = await simulatorLatency(simulatorUrl, startedAt);
   step(
     `latency from the event to Genesys accepting it (p50/p99): ${Object.entries(latency.events)
       .map(([kind, summary]) => `${kind} ${summary.p50}/${summary.p99} ms`)
@@ -390,10 +389,6 @@ function* tap<T>(items: Iterable<T>, see: (item: T) => void): Generator<T> {
     see(item);
     yield item;
   }
-}
-
-async function simulatorCounters(url: string): Promise<SimulatorCounters> {
-  return (await axios.get<SimulatorCounters>(`${url}/__simulator/stats`)).data;
 }
 
 function step(message: string): void {

@@ -1,13 +1,17 @@
 /**
  * The bridge's own programs as child processes for the main job and the benchmarks: the simulator, a
  * worker, the ingress, each Node itself with tsx's loader (so a signal and the CPU counters reach the
- * program, not a wrapper), plus a free loopback port and a graceful stop.
+ * program, not a wrapper), plus a free loopback port, a graceful stop, polling, and what the main job and
+ * the benchmarks read from the simulator's inspection API.
  */
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import axios from 'axios';
+import type { LatencySummary } from '../simulator/latency';
+import { defaultSimulatorClient } from '../simulator/seed';
+import type { SimulatorCounters } from '../simulator/state';
 import { projectRoot } from './toolchain';
 
 /** Runs `entry` (a .ts file under the project) as its own Node process; `nodeArgs` go to Node itself. */
@@ -81,4 +85,60 @@ export async function untilReady(url: string, child: ChildProcess, timeoutMs = 6
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }
+}
+
+/** Reads `read` every `intervalMs` until `done` holds or `timeoutMs` passes; answers the last reading. */
+export async function poll<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs: number,
+  intervalMs = 500,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value) || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+/** A worker's Genesys settings for the simulator at `url` (its client secret is a fixture, not a secret). */
+export function simulatorGenesysEnvironment(url: string): NodeJS.ProcessEnv {
+  return {
+    GENESYS_API_BASE_URL: url,
+    GENESYS_CLIENT_ID: defaultSimulatorClient.clientId,
+    GENESYS_CLIENT_SECRET: defaultSimulatorClient.clientSecret,
+  };
+}
+
+/** The simulator's counters (`GET /__simulator/stats`). */
+export async function simulatorCounters(url: string): Promise<SimulatorCounters> {
+  return (await axios.get<SimulatorCounters>(`${url}/__simulator/stats`)).data;
+}
+
+/** Acceptance latencies since `since` (ms), as `GET /__simulator/latency` answers them. */
+export interface SimulatorLatency {
+  events: { presence: LatencySummary; routingStatus: LatencySummary; conversation: LatencySummary };
+  recordingPlayableAfterCallEnd: LatencySummary;
+}
+
+export async function simulatorLatency(url: string, since: number): Promise<SimulatorLatency> {
+  return (await axios.get<SimulatorLatency>(`${url}/__simulator/latency`, { params: { since } })).data;
+}
+
+/** API requests per endpoint between two readings of the simulator's counters. */
+export function requestsBetween(before: SimulatorCounters, after: SimulatorCounters): Record<string, number> {
+  const requests: Record<string, number> = {};
+  for (const [endpoint, count] of Object.entries(after.requestsByEndpoint)) {
+    const added = count - (before.requestsByEndpoint[endpoint] ?? 0);
+    if (added > 0 && !endpoint.includes('/__simulator')) requests[endpoint] = added;
+  }
+  return requests;
+}
+
+/** The requests of `requests` whose endpoint matches. */
+export function sumWhere(requests: Record<string, number>, match: (endpoint: string) => boolean): number {
+  return Object.entries(requests)
+    .filter(([endpoint]) => match(endpoint))
+    .reduce((sum, [, count]) => sum + count, 0);
 }

@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { simulatorGenesysEnvironment } from '../scripts/stack';
 import { projectRoot } from '../scripts/toolchain';
-import { defaultSimulatorClient } from '../simulator';
 import type { TestSimulator } from './genesys-fixtures';
 import { localEnvironment } from './harness';
 
@@ -26,9 +26,7 @@ export function workerProcess(
       TEMPORAL_NAMESPACE: 'default',
       BYOI_TASK_QUEUE: taskQueue,
       BYOI_LOG_LEVEL: 'warn',
-      GENESYS_API_BASE_URL: sim.simulator.url,
-      GENESYS_CLIENT_ID: defaultSimulatorClient.clientId,
-      GENESYS_CLIENT_SECRET: defaultSimulatorClient.clientSecret,
+      ...simulatorGenesysEnvironment(sim.simulator.url),
       GENESYS_REQUESTS_PER_MINUTE: '1000000',
       ...env,
     },
