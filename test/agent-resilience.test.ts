@@ -83,7 +83,7 @@ describe('the agent workflow under failure and long life', function () {
   it('continues as new under load, losing and repeating nothing', async () => {
     const streams = streamsOf(source, 11, 2, 120);
     const rounds = deliveryRounds(streams, seededRandom(9), { blockSize: 6, duplicateRate: 0.2 });
-    const settings = { reorderWindowMs: 1_000, continueAsNewAfterHistoryEvents: 60 };
+    const settings = { reorderWindowMs: 1_000, continueAsNewAfterHistoryEvents: 100 };
     const before = await simulatorStats(sim.simulator);
     await deliver(client(), taskQueue, rounds, settings);
     const statuses = await assertStreamsDelivered(client(), sim, streams);
