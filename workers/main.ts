@@ -4,6 +4,7 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
+import { AgentDirectory, agentDirectoryFolder } from '../activities/directory/agent-directory';
 import { DirectoryMapping, mappingTablesFrom } from '../activities/directory/mapping';
 import { connectGenesys } from '../activities/genesys';
 import { version } from '../package.json';
@@ -18,6 +19,14 @@ async function main(): Promise<void> {
   const genesys = config.genesys ? connectGenesys(config.genesys) : undefined;
   const mapping = genesys ? new DirectoryMapping(genesys.client) : undefined;
   const mappingTables = config.directory.snapshot ? mappingTablesFrom(config.directory.snapshot) : undefined;
+  // The directory sync leaves each source's agents beside the pushed snapshots (shared storage on a
+  // cluster); every worker answers agent look-ups from it.
+  const agentDirectory = genesys
+    ? new AgentDirectory(agentDirectoryFolder(config.dataDir), {
+        genesys: genesys.client.apiBaseUrl,
+        onProblem: (problem, file) => logger.warn({ file, problem }, 'agent directory not used'),
+      })
+    : undefined;
   // Activities that signal other workflows (a finished directory sync) use an ordinary client.
   const clientConnection = await Connection.connect(config.temporal.connectionOptions);
   const temporal = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
@@ -31,6 +40,7 @@ async function main(): Promise<void> {
         temporal,
         mapping,
         mappingTables,
+        agentDirectory,
         recordingSpoolDir: config.recordingSpoolDir,
       },
     });

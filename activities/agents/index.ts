@@ -9,6 +9,7 @@ import type { AgentEvent } from '../events/agent-event';
 import type { GenesysConnection } from '../genesys';
 import { presence } from '../genesys/directory';
 import { asActivityFailure } from '../genesys/errors';
+import type { AgentDirectory } from '../directory/agent-directory';
 import { namesAsMapping, type DirectoryMapping, type MappingTables } from '../directory/mapping';
 
 const genesysNotConfigured = 'GenesysNotConfigured';
@@ -55,21 +56,50 @@ export interface AgentDependencies {
   mapping?: DirectoryMapping;
   /** The source's mapping tables (from its directory snapshot); by default {@link namesAsMapping}. */
   mappingTables?: () => Promise<MappingTables>;
+  /** The agent directories the directory sync leaves: agents listed there resolve without a Genesys call. */
+  agentDirectory?: AgentDirectory;
+}
+
+/** Why a user the source names cannot take presence from it. */
+function conflictMessage(
+  userId: string,
+  primarySourceId: string | undefined,
+  source: string,
+  sourceId: string,
+) {
+  return `user ${userId}'s primary presence source is ${primarySourceId ?? 'unknown'}, not ${source} (${sourceId}): Genesys takes presence for a user from one source only`;
 }
 
 /** Builds the agent activities. */
-export function createAgentActivities({ genesys, mapping, mappingTables }: AgentDependencies) {
+export function createAgentActivities({
+  genesys,
+  mapping,
+  mappingTables,
+  agentDirectory,
+}: AgentDependencies) {
   const connected = () => requireGenesys(genesys, mapping);
 
   return {
     /**
-     * Finds the Genesys user of `agentId` at `source`, and whether the source may speak for it; `fresh`
-     * (after a directory sync) asks Genesys again rather than trusting a cached answer.
+     * Finds the Genesys user of `agentId` at `source`, and whether the source may speak for it: from the
+     * source's agent directory when it lists the agent, else by asking Genesys. `fresh` (after a directory
+     * sync) re-reads the directory and asks Genesys again rather than trusting a cached answer.
      */
     async resolveAgent(source: string, agentId: string, fresh = false): Promise<AgentResolution> {
       const { mapping: resolver } = connected();
       if (fresh) resolver.forgetUser(source, agentId);
       try {
+        const listed = await agentDirectory?.agent(source, agentId, fresh);
+        if (listed) {
+          const { userId, primarySourceId, presenceSourceId: sourceId } = listed;
+          return primarySourceId === sourceId
+            ? { status: 'mapped', userId, sourceId }
+            : {
+                status: 'conflict',
+                userId,
+                message: conflictMessage(userId, primarySourceId, source, sourceId),
+              };
+        }
         const userId = await resolver.userId(source, agentId);
         if (userId === undefined) {
           return { status: 'unmapped', reason: `no Genesys user carries external id ${source}/${agentId}` };
@@ -83,7 +113,7 @@ export function createAgentActivities({ genesys, mapping, mappingTables }: Agent
           return {
             status: 'conflict',
             userId,
-            message: `user ${userId}'s primary presence source is ${primary.sourceId ?? 'unknown'}, not ${source} (${sourceId}): Genesys takes presence for a user from one source only`,
+            message: conflictMessage(userId, primary.sourceId, source, sourceId),
           };
         }
         return { status: 'mapped', userId, sourceId };

@@ -9,6 +9,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { ConversationEvent, ConversationEventKey } from '../genesys/contract';
 import type { GenesysConnection } from '../genesys';
 import { asActivityFailure, GenesysEventRejectedError } from '../genesys/errors';
+import type { AgentDirectory } from '../directory/agent-directory';
 import { namesAsMapping, type DirectoryMapping, type MappingTables } from '../directory/mapping';
 import { requireGenesys } from '../agents';
 import { uploadRecordingFile, type RecordingToUpload, type UploadedRecording } from './recording';
@@ -52,6 +53,8 @@ export interface ConversationDependencies {
   mappingTables?: () => Promise<MappingTables>;
   /** Where recordings are spooled while they are hashed (default: the OS temp directory). */
   recordingSpoolDir?: string;
+  /** The agent directories the directory sync leaves: agents listed there resolve without a Genesys call. */
+  agentDirectory?: AgentDirectory;
 }
 
 /** Builds the conversation activities. */
@@ -60,16 +63,22 @@ export function createConversationActivities({
   mapping,
   mappingTables,
   recordingSpoolDir,
+  agentDirectory,
 }: ConversationDependencies) {
   const connected = () => requireGenesys(genesys, mapping);
 
   return {
-    /** Resolves every party a step names; unmapped ones are an answer (the workflow waits), not an error. */
+    /**
+     * Resolves every party a step names; unmapped ones are an answer (the workflow waits), not an error.
+     * Agents the source's agent directory lists (and the source itself, once it has one) need no Genesys
+     * call; a user another primary source owns still takes part in conversations.
+     */
     async resolveConversationParties(parties: PartiesToResolve): Promise<PartyResolution> {
       const { mapping: resolver } = connected();
       const tables = mappingTables ? await mappingTables() : namesAsMapping;
       if (parties.fresh) resolver.forgetMisses();
       try {
+        const listing = await agentDirectory?.listing(parties.source, parties.fresh);
         const missing: string[] = [];
         const resolveAll = async (
           ids: string[],
@@ -89,8 +98,11 @@ export function createConversationActivities({
         const byName = (name: string | undefined, lookup: (name: string) => Promise<string | undefined>) =>
           name === undefined ? Promise.resolve(undefined) : lookup(name);
         const [sourceId, users, queues, wrapupCodes] = await Promise.all([
-          resolver.presenceSourceId(parties.source),
-          resolveAll(parties.agents, 'agent', (id) => resolver.userId(parties.source, id)),
+          listing?.presenceSourceId ?? resolver.presenceSourceId(parties.source),
+          resolveAll(parties.agents, 'agent', async (id) => {
+            const listed = listing?.agents.get(id);
+            return listed ? listed.userId : resolver.userId(parties.source, id);
+          }),
           resolveAll(parties.queues, 'queue', (id) =>
             byName(tables.queueName(id), (name) => resolver.queueId(name)),
           ),

@@ -28,6 +28,13 @@ export interface DirectoryApplyResult {
   otherChanges: number;
   failures: DirectorySyncFailure[];
   writeCalls: number;
+  /** The source's presence source once applied (registered now or before), if it is registered. */
+  presenceSourceId: string | undefined;
+  /**
+   * Each snapshot user's Genesys user (matched or created) by external id, and whether this attempt
+   * wrote its external id and made the source its primary: with the read state, where it stands now.
+   */
+  placed: Record<string, { userId: string; externalIdWritten: boolean; primarySourceWritten: boolean }>;
 }
 
 const conflictRetries = 3;
@@ -57,7 +64,10 @@ export async function applyDirectoryPlan(
     otherChanges: 0,
     failures: [],
     writeCalls: 0,
+    presenceSourceId: undefined,
+    placed: {},
   };
+  const written = new Set<string>();
   const outcome = new Map<string, 'created' | 'updated' | 'deactivated' | 'failed'>();
   /** A Genesys id by name (skills, codes, queues: case-insensitive) or by external id (users: exact). */
   const known = (map: Map<string, string>, key: string, what: string): string => {
@@ -219,6 +229,7 @@ export async function applyDirectoryPlan(
     }
     try {
       await apply(operation);
+      if (externalId !== undefined) written.add(`${operation.kind}\u0000${externalId}`);
       if (externalId === undefined) result.otherChanges++;
       else if (operation.kind === 'createUser') outcome.set(externalId, 'created');
       else if (operation.kind === 'deactivateUser') outcome.set(externalId, 'deactivated');
@@ -242,6 +253,14 @@ export async function applyDirectoryPlan(
     else if (state === 'updated') result.usersUpdated++;
     else if (state === 'deactivated') result.usersDeactivated++;
     else result.usersFailed++;
+  }
+  result.presenceSourceId = sourceId;
+  for (const [externalId, id] of userIds) {
+    result.placed[externalId] = {
+      userId: id,
+      externalIdWritten: written.has(`setExternalId\u0000${externalId}`),
+      primarySourceWritten: written.has(`setPrimarySource\u0000${externalId}`),
+    };
   }
   return result;
 }

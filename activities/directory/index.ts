@@ -9,6 +9,7 @@ import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { GenesysConnection } from '../genesys';
 import { asActivityFailure, asError } from '../genesys/errors';
+import { agentDirectoryOf, type AgentDirectory } from './agent-directory';
 import { applyDirectoryPlan, type DirectorySyncFailure } from './apply';
 import { loadDirectorySnapshot, type SnapshotLocation } from './load-snapshot';
 import { planDirectorySync } from './plan';
@@ -32,6 +33,8 @@ export interface DirectorySyncReport {
   writeCalls: number;
   /** Attempts it took (a retry re-reads and re-plans). */
   attempts: number;
+  /** The agent directory the sync wrote for the workers, and how many agents it lists. */
+  agentDirectory?: { file: string; agents: number };
 }
 
 /** Dependencies of the directory activities. */
@@ -39,10 +42,25 @@ export interface DirectoryDependencies {
   genesys?: GenesysConnection;
   /** The worker's Temporal client, for telling waiting workflows that a sync finished. */
   temporal?: Client;
+  /** Where the sync leaves each source's agent directory for the workers' agent look-ups. */
+  agentDirectory?: AgentDirectory;
 }
 
 /** Builds the directory activities. */
-export function createDirectoryActivities({ genesys, temporal }: DirectoryDependencies) {
+export function createDirectoryActivities({ genesys, temporal, agentDirectory }: DirectoryDependencies) {
+  /** Leaves the sync's agent directory for the workers; none (and no stale one) without a presence source. */
+  const writeAgentDirectory = async (
+    source: string,
+    directory: ReturnType<typeof agentDirectoryOf>,
+  ): Promise<{ file: string; agents: number } | undefined> => {
+    if (!agentDirectory) return undefined;
+    if (!directory) {
+      await agentDirectory.remove(source);
+      return undefined;
+    }
+    return { file: await agentDirectory.write(directory), agents: Object.keys(directory.agents).length };
+  };
+
   return {
     /** Tells the source's workflows waiting for a mapping that the directory changed; returns how many. */
     async notifyMappingWaiters(source: string): Promise<number> {
@@ -80,6 +98,11 @@ export function createDirectoryActivities({ genesys, temporal }: DirectoryDepend
         const applied = await applyDirectoryPlan(genesys.client, snapshot, directory, plan, (done, total) =>
           heartbeat('apply', done, total),
         );
+        const listed = await writeAgentDirectory(
+          snapshot.source,
+          agentDirectoryOf(snapshot, directory, applied, genesys.client.apiBaseUrl, new Date()),
+        );
+        if (listed) context.log.info('agent directory written', { source: snapshot.source, ...listed });
         return {
           source: snapshot.source,
           users: {
@@ -93,6 +116,7 @@ export function createDirectoryActivities({ genesys, temporal }: DirectoryDepend
           failures: applied.failures,
           writeCalls: applied.writeCalls,
           attempts: context.info.attempt,
+          ...(listed ? { agentDirectory: listed } : {}),
         };
       } catch (error) {
         // A snapshot that breaks the model stays broken on retry: fail the run and say why.
