@@ -21,6 +21,7 @@ import { percentile, summarise } from '../simulator/latency';
 import type { SimulatorCounters } from '../simulator/state';
 import { selfCheckWorkflow } from '../workflows';
 import { conversationStatusQuery } from '../workflows/conversation';
+import { syncBenchDirectory } from './bench-directory';
 import { silentWav } from './contact-centre';
 import { startDevServer, type DevServer } from './dev-server';
 import { driveLoad, type DriveStats } from './load-driver';
@@ -430,6 +431,15 @@ async function main(): Promise<void> {
     const wav = silentWav(10);
     writeFileSync(recording, wav);
     const recordingUrl = pathToFileURL(recording).href;
+    await syncBenchDirectory({
+      simulatorUrl: simulator.url,
+      ingressUrl: bridge.ingressUrl,
+      token: bridge.token,
+      temporalAddress: bridge.server.address,
+      source,
+      agents: flags.agents,
+      out: flags.out,
+    });
 
     log(
       `bridge phase: ${flags.seconds} s of ${flags.agents} agents, ${flags.presencePerMinute} presence changes/min (+ routing), ` +
