@@ -10,6 +10,7 @@ import {
   uploadUrlRequestSchema,
   uuidV4,
 } from '../activities/genesys/contract';
+import type { RecordingUploadReportEntry } from '../activities/genesys/contract/upload-report';
 import type { SimulatorContext } from './context';
 import { parseBody, SimulatorHttpError } from './errors';
 import type { RecordingUpload } from './state';
@@ -128,12 +129,13 @@ function registerReports(app: FastifyInstance, context: SimulatorContext): void 
     { config: { permission: 'recording:uploadReport:view' } },
     (request) => reportView(request, request.params.reportId),
   );
-  // [assumption] The report's signed URL serves the uploads it covers as JSON.
+  // [assumption] The report's signed URL serves the uploads it covers as JSON, each with its file name
+  // and status (`contract/upload-report.ts`): what the bridge's recording confirmer matches on.
   app.get<{ Params: { reportId: string } }>('/__reports/:reportId', (request) => {
     const report = context.state.reports.get(request.params.reportId);
     if (!report) throw new SimulatorHttpError(404, `Upload report ${request.params.reportId} not found`);
     const since = Date.parse(report.dateSince);
-    const entities = [...context.state.uploads.values()]
+    const entities: RecordingUploadReportEntry[] = [...context.state.uploads.values()]
       .filter((upload) => Date.parse(upload.dateModified) >= since)
       .filter((upload) => report.uploadStatus === undefined || upload.status === report.uploadStatus)
       .map(uploadView);

@@ -12,6 +12,7 @@ import { asActivityFailure, GenesysEventRejectedError } from '../genesys/errors'
 import type { AgentDirectory } from '../directory/agent-directory';
 import { namesAsMapping, type DirectoryMapping, type MappingTables } from '../directory/mapping';
 import { requireGenesys } from '../agents';
+import { RecordingConfirmer } from '../genesys/recording-confirmer';
 import { uploadRecordingFile, type RecordingToUpload, type UploadedRecording } from './recording';
 
 /** ApplicationFailure types of the conversation activities. */
@@ -53,6 +54,8 @@ export interface ConversationDependencies {
   mappingTables?: () => Promise<MappingTables>;
   /** Where recordings are spooled while they are hashed (default: the OS temp directory). */
   recordingSpoolDir?: string;
+  /** Confirms uploaded recordings in groups (default: one for these activities, over `genesys`). */
+  recordingConfirmer?: RecordingConfirmer;
   /** The agent directories the directory sync leaves: agents listed there resolve without a Genesys call. */
   agentDirectory?: AgentDirectory;
 }
@@ -63,9 +66,12 @@ export function createConversationActivities({
   mapping,
   mappingTables,
   recordingSpoolDir,
+  recordingConfirmer,
   agentDirectory,
 }: ConversationDependencies) {
   const connected = () => requireGenesys(genesys, mapping);
+  // One per worker, as the publisher is: every upload of the worker waits in the same rounds of reports.
+  let confirmer = recordingConfirmer;
 
   return {
     /**
@@ -152,7 +158,11 @@ export function createConversationActivities({
     /** Streams a recording from its source to Genesys and confirms it is playable. */
     async uploadRecording(recording: RecordingToUpload): Promise<UploadedRecording> {
       const { genesys: connection } = connected();
-      return uploadRecordingFile(connection.client, recording, Context.current(), recordingSpoolDir);
+      confirmer ??= new RecordingConfirmer(connection.client);
+      return uploadRecordingFile(connection.client, recording, Context.current(), {
+        confirmer,
+        spoolDir: recordingSpoolDir,
+      });
     },
   };
 }

@@ -2,9 +2,10 @@
  * A call's recording, from the source to a playable Genesys recording, without ever holding the file in
  * memory: stream it from its URL (http, https, file) into a spool file while hashing it, check its size
  * and MD5 against what the source announced, ask Genesys for a presigned URL under
- * `<conversationId>/<communicationId>.<ext>`, PUT the spool file to it, then read the conversation's
- * recording metadata back until the file is there. Progress is heartbeated: a retry after the PUT
- * succeeded only confirms, it does not upload again.
+ * `<conversationId>/<communicationId>.<ext>`, PUT the spool file to it, then wait for the worker's
+ * recording confirmer to find the file uploaded in an upload-status report it asks for on behalf of every
+ * recording waiting (one report per round, not one read per recording). Progress is heartbeated: a
+ * retry after the PUT succeeded only confirms, it does not upload again.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
@@ -17,10 +18,12 @@ import { fileURLToPath } from 'node:url';
 import type { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import axios from 'axios';
+import { z } from 'zod';
 import type { GenesysClient } from '../genesys/client';
 import type { recordingContentTypes } from '../genesys/contract';
 import { asActivityFailure, asError } from '../genesys/errors';
-import { createRecordingUploadUrl, getRecordingMetadata, uploadToPresignedUrl } from '../genesys/recordings';
+import type { RecordingConfirmer } from '../genesys/recording-confirmer';
+import { createRecordingUploadUrl, uploadToPresignedUrl } from '../genesys/recordings';
 
 /** A recording file type Genesys takes. */
 export type RecordingContentType = (typeof recordingContentTypes)[number];
@@ -52,6 +55,8 @@ export const recordingFailureTypes = {
   mismatch: 'RecordingMismatch',
   /** Uploaded, but Genesys does not show it yet; retried. */
   notPlayableYet: 'RecordingNotPlayableYet',
+  /** Uploaded, and Genesys refused the file (not audio of its type, say): the same bytes will not do. */
+  refused: 'RecordingRefused',
   /** The source could not serve the file. */
   sourceUnavailable: 'RecordingSourceUnavailable',
 } as const;
@@ -63,21 +68,30 @@ const extensions: Record<RecordingContentType, string> = {
 };
 
 const heartbeatEveryMs = 1_000;
-const confirmForMs = 60_000;
-const confirmEveryMs = 1_000;
 
-type Progress = { phase: 'download' | 'upload'; bytes: number } | { phase: 'confirm'; md5: string };
+/**
+ * Once the PUT succeeded: the MD5 that was sent and when the upload started, for the report that must
+ * reach back to it. Parsed, as heartbeat details come back from the server; a worker of an earlier version
+ * heartbeated no `uploadedAt`.
+ */
+const confirmingSchema = z.object({
+  phase: z.literal('confirm'),
+  md5: z.string(),
+  uploadedAt: z.number().optional(),
+});
+type Progress = { phase: 'download' | 'upload'; bytes: number } | z.infer<typeof confirmingSchema>;
 
 /** Streams `recording` to Genesys and waits until Genesys lists it for its conversation. */
 export async function uploadRecordingFile(
   client: GenesysClient,
   recording: RecordingToUpload,
   context: Context,
-  spoolDir = tmpdir(),
+  options: { confirmer: RecordingConfirmer; spoolDir?: string },
 ): Promise<UploadedRecording> {
+  const { confirmer, spoolDir = tmpdir() } = options;
   const fileName = `${recording.conversationId}/${recording.communicationId}.${extensions[recording.contentType]}`;
-  const previous = context.info.heartbeatDetails as Progress | undefined;
-  let progress: Progress = previous?.phase === 'confirm' ? previous : { phase: 'download', bytes: 0 };
+  const previous = confirmingSchema.safeParse(context.info.heartbeatDetails);
+  let progress: Progress = previous.success ? previous.data : { phase: 'download', bytes: 0 };
   const heartbeat = () => context.heartbeat(progress);
   const signal = context.cancellationSignal;
   // The configured spool folder may not exist yet (a fresh volume): made on first use.
@@ -91,6 +105,7 @@ export async function uploadRecordingFile(
       const md5 = await download(recording, file, signal, (bytes) => {
         progress = { phase: 'download', bytes };
       });
+      const uploadedAt = Date.now();
       const upload = await createRecordingUploadUrl(client, {
         fileName,
         contentMd5: md5,
@@ -111,10 +126,12 @@ export async function uploadRecordingFile(
         sizeBytes: recording.sizeBytes,
         signal,
       });
-      progress = { phase: 'confirm', md5 };
+      progress = { phase: 'confirm', md5, uploadedAt };
       heartbeat();
     }
-    const recordingId = await confirm(client, recording, signal);
+    // An earlier version's heartbeat has no upload time; the first attempt's scheduling precedes it.
+    const uploadedAt = progress.uploadedAt ?? context.info.scheduledTimestampMs;
+    const recordingId = await confirm(confirmer, recording, fileName, uploadedAt, signal);
     return { recordingId, fileName, md5: progress.md5, sizeBytes: recording.sizeBytes };
   } catch (error) {
     if (error instanceof ApplicationFailure) throw error;
@@ -185,27 +202,30 @@ function mismatch(recording: RecordingToUpload, served: string): ApplicationFail
   });
 }
 
-/** Waits until Genesys lists the recording of `communicationId` for the conversation. */
-async function confirm(client: GenesysClient, recording: RecordingToUpload, signal: AbortSignal) {
-  const deadline = Date.now() + confirmForMs;
-  for (;;) {
-    const listed = await getRecordingMetadata(client, recording.conversationId);
-    const found = listed.find(
-      (entry) => entry.sessionId === recording.communicationId && entry.fileState === 'AVAILABLE',
-    );
-    if (found) return found.id ?? recording.communicationId;
-    if (Date.now() >= deadline) {
+/** Waits until the confirmer finds the file uploaded; a refusal is final, a timeout is retried. */
+async function confirm(
+  confirmer: RecordingConfirmer,
+  recording: RecordingToUpload,
+  fileName: string,
+  uploadedAt: number,
+  signal: AbortSignal,
+): Promise<string> {
+  const confirmation = await confirmer.confirm({ fileName, since: uploadedAt, signal });
+  switch (confirmation.state) {
+    case 'playable':
+      return confirmation.recordingId ?? recording.communicationId;
+    case 'refused':
+      throw ApplicationFailure.create({
+        type: recordingFailureTypes.refused,
+        message: `Genesys refused the recording of conversation ${recording.conversationId}: ${confirmation.reason}`,
+        nonRetryable: true,
+      });
+    case 'timedOut':
       throw ApplicationFailure.create({
         type: recordingFailureTypes.notPlayableYet,
-        message: `the recording of conversation ${recording.conversationId} was uploaded but Genesys does not list it as available yet`,
+        message: `the recording of conversation ${recording.conversationId} was uploaded but Genesys does not list it as available yet${
+          confirmation.lastError ? ` (the last upload report failed: ${confirmation.lastError})` : ''
+        }`,
       });
-    }
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(resolve, confirmEveryMs);
-      signal.addEventListener('abort', () => {
-        clearTimeout(timer);
-        reject(asError(signal.reason));
-      });
-    });
   }
 }

@@ -1,7 +1,8 @@
 /**
  * Recording upload (contract §5): ask for a presigned URL, PUT the bytes to it with exactly the headers
- * Genesys returned (streamed, never held in memory), then follow the upload reports and the
- * conversation's recording metadata to confirm the file became playable.
+ * Genesys returned (streamed, never held in memory), then follow the upload reports (one for all the
+ * files waiting, see `recording-confirmer.ts`) or a conversation's recording metadata to confirm the file
+ * became playable.
  */
 import type { Readable } from 'node:stream';
 import axios, { type AxiosResponse } from 'axios';
@@ -13,6 +14,7 @@ import {
   uploadUrlResponseSchema,
   type uploadUrlRequestSchema,
 } from './contract';
+import { recordingUploadReportListingSchema } from './contract/upload-report';
 import { headerValue } from './auth';
 import { GenesysApiError, parseRetryAfter } from './errors';
 import { requestPriorities } from './request-budget';
@@ -102,6 +104,38 @@ export async function getRecordingUploadReport(client: GenesysClient, reportId: 
     responseSchema: recordingUploadReportSchema,
   });
   return response.data;
+}
+
+/**
+ * Downloads what a completed report lists. The signed URL is a storage URL like the upload's, outside
+ * the API and its request budget; only its path goes into errors, the query string carries the signature.
+ */
+export async function readRecordingUploadReport(signedUrl: string, signal?: AbortSignal) {
+  const path = new URL(signedUrl).pathname;
+  let response: AxiosResponse<unknown>;
+  try {
+    response = await axios.get<unknown>(signedUrl, { signal, validateStatus: () => true });
+  } catch (error) {
+    throw GenesysApiError.noResponse('GET', path, error);
+  }
+  if (response.status < 200 || response.status >= 300) {
+    throw new GenesysApiError({
+      method: 'GET',
+      path,
+      status: response.status,
+      code: undefined,
+      message: `the upload report could not be downloaded (${response.status})`,
+      correlationId: undefined,
+      retryAfterMs: parseRetryAfter(headerValue(response.headers['retry-after'])),
+    });
+  }
+  const listing = recordingUploadReportListingSchema.safeParse(response.data);
+  if (!listing.success) {
+    throw new Error(
+      `the upload report at ${path} is not a listing of uploads: ${z.prettifyError(listing.error)}`,
+    );
+  }
+  return listing.data.entities;
 }
 
 /** The recordings Genesys holds for a conversation (the playable read-back). */
