@@ -1,23 +1,38 @@
 /** Routing agent events to their workflows: signal-with-start, so adapters never ask whether one exists. */
 import type { Client } from '@temporalio/client';
 import type { AgentEvent } from '../activities/events/agent-event';
-import { agentEventSignal, agentWorkflow, type AgentWorkflowSettings } from '../workflows/agent';
+import { agentEventsSignal, agentWorkflow, type AgentWorkflowSettings } from '../workflows/agent';
+import type { ReceivedEvent } from '../workflows/event-stream';
 
 /** The workflow id of an external agent. */
 export const agentWorkflowId = (source: string, agentId: string) => `agent/${source}/${agentId}`;
 
-/** Delivers one agent event to its agent's workflow, starting the workflow if need be. */
-export async function sendAgentEvent(
+/**
+ * Delivers events of one agent to its workflow in one signal, starting the workflow if need be; resolves
+ * once Temporal holds them.
+ */
+export async function signalAgentEvents(
+  client: Client,
+  taskQueue: string,
+  events: ReceivedEvent<AgentEvent>[],
+  settings?: Partial<AgentWorkflowSettings>,
+): Promise<void> {
+  const { source, agentId } = events[0]!.event;
+  await client.workflow.signalWithStart(agentWorkflow, {
+    workflowId: agentWorkflowId(source, agentId),
+    taskQueue,
+    args: [{ source, agentId, settings }],
+    signal: agentEventsSignal,
+    signalArgs: [events],
+  });
+}
+
+/** Delivers one agent event, received now, to its agent's workflow. */
+export function sendAgentEvent(
   client: Client,
   taskQueue: string,
   event: AgentEvent,
   settings?: Partial<AgentWorkflowSettings>,
 ): Promise<void> {
-  await client.workflow.signalWithStart(agentWorkflow, {
-    workflowId: agentWorkflowId(event.source, event.agentId),
-    taskQueue,
-    args: [{ source: event.source, agentId: event.agentId, settings }],
-    signal: agentEventSignal,
-    signalArgs: [event],
-  });
+  return signalAgentEvents(client, taskQueue, [{ event, receivedAtMs: Date.now() }], settings);
 }

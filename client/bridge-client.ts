@@ -1,18 +1,14 @@
 /**
  * The client library adapters use, and the ingress under its HTTP surface: hand it normalised events
- * (one or a batch, as parsed JSON), it validates each one, routes the valid ones to their agent or
- * conversation workflow by update-with-start (one update per workflow per batch), and answers each
- * event's outcome in the batch's order. `accepted` is only answered once Temporal holds the event: the
- * workflow has taken it into its history. A resubmitted event is a `duplicate`, never a second
- * injection; an event Temporal did not take is `unavailable` and may be sent again as it is.
+ * (one or a batch, as parsed JSON), it validates each one, holds the valid ones for the reorder window —
+ * gathering every event of one agent or conversation that arrives meanwhile, from any batch — and then
+ * hands each workflow its events in one signal-with-start. It answers each event's outcome in the batch's
+ * order: `accepted` once Temporal holds the event (a signal is durable the moment the server answers,
+ * whatever the workers' backlog), `unavailable` when Temporal did not take it (send it again as it is).
+ * Duplicates of events already handed over are dropped and counted by the workflow; the same event twice
+ * within one hold is answered `duplicate` here.
  */
-import {
-  WithStartWorkflowOperation,
-  WorkflowExecutionAlreadyStartedError,
-  WorkflowUpdateFailedError,
-  type Client,
-} from '@temporalio/client';
-import { ApplicationFailure, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
+import { type Client } from '@temporalio/client';
 import type { z } from 'zod';
 import { agentEventSchema, type AgentEvent, type AgentEventInput } from '../activities/events/agent-event';
 import {
@@ -21,15 +17,14 @@ import {
   type InteractionEventInput,
 } from '../activities/events/interaction-event';
 import { genesysLimits } from '../activities/genesys/contract';
-import { agentWorkflow, submitAgentEventsUpdate, type AgentWorkflowSettings } from '../workflows/agent';
+import { defaultAgentWorkflowSettings, type AgentWorkflowSettings } from '../workflows/agent';
 import {
-  conversationEndedType,
-  conversationWorkflow,
-  submitInteractionEventsUpdate,
+  defaultConversationWorkflowSettings,
   type ConversationWorkflowSettings,
 } from '../workflows/conversation';
-import { agentWorkflowId } from './agent-events';
-import { conversationWorkflowId } from './conversation-events';
+import type { ReceivedEvent } from '../workflows/event-stream';
+import { agentWorkflowId, signalAgentEvents } from './agent-events';
+import { conversationWorkflowId, signalInteractionEvents } from './conversation-events';
 
 /** A normalised event as an adapter in TypeScript writes it: the type-checked input of {@link BridgeClient.send}. */
 export type NormalisedEventInput =
@@ -57,32 +52,45 @@ type Routed =
 /** Settings of a {@link BridgeClient}. */
 export interface BridgeClientOptions {
   taskQueue: string;
+  /** The agent workflows' settings; their reorder window is also how long events are held here. */
   agentSettings?: Partial<AgentWorkflowSettings>;
+  /** The conversation workflows' settings; their reorder window is also how long events are held here. */
   conversationSettings?: Partial<ConversationWorkflowSettings>;
-  /** How long Temporal has to hold a batch before its events are answered `unavailable` (default 10 s). */
+  /** How long Temporal has to take a workflow's events before they are answered `unavailable` (default 10 s). */
   deadlineMs?: number;
-  /** How many workflows are updated at once (default 32). */
+  /** How many signals may be on their way to Temporal at once (default 64). */
   concurrency?: number;
-  /** The clock, for the timestamp checks. */
+  /** The clock, for the timestamp checks and the receipt times. */
   now?: () => number;
+}
+
+/** Events of one workflow gathered during its hold, with each event's answer waiting for the signal. */
+interface Hold {
+  routed: Routed[];
+  receivedAtMs: number[];
+  answers: ((outcome: EventOutcome['outcome'], reason?: string) => void)[];
 }
 
 /** Genesys refuses events more than this far in the future (the contract's clock-skew allowance). */
 const futureSkewMs = genesysLimits.futureSkewMs;
 const maxEventAgeMs = genesysLimits.maxEventAgeMs;
 
-/** Validates and routes normalised events to their workflows. */
+/** Validates normalised events, holds them for the reorder window and signals their workflows. */
 export class BridgeClient {
   private readonly deadlineMs: number;
   private readonly concurrency: number;
   private readonly now: () => number;
+  private readonly holds = new Map<string, Hold>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private inFlight = 0;
+  private readonly waitingForRoom: (() => void)[] = [];
 
   constructor(
     private readonly client: Client,
     private readonly options: BridgeClientOptions,
   ) {
     this.deadlineMs = options.deadlineMs ?? 10_000;
-    this.concurrency = options.concurrency ?? 32;
+    this.concurrency = options.concurrency ?? 64;
     this.now = options.now ?? Date.now;
   }
 
@@ -154,24 +162,17 @@ export class BridgeClient {
   }
 
   /**
-   * Validates, routes and hands over a batch; answers every event's outcome in the batch's order. With
-   * `source`, every event must be that source's (the ingress passes the authenticated sender).
+   * Validates, routes and hands over a batch; answers every event's outcome in the batch's order once
+   * each has been signalled (after the reorder window). With `source`, every event must be that source's
+   * (the ingress passes the authenticated sender).
    */
-  async submit(inputs: unknown[], { source }: { source?: string } = {}): Promise<EventOutcome[]> {
-    const outcomes: EventOutcome[] = [];
-    const byWorkflow = new Map<string, Routed[]>();
-    inputs.forEach((input, index) => {
-      const routed = this.validate(input, index, source);
-      if ('outcome' in routed) outcomes.push(routed);
-      else byWorkflow.set(routed.workflowId, [...(byWorkflow.get(routed.workflowId) ?? []), routed]);
-    });
-    const groups = [...byWorkflow.values()];
-    let next = 0;
-    const worker = async () => {
-      while (next < groups.length) outcomes.push(...(await this.deliver(groups[next++]!)));
-    };
-    await Promise.all(Array.from({ length: Math.min(this.concurrency, groups.length) }, worker));
-    return outcomes.sort((a, b) => a.index - b.index);
+  submit(inputs: unknown[], { source }: { source?: string } = {}): Promise<EventOutcome[]> {
+    return Promise.all(
+      inputs.map((input, index): Promise<EventOutcome> => {
+        const routed = this.validate(input, index, source);
+        return 'outcome' in routed ? Promise.resolve(routed) : this.hold(routed);
+      }),
+    );
   }
 
   /**
@@ -182,77 +183,110 @@ export class BridgeClient {
     return this.submit([...events]);
   }
 
-  /** One update-with-start for the events of one workflow. */
-  private async deliver(group: Routed[]): Promise<EventOutcome[]> {
-    const [first] = group;
-    const { workflowId } = first!;
-    const answer = (outcome: 'conversationFinished' | 'unavailable', reason: string): EventOutcome[] =>
-      group.map(({ index, event }) => ({ index, eventId: event.eventId, outcome, workflowId, reason }));
+  /** Signals every held event now (before a shutdown); resolves when Temporal has answered for all. */
+  async flush(): Promise<void> {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    await Promise.all([...this.holds.keys()].map((workflowId) => this.deliver(workflowId)));
+  }
+
+  /**
+   * Adds an event to its workflow's hold — opened by the workflow's first event, signalled one reorder
+   * window later — and answers once the signal has.
+   */
+  private hold(routed: Routed): Promise<EventOutcome> {
+    const { index, event, workflowId } = routed;
+    let hold = this.holds.get(workflowId);
+    if (hold === undefined) {
+      hold = { routed: [], receivedAtMs: [], answers: [] };
+      this.holds.set(workflowId, hold);
+      const windowMs =
+        routed.kind === 'agent'
+          ? (this.options.agentSettings?.reorderWindowMs ?? defaultAgentWorkflowSettings.reorderWindowMs)
+          : (this.options.conversationSettings?.reorderWindowMs ??
+            defaultConversationWorkflowSettings.reorderWindowMs);
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        void this.deliver(workflowId);
+      }, windowMs);
+      this.timers.add(timer);
+    }
+    const twin = hold.routed.some((held) => held.event.eventId === event.eventId);
+    if (!twin) {
+      hold.routed.push(routed);
+      hold.receivedAtMs.push(this.now());
+    }
+    return new Promise((resolve) => {
+      hold.answers.push((outcome, reason) => {
+        const eventId = event.eventId;
+        if (outcome === 'accepted' || outcome === 'duplicate') {
+          resolve({ index, eventId, outcome: twin ? 'duplicate' : outcome, workflowId });
+        } else if (outcome === 'conversationFinished' || outcome === 'unavailable') {
+          resolve({ index, eventId, outcome, workflowId, reason: reason ?? '' });
+        }
+      });
+    });
+  }
+
+  /** One signal-with-start for the held events of one workflow; answers each of them. */
+  private async deliver(workflowId: string): Promise<void> {
+    const hold = this.holds.get(workflowId);
+    if (hold === undefined) return;
+    this.holds.delete(workflowId);
+    const answer = (outcome: EventOutcome['outcome'], reason?: string) => {
+      for (const each of hold.answers) each(outcome, reason);
+    };
+    await this.room();
     try {
-      const submissions = await this.client.connection.withDeadline(Date.now() + this.deadlineMs, () =>
-        first!.kind === 'agent'
-          ? this.toAgent(group as AgentRouted[])
-          : this.toConversation(group as ConversationRouted[]),
-      );
-      return group.map(({ index, event }, position) => ({
-        index,
-        eventId: event.eventId,
-        outcome: submissions[position]!.outcome,
-        workflowId,
+      // One workflow's hold: every event in it is of that workflow's kind.
+      const received = hold.routed.map(({ event }, position) => ({
+        event,
+        receivedAtMs: hold.receivedAtMs[position]!,
       }));
-    } catch (error) {
-      if (error instanceof WorkflowExecutionAlreadyStartedError) {
-        return answer(
-          'conversationFinished',
-          `conversation ${workflowId} has finished; its events are not applied`,
+      const deadline = Date.now() + this.deadlineMs;
+      if (hold.routed[0]!.kind === 'agent') {
+        const events = received as ReceivedEvent<AgentEvent>[];
+        await this.client.connection.withDeadline(deadline, () =>
+          signalAgentEvents(this.client, this.options.taskQueue, events, this.options.agentSettings),
         );
+        answer('accepted');
+      } else {
+        const events = received as ReceivedEvent<InteractionEvent>[];
+        const delivery = await this.client.connection.withDeadline(deadline, () =>
+          signalInteractionEvents(
+            this.client,
+            this.options.taskQueue,
+            events,
+            this.options.conversationSettings,
+          ),
+        );
+        if (delivery.outcome === 'delivered') answer('accepted');
+        else
+          answer(
+            'conversationFinished',
+            `conversation ${workflowId} has finished; its events are not applied`,
+          );
       }
-      if (
-        error instanceof WorkflowUpdateFailedError &&
-        error.cause instanceof ApplicationFailure &&
-        error.cause.type === conversationEndedType
-      ) {
-        return answer('conversationFinished', `conversation ${workflowId}: ${error.cause.message}`);
-      }
+    } catch (error) {
       // Temporal did not answer (unreachable, overloaded, past the deadline): nothing is known to be held.
-      return answer(
+      answer(
         'unavailable',
         `Temporal did not take the events: ${error instanceof Error ? error.message : String(error)}`,
       );
+    } finally {
+      this.inFlight--;
+      this.waitingForRoom.shift()?.();
     }
   }
 
-  private async toAgent(group: AgentRouted[]) {
-    const { source, agentId } = group[0]!.event;
-    return this.client.workflow.executeUpdateWithStart(submitAgentEventsUpdate, {
-      args: [group.map((routed) => routed.event)],
-      startWorkflowOperation: new WithStartWorkflowOperation(agentWorkflow, {
-        workflowId: group[0]!.workflowId,
-        taskQueue: this.options.taskQueue,
-        args: [{ source, agentId, settings: this.options.agentSettings }],
-        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-      }),
-    });
-  }
-
-  private async toConversation(group: ConversationRouted[]) {
-    const { source, interactionId } = group[0]!.event;
-    return this.client.workflow.executeUpdateWithStart(submitInteractionEventsUpdate, {
-      args: [group.map((routed) => routed.event)],
-      startWorkflowOperation: new WithStartWorkflowOperation(conversationWorkflow, {
-        workflowId: group[0]!.workflowId,
-        taskQueue: this.options.taskQueue,
-        args: [{ source, interactionId, settings: this.options.conversationSettings }],
-        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-        // A finished conversation is never started again: its late events are reported instead.
-        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-      }),
-    });
+  /** Waits for one of the `concurrency` places for a signal on its way to Temporal, and takes it. */
+  private async room(): Promise<void> {
+    if (this.inFlight >= this.concurrency) {
+      await new Promise<void>((resolve) => this.waitingForRoom.push(resolve));
+    }
+    this.inFlight++;
   }
 }
-
-type AgentRouted = Extract<Routed, { kind: 'agent' }>;
-type ConversationRouted = Extract<Routed, { kind: 'conversation' }>;
 
 function parse<Schema extends z.ZodType>(
   schema: Schema,

@@ -9,43 +9,59 @@ import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { InteractionEvent } from '../activities/events/interaction-event';
 import {
   conversationWorkflow,
-  interactionEventSignal,
+  interactionEventsSignal,
   type ConversationWorkflowSettings,
 } from '../workflows/conversation';
+import type { ReceivedEvent } from '../workflows/event-stream';
 
 /** The workflow id of an external interaction. */
 export const conversationWorkflowId = (source: string, interactionId: string) =>
   `conversation/${source}/${interactionId}`;
 
-/** What became of a sent interaction event. */
+/** What became of sent interaction events. */
 export type InteractionDelivery =
   | { outcome: 'delivered'; workflowId: string; runId: string }
   | { outcome: 'conversationFinished'; workflowId: string; reason: string };
 
-/** Delivers one interaction event to its conversation's workflow, starting the workflow if need be. */
-export async function sendInteractionEvent(
+/**
+ * Delivers events of one interaction to its conversation's workflow in one signal, starting the workflow
+ * if need be; resolves once Temporal holds them, or says the conversation has finished.
+ */
+export async function signalInteractionEvents(
   client: Client,
   taskQueue: string,
-  event: InteractionEvent,
+  events: ReceivedEvent<InteractionEvent>[],
   settings?: Partial<ConversationWorkflowSettings>,
 ): Promise<InteractionDelivery> {
-  const workflowId = conversationWorkflowId(event.source, event.interactionId);
+  const { source, interactionId } = events[0]!.event;
+  const workflowId = conversationWorkflowId(source, interactionId);
   try {
     const handle = await client.workflow.signalWithStart(conversationWorkflow, {
       workflowId,
       taskQueue,
-      args: [{ source: event.source, interactionId: event.interactionId, settings }],
-      signal: interactionEventSignal,
-      signalArgs: [event],
+      args: [{ source, interactionId, settings }],
+      signal: interactionEventsSignal,
+      signalArgs: [events],
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
     });
     return { outcome: 'delivered', workflowId, runId: handle.signaledRunId };
   } catch (error) {
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    const what = events.map(({ event }) => `event ${event.eventId} (${event.channel}.${event.change.type})`);
     return {
       outcome: 'conversationFinished',
       workflowId,
-      reason: `conversation ${workflowId} has finished; event ${event.eventId} (${event.channel}.${event.change.type}) was not applied`,
+      reason: `conversation ${workflowId} has finished; ${what.join(', ')} ${what.length === 1 ? 'was' : 'were'} not applied`,
     };
   }
+}
+
+/** Delivers one interaction event, received now, to its conversation's workflow. */
+export function sendInteractionEvent(
+  client: Client,
+  taskQueue: string,
+  event: InteractionEvent,
+  settings?: Partial<ConversationWorkflowSettings>,
+): Promise<InteractionDelivery> {
+  return signalInteractionEvents(client, taskQueue, [{ event, receivedAtMs: Date.now() }], settings);
 }

@@ -303,7 +303,12 @@ export async function startIngress(options: IngressOptions): Promise<Ingress> {
   return {
     url: `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`,
     app,
-    close: () => app.close(),
+    close: async () => {
+      // Stop taking requests, then signal what is held at once rather than after its window.
+      const closing = app.close();
+      await options.bridge.flush();
+      await closing;
+    },
   };
 }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
-import { agentFailureTypes, createAgentActivities } from '../activities/agents';
+import { createAgentActivities } from '../activities/agents';
 import { DirectoryMapping } from '../activities/directory/mapping';
 import { agentEventSchema, type AgentEventInput } from '../activities/events/agent-event';
 import type { GenesysClient } from '../activities/genesys/client';
@@ -13,6 +13,8 @@ import {
   inspect,
   isoAgo,
   rejectionOf,
+  setFaults,
+  simulatorStats,
   startTestSimulator,
   type TestSimulator,
 } from './genesys-fixtures';
@@ -76,21 +78,25 @@ describe('the agent activities against the simulator', () => {
     });
   });
 
-  it('publishes presence and routing status with the minted eventId, once however often retried', async () => {
+  it('publishes presence and routing status with the minted eventIds, once however often retried', async () => {
     const target = { userId: sim.agents[0]!.id, sourceId: sim.sourceId };
     const available = {
-      ...target,
       genesysEventId: randomUUID(),
       event: event({ kind: 'presence', state: 'available' }),
     };
-    await activities.publishAgentChange(available);
-    await activities.publishAgentChange(available);
-    const idle = {
-      ...target,
-      genesysEventId: randomUUID(),
-      event: event({ kind: 'routingStatus', status: 'Idle' }),
-    };
-    await activities.publishAgentChange(idle);
+    const idle = { genesysEventId: randomUUID(), event: event({ kind: 'routingStatus', status: 'Idle' }) };
+    const before = await simulatorStats(sim.simulator);
+    const first = await activities.publishAgentChanges({ ...target, changes: [available, idle] });
+    // A retried activity hands over the same changes: nothing is sent again.
+    const again = await activities.publishAgentChanges({ ...target, changes: [available, idle] });
+    for (const outcomes of [first, again]) {
+      assert.deepEqual(
+        outcomes.map((outcome) => outcome.outcome),
+        ['accepted', 'accepted'],
+      );
+    }
+    const after = await simulatorStats(sim.simulator);
+    assert.equal(after.eventsReceived - before.eventsReceived, 2, 'the retry sent nothing');
     const timeline = await inspect<Timeline>(sim.simulator, `users/${target.userId}/timeline`);
     assert.deepEqual(
       timeline.presence.map((entry) => [entry.eventId, entry.value]),
@@ -102,22 +108,49 @@ describe('the agent activities against the simulator', () => {
     );
   });
 
-  it('fails for good, with a named type, on an unmapped state and on an event Genesys refuses', async () => {
-    const target = { userId: sim.agents[0]!.id, sourceId: sim.sourceId, genesysEventId: randomUUID() };
-    const unmapped = await rejectionOf(
-      activities.publishAgentChange({ ...target, event: event({ kind: 'presence', state: 'Coffee' }) }),
+  it('answers an unmapped state and an event Genesys refuses as rejected, and publishes the rest', async () => {
+    const target = { userId: sim.agents[1]!.id, sourceId: sim.sourceId };
+    const coffee = { genesysEventId: randomUUID(), event: event({ kind: 'presence', state: 'Coffee' }) };
+    const away = { genesysEventId: randomUUID(), event: event({ kind: 'presence', state: 'Away' }) };
+    const tooOld = {
+      genesysEventId: randomUUID(),
+      event: event({ kind: 'routingStatus', status: 'Idle' }, isoAgo(8 * 86_400_000)),
+    };
+    const outcomes = await activities.publishAgentChanges({ ...target, changes: [coffee, away, tooOld] });
+    assert.equal(outcomes[0]!.outcome, 'rejected');
+    assert.match(
+      outcomes[0]!.outcome === 'rejected' ? outcomes[0]!.reason : '',
+      /presence state Coffee of acd has no Genesys presence/,
     );
-    assert.ok(unmapped instanceof ApplicationFailure);
-    assert.equal(unmapped.type, agentFailureTypes.unmappedPresenceState);
-    assert.equal(unmapped.nonRetryable, true);
-    const tooOld = await rejectionOf(
-      activities.publishAgentChange({
-        ...target,
-        event: event({ kind: 'routingStatus', status: 'Idle' }, isoAgo(8 * 86_400_000)),
-      }),
+    assert.equal(outcomes[1]!.outcome, 'accepted');
+    assert.equal(outcomes[2]!.outcome, 'rejected');
+    assert.match(outcomes[2]!.outcome === 'rejected' ? outcomes[2]!.reason : '', /7 days|older/i);
+  });
+
+  it('fails retryably when Genesys is down, and the retry sends only what was not accepted', async () => {
+    const target = { userId: sim.agents[2]!.id, sourceId: sim.sourceId };
+    const available = {
+      genesysEventId: randomUUID(),
+      event: event({ kind: 'presence', state: 'Available' }),
+    };
+    const idle = { genesysEventId: randomUUID(), event: event({ kind: 'routingStatus', status: 'Idle' }) };
+    await setFaults(sim.simulator, {
+      rules: [{ path: '/api/v2/events/users/routingstatus', status: 503, retryAfterSeconds: 0, times: 1 }],
+    });
+    const failure = await rejectionOf(
+      activities.publishAgentChanges({ ...target, changes: [available, idle] }),
     );
-    assert.ok(tooOld instanceof ApplicationFailure);
-    assert.equal(tooOld.type, genesysFailureTypes.eventRejected);
-    assert.equal(tooOld.nonRetryable, true);
+    assert.ok(failure instanceof ApplicationFailure);
+    assert.equal(failure.type, genesysFailureTypes.retryable);
+    assert.equal(failure.nonRetryable, false);
+    const before = await simulatorStats(sim.simulator);
+    const outcomes = await activities.publishAgentChanges({ ...target, changes: [available, idle] });
+    assert.deepEqual(
+      outcomes.map((outcome) => outcome.outcome),
+      ['accepted', 'accepted'],
+    );
+    const after = await simulatorStats(sim.simulator);
+    assert.equal(after.eventsReceived - before.eventsReceived, 1, 'only the routing status went again');
+    assert.equal(after.duplicateEventIds - before.duplicateEventIds, 0);
   });
 });

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { Client, QueryDefinition } from '@temporalio/client';
 import { agentEventSchema, type AgentEvent } from '../activities/events/agent-event';
-import { agentWorkflowId, sendAgentEvent } from '../client/agent-events';
+import { agentWorkflowId } from '../client/agent-events';
+import { BridgeClient } from '../client/bridge-client';
 import type { Random } from '../simulator/random';
 import type { TimelineEntry } from '../simulator/state';
 import { agentStatusQuery, type AgentStatus, type AgentWorkflowSettings } from '../workflows/agent';
@@ -64,16 +65,43 @@ export function duplicatesIn(rounds: { eventId: string }[][]): number {
   return all.length - new Set(all.map((event) => event.eventId)).size;
 }
 
-/** Sends each round's events concurrently by signal-with-start, round after round. */
-export async function deliver(
+/**
+ * Submits each round's agent events through a {@link BridgeClient} — the ingress's way in: held for the
+ * reorder window, then one signal per agent — round after round; answers what {@link submitRounds} does.
+ */
+export function deliver(
   client: Client,
   taskQueue: string,
   rounds: AgentEvent[][],
   settings: Partial<AgentWorkflowSettings>,
-): Promise<void> {
+): Promise<number> {
+  return submitRounds(new BridgeClient(client, { taskQueue, agentSettings: settings }), 'agent', rounds);
+}
+
+/**
+ * Submits rounds of normalised events of one kind through `bridge`, round after round, and asserts every
+ * event was taken. Answers how many the client answered `duplicate` itself (twins within one hold, never
+ * signalled); the workflows count the others.
+ */
+export async function submitRounds(
+  bridge: BridgeClient,
+  kind: 'agent' | 'conversation',
+  rounds: object[][],
+): Promise<number> {
+  let duplicates = 0;
   for (const round of rounds) {
-    await Promise.all(round.map((event) => sendAgentEvent(client, taskQueue, event, settings)));
+    const outcomes = await bridge.submit(round.map((event) => ({ kind, ...event })));
+    const taken = outcomes.filter(
+      (outcome) => outcome.outcome === 'accepted' || outcome.outcome === 'duplicate',
+    );
+    assert.equal(
+      taken.length,
+      round.length,
+      JSON.stringify(outcomes.find((outcome) => !taken.includes(outcome))),
+    );
+    duplicates += outcomes.filter((outcome) => outcome.outcome === 'duplicate').length;
   }
+  return duplicates;
 }
 
 /** Polls an agent's status query until `check` holds (the workflow may not have started yet). */

@@ -6,6 +6,7 @@ import {
   forgetOldEventIds,
   nextDue,
   settleAgentEvent,
+  takeDue,
   type AgentStreamState,
 } from '../workflows/event-stream';
 import { seededRandom } from '../simulator/random';
@@ -71,6 +72,41 @@ describe('the agent stream', () => {
     assert.deepEqual(nextDue(state, start + 11_000, settings), { waitMs: 1_500 });
     assert.deepEqual(drain(state, start + 12_000), []);
     assert.deepEqual(drain(state, start + 12_500), ['a', 'b']);
+  });
+
+  it('runs the window from when the bridge received an event, so an event held for it is due on arrival', () => {
+    const state = emptyAgentStream();
+    // Held by the ingress for the window: received 2 s before it reached the workflow.
+    admitAgentEvent(state, agentEvent('held', 1_000), start + 12_000, settings, start + 10_000);
+    // A receipt "after" the workflow's clock (another machine) counts from the arrival.
+    admitAgentEvent(state, agentEvent('skewed', 1_500), start + 12_000, settings, start + 99_000);
+    const due = takeDue(state, start + 12_000, settings);
+    assert.ok(due && 'due' in due);
+    assert.deepEqual(
+      due.due.map((pending) => pending.event.eventId),
+      ['held'],
+    );
+    settleAgentEvent(state, due.due[0]!, true);
+    assert.deepEqual(takeDue(state, start + 13_000, settings), { waitMs: 1_000 });
+  });
+
+  it('hands out every due event at once, stopping at the first whose window has not passed', () => {
+    const state = emptyAgentStream();
+    admitAgentEvent(state, agentEvent('a', 1_000), start + 10_000, settings);
+    admitAgentEvent(
+      state,
+      agentEvent('r', 1_000, { change: { kind: 'routingStatus', status: 'Idle' } }),
+      start + 10_000,
+      settings,
+    );
+    admitAgentEvent(state, agentEvent('c', 3_000), start + 11_000, settings);
+    admitAgentEvent(state, agentEvent('b', 2_000), start + 10_500, settings);
+    const due = takeDue(state, start + 12_600, settings);
+    assert.ok(due && 'due' in due);
+    assert.deepEqual(
+      due.due.map((pending) => pending.event.eventId),
+      ['a', 'r', 'b'],
+    );
   });
 
   it('breaks ties of occurredAt by sequence, then by arrival', () => {

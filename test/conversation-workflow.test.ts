@@ -18,7 +18,8 @@ import {
 import { directorySyncedSignal } from '../workflows/directory-signals';
 import { byoiKind, byoiStatus } from '../workflows/search-attributes';
 import { users } from '../activities/genesys/directory';
-import { deliveryRounds, duplicatesIn, untilQueried } from './agent-fixtures';
+import { deliveryRounds, duplicatesIn, submitRounds, untilQueried } from './agent-fixtures';
+import { BridgeClient } from '../client/bridge-client';
 import { runBridgeWorker, type TestBridgeWorker } from './bridge-fixtures';
 import {
   answeredCall,
@@ -142,12 +143,8 @@ describe('the conversation workflow on a dev server against the simulator', func
       { blockSize: 3, duplicateRate: 0.2 },
     );
     const before = await simulatorStats(sim.simulator);
-    for (const round of rounds) {
-      await Promise.all(
-        round.map((event) => sendInteractionEvent(localEnvironment().client, taskQueue, event, settings)),
-      );
-    }
-    let duplicates = 0;
+    const bridge = new BridgeClient(localEnvironment().client, { taskQueue, conversationSettings: settings });
+    let duplicates = await submitRounds(bridge, 'conversation', rounds);
     for (const scenario of scenarios) duplicates += (await assertLanded(scenario)).counters.duplicates;
     assert.equal(duplicates, duplicatesIn(rounds));
     assert.ok(duplicates > 0);

@@ -17,6 +17,7 @@ import path from 'node:path';
 import { startIngress, signBody, signatureHeaders, type Ingress } from '../client/ingress';
 import type { TimelineEntry } from '../simulator/state';
 import { runBridgeWorker, type TestBridgeWorker } from './bridge-fixtures';
+import { untilAgent } from './agent-fixtures';
 import { answeredCall } from './conversation-fixtures';
 import { inspect, isoAgo, startTestSimulator, type TestSimulator } from './genesys-fixtures';
 import { localEnvironment, startDevServer, uniqueTaskQueue } from './harness';
@@ -174,25 +175,36 @@ describe('the HTTP ingress', function () {
     }
   });
 
-  it('answers a resubmitted batch with duplicates, and Genesys gets each event once', async () => {
+  it('drops a resubmitted batch in the workflow, counting the duplicates, and Genesys gets each event once', async () => {
     const batch = [presence('agent-3', 'Available', 4_000), presence('agent-3', 'Break', 3_000)];
     const first = await post(ingress, batch);
     assert.deepEqual(
       first.data.outcomes.map((outcome) => outcome.outcome),
       ['accepted', 'accepted'],
     );
+    // Held again by Temporal, as the first time: the agent's workflow recognises and drops them.
     const again = await post(ingress, { events: batch });
     assert.equal(again.status, 202);
     assert.deepEqual(
       again.data.outcomes.map((outcome) => outcome.outcome),
-      ['duplicate', 'duplicate'],
+      ['accepted', 'accepted'],
     );
+    // The same event twice in one hold is answered at the door and signalled once.
     const inOneBatch = await post(ingress, [batch[0], batch[0]]);
     assert.deepEqual(
       inOneBatch.data.outcomes.map((outcome) => outcome.outcome),
-      ['duplicate', 'duplicate'],
+      ['accepted', 'duplicate'],
     );
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const status = await untilAgent(
+      localEnvironment().client,
+      source,
+      'agent-3',
+      (current) => current.counters.received === 5,
+    );
+    assert.deepEqual(
+      { published: status.counters.published, duplicates: status.counters.duplicates },
+      { published: 2, duplicates: 3 },
+    );
     assert.equal((await timeline('agent-3')).length, 2);
   });
 
@@ -427,8 +439,8 @@ describe('the HTTP ingress when Temporal goes away', function () {
       temporal: client,
       sources: { [source]: { tokens: [token] } },
     });
-    // The worker process needs a few seconds to start; until then the ingress says 503, and the same
-    // event is simply sent again.
+    // Accepted once Temporal holds it, whether or not a worker polls yet; a 503 (the server starting) is
+    // simply sent again.
     const first = [presence('agent-1', 'Available')];
     let before = await post(ingress, first);
     while (before.status === 503) before = await post(ingress, first);

@@ -1,8 +1,9 @@
 /**
  * agentWorkflow: one per external agent (`agent/<source>/<agentId>`), fed by signal-with-start. It
  * deduplicates the agent's presence and routing-status changes, reorders them within a short window,
- * and publishes them to Genesys strictly in occurrence order, one at a time, with Genesys event ids
- * minted once and reused on every retry. What cannot be delivered (late, past 7 days, refused) goes to
+ * and publishes them to Genesys strictly in occurrence order — everything due at once in one local
+ * activity, presence and routing status side by side — with Genesys event ids minted once and reused on
+ * every retry. What cannot be delivered (late, past 7 days, refused) goes to
  * its ledger, visibly; an unmapped agent waits in WaitingForMapping, an agent whose primary presence
  * source is another source stops in Conflict. It continues as new long before its history grows large.
  */
@@ -14,7 +15,6 @@ import {
   defineSignal,
   defineUpdate,
   metricMeter,
-  patched,
   proxyActivities,
   proxyLocalActivities,
   setCurrentDetails,
@@ -24,28 +24,30 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { AgentResolution, BridgeActivities } from '../activities';
+import type { AgentChangeOutcome } from '../activities/agents';
 import type { AgentEvent, AgentStreamKind } from '../activities/events/agent-event';
 import {
   admitAgentEvent,
   emptyAgentStream,
   forgetOldEventIds,
-  nextDue,
   settleAgentEvent,
-  submitToInbox,
+  takeDue,
   type AgentStreamSettings,
-  type EventSubmission,
   type AgentStreamState,
+  type PendingAgentEvent,
+  type ReceivedEvent,
 } from './event-stream';
 import { directorySyncedSignal } from './directory-signals';
-import { activityFailure, failureReason, locally, publishesLocally } from './publishing';
+import { activityFailure, failureReason, locally } from './publishing';
 import { byoiExternalId, byoiGenesysId, byoiKind, byoiSource, byoiStatus } from './search-attributes';
 
-/** One change of the agent, as adapters send it. */
-export const agentEventSignal = defineSignal<[AgentEvent]>('agentEvent');
+/**
+ * Changes of the agent as the bridge received them (one signal per agent per ingress hold): durable once
+ * Temporal answers, duplicates dropped and counted by the workflow.
+ */
+export const agentEventsSignal = defineSignal<[ReceivedEvent<AgentEvent>[]]>('agentEvents');
 /** What the workflow is doing and what it could not deliver. */
 export const agentStatusQuery = defineQuery<AgentStatus>('status');
-/** Hands events to the workflow and answers, per event, accepted or duplicate (the ingress's path). */
-export const submitAgentEventsUpdate = defineUpdate<EventSubmission[], [AgentEvent[]]>('submitEvents');
 /** Re-queues the ledger's refused events that can still be delivered; answers how many. */
 export const retryDeadLettersUpdate = defineUpdate<{ requeued: number }>('retryDeadLetters');
 /** Drops pending events (the given ones, or all) into the ledger as skipped; answers how many. */
@@ -113,7 +115,7 @@ export interface AgentStatus {
 /** State carried across continue-as-new. */
 export interface CarriedAgentState {
   stream: AgentStreamState;
-  inbox: AgentEvent[];
+  inbox: ReceivedEvent<AgentEvent>[];
   counters: AgentCounters;
   ledger: LedgerEntry[];
   genesysEventIds: Record<string, string>;
@@ -130,25 +132,25 @@ export interface AgentWorkflowInput {
 
 const ledgerSize = 200;
 
-/** The patch that looks an agent up again after Genesys refuses one of its events. */
-const reresolveAfterRejection = 'reresolve-after-rejection';
-
 const { resolveAgent } = proxyActivities<BridgeActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
 
-/** Publishing retries with backoff (and Retry-After) until the event would pass Genesys's 7-day limit. */
-function publisherFor(event: AgentEvent, nowMs: number, settings: AgentWorkflowSettings) {
-  const remainingMs = Date.parse(event.occurredAt) + settings.maxEventAgeMs - nowMs - 60_000;
-  const options = {
-    startToCloseTimeout: settings.publishTimeoutMs,
-    scheduleToCloseTimeout: Math.max(2 * settings.publishTimeoutMs, remainingMs),
-    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-  };
-  return publishesLocally()
-    ? proxyLocalActivities<BridgeActivities>(locally(options)).publishAgentChange
-    : proxyActivities<BridgeActivities>(options).publishAgentChange;
+/**
+ * Publishing retries with backoff (and Retry-After) until the oldest of the events would pass Genesys's
+ * 7-day limit.
+ */
+function publisherFor(due: PendingAgentEvent[], nowMs: number, settings: AgentWorkflowSettings) {
+  const oldestMs = Math.min(...due.map((pending) => pending.occurredAtMs));
+  const remainingMs = oldestMs + settings.maxEventAgeMs - nowMs - 60_000;
+  return proxyLocalActivities<BridgeActivities>(
+    locally({
+      startToCloseTimeout: settings.publishTimeoutMs,
+      scheduleToCloseTimeout: Math.max(2 * settings.publishTimeoutMs, remainingMs),
+      retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+    }),
+  ).publishAgentChanges;
 }
 
 /** Runs one agent's stream until it continues as new. */
@@ -156,7 +158,7 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<never> {
   const settings: AgentWorkflowSettings = { ...defaultAgentWorkflowSettings, ...input.settings };
   const carried = input.carried;
   const stream = carried?.stream ?? emptyAgentStream();
-  const inbox: AgentEvent[] = [...(carried?.inbox ?? [])];
+  const inbox: ReceivedEvent<AgentEvent>[] = [...(carried?.inbox ?? [])];
   const counters: AgentCounters = carried?.counters ?? {
     received: 0,
     published: 0,
@@ -216,20 +218,9 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<never> {
     );
   };
 
-  setHandler(agentEventSignal, (event) => {
+  setHandler(agentEventsSignal, (events) => {
     // Handlers only enqueue; the main loop admits events in arrival order.
-    inbox.push(event);
-  });
-  setHandler(submitAgentEventsUpdate, (events) => {
-    const answers = submitToInbox(stream, inbox, events);
-    // Duplicates never reach the inbox: they are counted here.
-    for (const answer of answers) {
-      if (answer.outcome === 'duplicate') {
-        count('received');
-        count('duplicates');
-      }
-    }
-    return answers;
+    inbox.push(...events);
   });
   setHandler(directorySyncedSignal, () => {
     lookAgain = true;
@@ -275,9 +266,9 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<never> {
   ]);
 
   for (;;) {
-    for (const event of inbox.splice(0)) {
+    for (const { event, receivedAtMs } of inbox.splice(0)) {
       count('received');
-      const admission = admitAgentEvent(stream, event, Date.now(), settings);
+      const admission = admitAgentEvent(stream, event, Date.now(), settings, receivedAtMs);
       if (admission.outcome === 'duplicate') count('duplicates');
       else if (admission.outcome === 'late' || admission.outcome === 'tooOld') {
         record(event, admission.outcome, admission.reason);
@@ -286,7 +277,7 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<never> {
     forgetOldEventIds(stream, Date.now(), settings);
     if (timeToContinueAsNew()) break;
 
-    const next = nextDue(stream, Date.now(), settings);
+    const next = takeDue(stream, Date.now(), settings);
     if (next === undefined) {
       show(resolution?.status === 'mapped' ? 'Running' : status, message);
       await condition(() => inbox.length > 0 || timeToContinueAsNew());
@@ -312,49 +303,54 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<never> {
       upsertSearchAttributes([{ key: byoiGenesysId, value: resolution.userId }]);
     }
     show('Running');
-    const pending = next.due;
-    const { event } = pending;
-    const genesysEventId = (genesysEventIds[event.eventId] ??= uuid4());
+    const due = next.due;
+    let outcomes: AgentChangeOutcome[];
     try {
-      await publisherFor(
-        event,
+      outcomes = await publisherFor(
+        due,
         Date.now(),
         settings,
       )({
         userId: resolution.userId,
         sourceId: resolution.sourceId,
-        genesysEventId,
-        event,
+        changes: due.map(({ event }) => ({
+          event,
+          genesysEventId: (genesysEventIds[event.eventId] ??= uuid4()),
+        })),
       });
-      settleAgentEvent(stream, pending, true);
-      count('published');
-      lastPublished = { eventId: event.eventId, kind: event.change.kind, occurredAt: event.occurredAt };
     } catch (error) {
+      // Retried until the 7-day limit (or a misconfigured worker): every one of them is given up.
       const failure = activityFailure(error);
       if (!failure) throw error;
-      // The user may have been re-created in Genesys since the agent was resolved: ask again, and if
-      // the answer differs, the same event goes out again to the user Genesys knows now.
-      // (A patch: runs that refused events before this change replay as they ran.)
-      const before = resolution;
-      if (patched(reresolveAfterRejection)) {
-        resolution = await resolveAgent(input.source, input.agentId, true);
-      }
-      if (
-        resolution.status !== 'mapped' ||
-        resolution.userId !== before.userId ||
-        resolution.sourceId !== before.sourceId
-      ) {
-        if (resolution.status === 'mapped') {
-          upsertSearchAttributes([{ key: byoiGenesysId, value: resolution.userId }]);
-        }
-        delete genesysEventIds[event.eventId];
-        continue;
-      }
-      // Refused for good, or retried until the 7-day limit: recorded, and the stream moves on.
-      settleAgentEvent(stream, pending, false);
-      record(event, 'rejected', failureReason(failure));
+      const reason = failureReason(failure);
+      outcomes = due.map(({ event }) => ({ eventId: event.eventId, outcome: 'rejected', reason }));
     }
-    delete genesysEventIds[event.eventId];
+    const rejected = outcomes.some((outcome) => outcome.outcome === 'rejected');
+    // The user may have been re-created in Genesys since the agent was resolved: ask again, and if the
+    // answer differs, the refused events go out again (with new ids) to the user Genesys knows now.
+    const before = resolution;
+    if (rejected) resolution = await resolveAgent(input.source, input.agentId, true);
+    const moved =
+      resolution.status !== 'mapped' ||
+      resolution.userId !== before.userId ||
+      resolution.sourceId !== before.sourceId;
+    if (moved && resolution.status === 'mapped') {
+      upsertSearchAttributes([{ key: byoiGenesysId, value: resolution.userId }]);
+    }
+    due.forEach((pending, position) => {
+      const outcome = outcomes[position]!;
+      const { event } = pending;
+      delete genesysEventIds[event.eventId];
+      if (outcome.outcome === 'accepted') {
+        settleAgentEvent(stream, pending, true);
+        count('published');
+        lastPublished = { eventId: event.eventId, kind: event.change.kind, occurredAt: event.occurredAt };
+      } else if (!moved) {
+        // Refused for good: recorded, and the stream moves on.
+        settleAgentEvent(stream, pending, false);
+        record(event, 'rejected', outcome.reason);
+      }
+    });
   }
 
   // Signals that arrive while handlers finish land in the inbox and travel with it.

@@ -10,12 +10,12 @@
  */
 import {
   ActivityFailure,
-  ApplicationFailure,
   allHandlersFinished,
   condition,
   defineQuery,
   defineSignal,
   defineUpdate,
+  metricMeter,
   proxyActivities,
   proxyLocalActivities,
   setCurrentDetails,
@@ -44,17 +44,16 @@ import {
   type Translation,
 } from './conversation-lifecycle';
 import { directorySyncedSignal } from './directory-signals';
-import { activityFailure, failureReason, locally, publishesLocally } from './publishing';
+import { activityFailure, failureReason, locally } from './publishing';
 import {
   admitEvent,
   emptyStream,
   forgetOldEventIds,
   nextDue,
   settleEvent,
-  submitToInbox,
   type EventStreamSettings,
-  type EventSubmission,
   type PendingEvent,
+  type ReceivedEvent,
 } from './event-stream';
 import {
   byoiChannel,
@@ -65,12 +64,11 @@ import {
   byoiStatus,
 } from './search-attributes';
 
-/** One step of the interaction, as adapters send it. */
-export const interactionEventSignal = defineSignal<[InteractionEvent]>('interactionEvent');
-/** Hands events to the workflow and answers, per event, accepted or duplicate (the ingress's path). */
-export const submitInteractionEventsUpdate = defineUpdate<EventSubmission[], [InteractionEvent[]]>(
-  'submitEvents',
-);
+/**
+ * Steps of the interaction as the bridge received them (one signal per conversation per ingress hold):
+ * durable once Temporal answers, duplicates dropped and counted by the workflow.
+ */
+export const interactionEventsSignal = defineSignal<[ReceivedEvent<InteractionEvent>[]]>('interactionEvents');
 /** Where the conversation stands and what it could not deliver. */
 export const conversationStatusQuery = defineQuery<ConversationStatus>('status');
 /** Tries the blocked event again (after a fix, e.g. a mapping); refused when nothing is blocked. */
@@ -194,9 +192,6 @@ export interface ConversationWorkflowInput {
 
 type BlockKind = 'unmapped' | 'unsupported' | 'rejected';
 
-/** The failure type of an update refused because the conversation has ended. */
-export const conversationEndedType = 'ConversationEnded';
-
 /** A translated step on its way to Genesys: kept, so a retry sends the same events with the same ids. */
 interface StepInFlight {
   eventId: string;
@@ -221,7 +216,7 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
     ...input.settings,
   };
   const stream = emptyStream<InteractionEvent>();
-  const inbox: InteractionEvent[] = [];
+  const inbox: ReceivedEvent<InteractionEvent>[] = [];
   const counters: ConversationCounters = {
     received: 0,
     duplicates: 0,
@@ -254,8 +249,18 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
   let settled = false;
   let message: string | undefined;
 
+  // The status query shows one conversation's counts; the metric adds them up for dashboards.
+  const outcomes = metricMeter.createCounter(
+    'byoi_conversation_events',
+    'events',
+    'interaction events by outcome: received, duplicates, applied, late, tooOld, skipped',
+  );
+  const count = (outcome: Exclude<keyof ConversationCounters, 'genesysEvents'>) => {
+    counters[outcome]++;
+    outcomes.add(1, { outcome, source: input.source });
+  };
   const record = (event: InteractionEvent, outcome: ConversationLedgerOutcome, reason: string) => {
-    if (outcome !== 'afterAbandon') counters[outcome]++;
+    if (outcome !== 'afterAbandon') count(outcome);
     ledger.push({
       eventId: event.eventId,
       type: `${event.channel}.${event.change.type}`,
@@ -304,30 +309,10 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
     ledger: ledger.slice(-50),
   });
 
-  setHandler(interactionEventSignal, (event) => {
+  setHandler(interactionEventsSignal, (events) => {
     // Handlers only enqueue; the main loop admits events in arrival order.
-    inbox.push(event);
+    inbox.push(...events);
   });
-  setHandler(
-    submitInteractionEventsUpdate,
-    (events) => {
-      const answers = submitToInbox(stream, inbox, events);
-      for (const answer of answers) {
-        if (answer.outcome === 'duplicate') {
-          counters.received++;
-          counters.duplicates++;
-        }
-      }
-      return answers;
-    },
-    {
-      // Refused, not lost: the sender learns the conversation is over and can report it.
-      validator: (_events: InteractionEvent[]) => {
-        if (finished)
-          throw ApplicationFailure.nonRetryable(`the conversation has ended ${phase}`, conversationEndedType);
-      },
-    },
-  );
   setHandler(directorySyncedSignal, () => {
     directoryChanged = true;
   });
@@ -429,11 +414,7 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
   const publish = async (step: StepInFlight, summary: string): Promise<string | undefined> => {
     try {
       if (step.events.length > 0) {
-        if (publishesLocally()) {
-          await publishStepLocally.executeWithOptions({ ...publishingLocally, summary }, [step.events]);
-        } else {
-          await publishStepAsTask.executeWithOptions({ ...publishingTask, summary }, [step.events]);
-        }
+        await publishStep.executeWithOptions({ ...publishing, summary }, [step.events]);
       }
     } catch (error) {
       const failure = activityFailure(error);
@@ -451,17 +432,12 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
     }
     return undefined;
   };
-  const publishing = {
+  // A retried step resends its events with the same ids; what Genesys accepted the worker does not resend.
+  const publishing = locally({
     startToCloseTimeout: settings.publishTimeoutMs,
     retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-  };
-  // An activity task heartbeats its progress through a step; a local activity resends the whole step
-  // (same event ids) if it is retried.
-  const publishingTask: ActivityOptions = { ...publishing, heartbeatTimeout: settings.publishTimeoutMs };
-  const publishStepAsTask = proxyActivities<BridgeActivities>(publishingTask).publishConversationStep;
-  const publishingLocally = locally(publishing);
-  const publishStepLocally =
-    proxyLocalActivities<BridgeActivities>(publishingLocally).publishConversationStep;
+  });
+  const publishStep = proxyLocalActivities<BridgeActivities>(publishing).publishConversationStep;
 
   /** Takes the head event one step further; false when it is blocked. */
   const apply = async (head: PendingEvent<InteractionEvent>, fresh: boolean): Promise<boolean> => {
@@ -497,7 +473,7 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
     inFlight = undefined;
     blocked = undefined;
     settleEvent(stream, head, conversationStream);
-    counters.applied++;
+    count('applied');
     lastApplied = { eventId: event.eventId, type, occurredAt: event.occurredAt };
     if (event.change.type === 'recordingReady') {
       const { url, contentType, sizeBytes, md5 } = event.change;
@@ -554,11 +530,11 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
   };
 
   for (;;) {
-    for (const event of inbox.splice(0)) {
-      counters.received++;
+    for (const { event, receivedAtMs } of inbox.splice(0)) {
+      count('received');
       firstArrivalMs ??= Date.now();
-      const admission = admitEvent(stream, event, conversationStream, Date.now(), settings);
-      if (admission.outcome === 'duplicate') counters.duplicates++;
+      const admission = admitEvent(stream, event, conversationStream, Date.now(), settings, receivedAtMs);
+      if (admission.outcome === 'duplicate') count('duplicates');
       else if (admission.outcome !== 'queued') record(event, admission.outcome, admission.reason);
     }
     forgetOldEventIds(stream, Date.now(), settings);
@@ -649,7 +625,7 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
   else show('Completed');
   settled = true;
   await condition(allHandlersFinished);
-  for (const event of inbox.splice(0))
+  for (const { event } of inbox.splice(0))
     record(event, 'skipped', `arrived after the conversation ended ${phase}`);
   return snapshot();
 }

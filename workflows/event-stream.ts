@@ -28,7 +28,7 @@ export interface EventStreamSettings {
 /** An accepted event waiting its turn. */
 export interface PendingEvent<E extends StreamEvent> {
   event: E;
-  /** Workflow time it arrived: its reorder window runs from here. */
+  /** When the bridge received it (at the latest, when it reached the workflow): its reorder window runs from here. */
   arrivedAtMs: number;
   occurredAtMs: number;
   /** Arrival order, the last tie-breaker. */
@@ -45,28 +45,16 @@ export interface EventStreamState<E extends StreamEvent> {
   arrivals: number;
 }
 
-/** What a workflow answers, per event, when events are submitted to it by update. */
-export interface EventSubmission {
-  eventId: string;
-  /** accepted: new, and now held by the workflow (durably, once the update is answered); duplicate: seen before. */
-  outcome: 'accepted' | 'duplicate';
-}
-
 /**
- * Takes submitted events into a workflow's inbox, answering for each whether it is new: a duplicate is
- * one the stream has seen or that is already waiting in the inbox (also earlier in the same submission).
+ * An event as the bridge hands it to a workflow: with the time the bridge first received it. The reorder
+ * window runs from that receipt, not from the signal's arrival, so an ingress that held the event for the
+ * window before signalling (as the bridge's does) hands over events that are due at once: no durable timer
+ * per event.
  */
-export function submitToInbox<E extends StreamEvent>(
-  state: EventStreamState<E>,
-  inbox: E[],
-  events: E[],
-): EventSubmission[] {
-  return events.map((event) => {
-    const seen =
-      state.seen[event.eventId] !== undefined || inbox.some((waiting) => waiting.eventId === event.eventId);
-    if (!seen) inbox.push(event);
-    return { eventId: event.eventId, outcome: seen ? 'duplicate' : 'accepted' };
-  });
+export interface ReceivedEvent<E extends StreamEvent> {
+  event: E;
+  /** Epoch ms the bridge received the event (the sender's clock; never later than its arrival counts). */
+  receivedAtMs: number;
 }
 
 /** What became of an offered event. */
@@ -90,13 +78,17 @@ function compare<E extends StreamEvent>(a: PendingEvent<E>, b: PendingEvent<E>):
   );
 }
 
-/** Offers one event of `stream`; a queued one waits in order for {@link nextDue}. */
+/**
+ * Offers one event of `stream`; a queued one waits in order for {@link nextDue}. `receivedAtMs` is when the
+ * bridge received it (default: now); a receipt "later" than now (another machine's clock) counts as now.
+ */
 export function admitEvent<E extends StreamEvent>(
   state: EventStreamState<E>,
   event: E,
   stream: string,
   nowMs: number,
   settings: EventStreamSettings,
+  receivedAtMs = nowMs,
 ): EventAdmission {
   if (state.seen[event.eventId] !== undefined) return { outcome: 'duplicate' };
   state.seen[event.eventId] = nowMs;
@@ -111,7 +103,12 @@ export function admitEvent<E extends StreamEvent>(
       reason: `occurred at ${event.occurredAt}, before ${new Date(watermark).toISOString()}, the last ${stream} Genesys accepted`,
     };
   }
-  const pending: PendingEvent<E> = { event, arrivedAtMs: nowMs, occurredAtMs, arrival: state.arrivals++ };
+  const pending: PendingEvent<E> = {
+    event,
+    arrivedAtMs: Math.min(receivedAtMs, nowMs),
+    occurredAtMs,
+    arrival: state.arrivals++,
+  };
   const index = state.pending.findIndex((other) => compare(pending, other) < 0);
   if (index < 0) state.pending.push(pending);
   else state.pending.splice(index, 0, pending);
@@ -131,6 +128,22 @@ export function nextDue<E extends StreamEvent>(
   if (!head) return undefined;
   const dueAt = head.arrivedAtMs + settings.reorderWindowMs;
   return dueAt <= nowMs ? { due: head } : { waitMs: dueAt - nowMs };
+}
+
+/**
+ * Every event that may be published now, in order: the pending events from the head on whose reorder
+ * windows have passed (one whose window has not stops the run, as it may still see a straggler slot in
+ * before it); otherwise how long until the head is due.
+ */
+export function takeDue<E extends StreamEvent>(
+  state: EventStreamState<E>,
+  nowMs: number,
+  settings: EventStreamSettings,
+): { due: PendingEvent<E>[] } | { waitMs: number } | undefined {
+  const next = nextDue(state, nowMs, settings);
+  if (next === undefined || 'waitMs' in next) return next;
+  const end = state.pending.findIndex((pending) => pending.arrivedAtMs + settings.reorderWindowMs > nowMs);
+  return { due: state.pending.slice(0, end < 0 ? undefined : end) };
 }
 
 /**
@@ -165,8 +178,9 @@ export function admitAgentEvent(
   event: AgentEvent,
   nowMs: number,
   settings: EventStreamSettings,
+  receivedAtMs = nowMs,
 ): EventAdmission {
-  return admitEvent(state, event, event.change.kind, nowMs, settings);
+  return admitEvent(state, event, event.change.kind, nowMs, settings, receivedAtMs);
 }
 
 /** Settles an agent event; an accepted one moves its stream's watermark. */

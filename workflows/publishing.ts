@@ -3,23 +3,14 @@
  * short (a batch gathered within the publish interval, one request) and its result is all the workflow
  * needs, so running it inside the workflow task saves Temporal the activity task's round trip — the
  * scheduling, dispatch and completion events and the workflow task that follows — which the benchmark
- * measured as most of the server's work per event. Workflows that published through activity tasks
- * before this change replay as they ran: the choice is a patch.
+ * measured as most of the server's work per event.
  */
 import {
   ActivityFailure,
   ApplicationFailure,
   TimeoutFailure,
-  patched,
   type LocalActivityOptions,
 } from '@temporalio/workflow';
-
-const localPublishing = 'publish-as-local-activity';
-
-/** Whether this publish runs as a local activity (true for every new one; false replaying older ones). */
-export function publishesLocally(): boolean {
-  return patched(localPublishing);
-}
 
 /**
  * Local-activity options from an activity's timeouts and retry policy: a retry that waits longer than

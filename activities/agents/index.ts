@@ -1,25 +1,24 @@
 /**
  * The agent workflow's activities: resolve an external agent to its Genesys user and presence source
- * (unmapped, or claimed by another primary source, are answers, not errors), and publish one presence or
- * routing-status change through the worker's shared publisher with the Genesys eventId the workflow
- * minted, so a retry is the same event to Genesys.
+ * (unmapped, or claimed by another primary source, are answers, not errors), and publish the presence and
+ * routing-status changes due at once through the worker's shared publisher with the Genesys eventIds the
+ * workflow minted, so a retry is the same events to Genesys.
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { AgentEvent } from '../events/agent-event';
 import type { GenesysConnection } from '../genesys';
 import { presence } from '../genesys/directory';
-import { asActivityFailure } from '../genesys/errors';
+import { asActivityFailure, GenesysEventRejectedError } from '../genesys/errors';
 import type { AgentDirectory } from '../directory/agent-directory';
 import { namesAsMapping, type DirectoryMapping, type MappingTables } from '../directory/mapping';
 
 const genesysNotConfigured = 'GenesysNotConfigured';
 
 /** ApplicationFailure types of the agent activities. */
-export const agentFailureTypes = {
-  /** The external presence state has no Genesys presence in the mapping. */
-  unmappedPresenceState: 'UnmappedPresenceState',
-  notConfigured: genesysNotConfigured,
-} as const;
+export const agentFailureTypes = { notConfigured: genesysNotConfigured } as const;
+
+/** A presence state the source's mapping does not name: every event in that state is refused alike. */
+class UnmappedPresenceState extends Error {}
 
 /** The Genesys connection and mapping an activity needs, or a failure for good that says they are missing. */
 export function requireGenesys(
@@ -41,14 +40,22 @@ export type AgentResolution =
   | { status: 'unmapped'; reason: string }
   | { status: 'conflict'; userId: string; message: string };
 
-/** One change to publish, with the ids the workflow minted. */
-export interface AgentChangeToPublish {
-  userId: string;
-  sourceId: string;
-  /** Minted once in the workflow (UUID v4) and reused on every retry. */
+/** One change to publish, with the Genesys event id the workflow minted (UUID v4, reused on every retry). */
+export interface AgentChange {
   genesysEventId: string;
   event: AgentEvent;
 }
+
+/** The changes of one agent that are due together, in the order they must reach Genesys. */
+export interface AgentChangesToPublish {
+  userId: string;
+  sourceId: string;
+  changes: AgentChange[];
+}
+
+/** What became of one change: accepted, or refused for good (the workflow records it in its ledger). */
+export type AgentChangeOutcome =
+  { eventId: string; outcome: 'accepted' } | { eventId: string; outcome: 'rejected'; reason: string };
 
 /** Dependencies of the agent activities. */
 export interface AgentDependencies {
@@ -122,33 +129,42 @@ export function createAgentActivities({
       }
     },
 
-    /** Publishes one change; Genesys's refusal comes back as a non-retryable failure for the ledger. */
-    async publishAgentChange(
-      change: AgentChangeToPublish,
-    ): Promise<{ correlationId?: string; batchSize: number }> {
+    /**
+     * Publishes the changes that are due at once — presence and routing status side by side, each stream
+     * in order, one event of a stream in flight at a time — and answers each one's outcome. Genesys's
+     * refusal of an event is an outcome, not a failure: the stream moves on past it. A retryable failure
+     * stops its stream and, once the other stream has gone as far as it can, fails the activity for a
+     * retry with the same event ids (the publisher does not send again what Genesys already accepted).
+     */
+    async publishAgentChanges({
+      userId,
+      sourceId,
+      changes,
+    }: AgentChangesToPublish): Promise<AgentChangeOutcome[]> {
       const { genesys: connection, mapping: resolver } = connected();
-      const { event, userId, sourceId, genesysEventId } = change;
-      try {
+      const tables = mappingTables ? await mappingTables() : namesAsMapping;
+      const outcomes = new Map<string, AgentChangeOutcome>();
+      let retryable: unknown;
+      const publishOne = async ({ event, genesysEventId }: AgentChange): Promise<void> => {
         if (event.change.kind === 'routingStatus') {
-          return await connection.publisher.publishRoutingStatus({
+          await connection.publisher.publishRoutingStatus({
             eventId: genesysEventId,
             eventDateTime: event.occurredAt,
             agentId: userId,
             sourceId,
             status: event.change.status,
           });
+          return;
         }
-        const tables = mappingTables ? await mappingTables() : namesAsMapping;
         const target = tables.presence(event.change.state);
         const presenceDefinitionId =
           target === undefined ? undefined : await resolver.presenceDefinitionId(target);
         if (presenceDefinitionId === undefined) {
-          throw ApplicationFailure.nonRetryable(
+          throw new UnmappedPresenceState(
             `presence state ${event.change.state} of ${event.source} has no Genesys presence in the mapping`,
-            agentFailureTypes.unmappedPresenceState,
           );
         }
-        return await connection.publisher.publishPresence({
+        await connection.publisher.publishPresence({
           eventId: genesysEventId,
           eventDateTime: event.occurredAt,
           userId,
@@ -156,10 +172,33 @@ export function createAgentActivities({
           presenceDefinitionId,
           message: event.change.message,
         });
-      } catch (error) {
-        if (error instanceof ApplicationFailure) throw error;
-        throw asActivityFailure(error);
-      }
+      };
+      const publishStream = async (stream: AgentChange[]) => {
+        for (const change of stream) {
+          const { eventId } = change.event;
+          try {
+            await publishOne(change);
+          } catch (error) {
+            if (
+              error instanceof UnmappedPresenceState ||
+              (error instanceof GenesysEventRejectedError && !error.retryable)
+            ) {
+              outcomes.set(eventId, { eventId, outcome: 'rejected', reason: error.message });
+              continue;
+            }
+            retryable ??= error;
+            return;
+          }
+          outcomes.set(eventId, { eventId, outcome: 'accepted' });
+        }
+      };
+      await Promise.all(
+        (['presence', 'routingStatus'] as const).map((kind) =>
+          publishStream(changes.filter((change) => change.event.change.kind === kind)),
+        ),
+      );
+      if (retryable !== undefined) throw asActivityFailure(retryable);
+      return changes.map((change) => outcomes.get(change.event.eventId)!);
     },
   };
 }

@@ -126,16 +126,13 @@ export function createConversationActivities({
     },
 
     /**
-     * Publishes one step's events in order, each after Genesys accepted the one before. Progress is
-     * heartbeated, so a retried attempt resumes after the last accepted event rather than sending it
-     * again. A refusal for good fails with the index and key of the refused event.
+     * Publishes one step's events in order, each after Genesys accepted the one before. A retried attempt
+     * hands the same events over again; the publisher answers the ones Genesys already accepted without
+     * sending them. A refusal for good fails with the index and key of the refused event.
      */
     async publishConversationStep(events: GenesysConversationEvent[]): Promise<{ published: number }> {
       const { genesys: connection } = connected();
-      const context = Context.current();
-      const resumeAt = typeof context.info.heartbeatDetails === 'number' ? context.info.heartbeatDetails : 0;
-      for (let index = resumeAt; index < events.length; index++) {
-        const { key, event } = events[index]!;
+      for (const [index, { key, event }] of events.entries()) {
         try {
           await connection.publisher.publishConversationEvent(key, event);
         } catch (error) {
@@ -149,10 +146,8 @@ export function createConversationActivities({
           }
           throw asActivityFailure(error);
         }
-        // Progress through the step, for an activity task's retry; a local activity has no heartbeat.
-        if (!context.info.isLocal) context.heartbeat(index + 1);
       }
-      return { published: events.length - resumeAt };
+      return { published: events.length };
     },
 
     /** Streams a recording from its source to Genesys and confirms it is playable. */

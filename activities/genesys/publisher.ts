@@ -8,6 +8,10 @@
  * Callers keep at most one event of a stream (a user's presence, a conversation) in flight, as the
  * workflows do: batches of one endpoint travel concurrently and a 413 requeues its events, so two
  * events of one stream handed over together could arrive out of order.
+ *
+ * The publisher remembers the eventIds Genesys accepted lately: a retried activity hands over the same
+ * events with the same ids, and the ones already accepted are answered at once instead of being sent
+ * again (Genesys would apply them once, but a resend costs a request and confuses its duplicate counts).
  */
 import {
   batchEventResponseSchema,
@@ -53,10 +57,15 @@ export interface PublisherOptions {
   minIntervalMs?: number;
 }
 
+/** How many accepted eventIds the publisher remembers (a few minutes of the seed scale's traffic). */
+const rememberedAcceptances = 100_000;
+
 /** Counters per endpoint. */
 export interface EndpointStats {
   requests: number;
   eventsAccepted: number;
+  /** Handed over again after Genesys had accepted them (a retried activity), answered without a request. */
+  eventsAlreadyAccepted: number;
   eventsRejected: number;
   requestsFailed: number;
   largestBatch: number;
@@ -75,7 +84,8 @@ export class EventPublisher {
   private readonly lanes: Record<EventEndpoint, Lane>;
 
   constructor(client: GenesysClient, options: PublisherOptions) {
-    const lane = (endpoint: EventEndpoint) => new Lane(client, endpoint, options);
+    const accepted = new RecentIds(rememberedAcceptances);
+    const lane = (endpoint: EventEndpoint) => new Lane(client, endpoint, options, accepted);
     this.lanes = {
       presence: lane('presence'),
       routingStatus: lane('routingStatus'),
@@ -120,10 +130,28 @@ export class EventPublisher {
   }
 }
 
+/** A bounded set of ids: past its size the oldest are forgotten first. */
+class RecentIds {
+  private readonly ids = new Set<string>();
+
+  constructor(private readonly size: number) {}
+
+  has(id: string): boolean {
+    return this.ids.has(id);
+  }
+
+  add(id: string): void {
+    this.ids.add(id);
+    // A Set iterates in insertion order: the first is the oldest.
+    if (this.ids.size > this.size) this.ids.delete(this.ids.values().next().value!);
+  }
+}
+
 class Lane {
   readonly stats: EndpointStats = {
     requests: 0,
     eventsAccepted: 0,
+    eventsAlreadyAccepted: 0,
     eventsRejected: 0,
     requestsFailed: 0,
     largestBatch: 0,
@@ -142,6 +170,7 @@ class Lane {
     private readonly client: GenesysClient,
     private readonly endpoint: EventEndpoint,
     private readonly options: PublisherOptions,
+    private readonly accepted: RecentIds,
   ) {
     this.maxInFlight = options.maxRequestsInFlight ?? 4;
     this.maxEventsPerBatch = options.maxEventsPerBatch;
@@ -152,6 +181,10 @@ class Lane {
   }
 
   enqueue(key: string, event: { eventId: string }): Promise<PublishOutcome> {
+    if (this.accepted.has(event.eventId)) {
+      this.stats.eventsAlreadyAccepted++;
+      return Promise.resolve({ eventId: event.eventId, correlationId: undefined, batchSize: 0 });
+    }
     return new Promise((resolve, reject) => {
       const json = JSON.stringify(event);
       if (Buffer.byteLength(json) + batchOverhead(key) > this.options.maxBatchBytes) {
@@ -304,6 +337,7 @@ class Lane {
         );
       } else {
         this.stats.eventsAccepted++;
+        this.accepted.add(item.eventId);
         item.resolve({
           eventId: item.eventId,
           correlationId: response.correlationId,
