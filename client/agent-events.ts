@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { AgentEvent } from '../activities/events/agent-event';
 import { agentEventsSignal, agentWorkflow, type AgentWorkflowSettings } from '../workflows/agent';
 import type { ReceivedEvent } from '../workflows/event-stream';
+import { startingSearchAttributes } from '../workflows/search-attributes';
 
 /** The workflow id of an external agent. */
 export const agentWorkflowId = (source: string, agentId: string) => `agent/${source}/${agentId}`;
@@ -24,6 +25,7 @@ export async function signalAgentEvents(
     args: [{ source, agentId, settings }],
     signal: agentEventsSignal,
     signalArgs: [events],
+    typedSearchAttributes: startingSearchAttributes('agent', source, agentId),
   });
 }
 

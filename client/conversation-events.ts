@@ -13,6 +13,7 @@ import {
   type ConversationWorkflowSettings,
 } from '../workflows/conversation';
 import type { ReceivedEvent } from '../workflows/event-stream';
+import { startingSearchAttributes } from '../workflows/search-attributes';
 
 /** The workflow id of an external interaction. */
 export const conversationWorkflowId = (source: string, interactionId: string) =>
@@ -33,7 +34,7 @@ export async function signalInteractionEvents(
   events: ReceivedEvent<InteractionEvent>[],
   settings?: Partial<ConversationWorkflowSettings>,
 ): Promise<InteractionDelivery> {
-  const { source, interactionId } = events[0]!.event;
+  const { source, interactionId, channel } = events[0]!.event;
   const workflowId = conversationWorkflowId(source, interactionId);
   try {
     const handle = await client.workflow.signalWithStart(conversationWorkflow, {
@@ -42,6 +43,7 @@ export async function signalInteractionEvents(
       args: [{ source, interactionId, settings }],
       signal: interactionEventsSignal,
       signalArgs: [events],
+      typedSearchAttributes: startingSearchAttributes('conversation', source, interactionId, channel),
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
     });
     return { outcome: 'delivered', workflowId, runId: handle.signaledRunId };

@@ -257,7 +257,10 @@ async function runThroughIngress(
     `posted ${batch.length} events to the ingress: ${answer.accepted} accepted, ${answer.refused} refused`,
   );
   const again = (await post()).data;
-  step(`posted the same batch again (a redelivery): ${again.duplicate} duplicates, nothing injected twice`);
+  step(
+    `posted the same batch again (a redelivery): ${again.accepted + again.duplicate} held by Temporal again; ` +
+      'the workflows drop what they have seen, so nothing is injected twice',
+  );
   for (const events of interactions) {
     const { interactionId, channel } = events[0]!;
     const workflowId = conversationWorkflowId(source, interactionId);
@@ -265,7 +268,7 @@ async function runThroughIngress(
     const legs = outcome.legs.map((leg) => (leg.role === 'agent' ? `agent ${leg.agentId}` : leg.role));
     step(
       `${channel} ${interactionId}: ${outcome.status} — Genesys conversation ${outcome.conversationId}, legs ${legs.join(', ')}; ` +
-        `${outcome.counters.genesysEvents} Genesys events${outcome.recording.uploaded ? `; recording uploaded (MD5 ${outcome.recording.uploaded.md5})` : ''}`,
+        `${outcome.counters.genesysEvents} Genesys events, ${outcome.counters.duplicates} redelivered events dropped${outcome.recording.uploaded ? `; recording uploaded (MD5 ${outcome.recording.uploaded.md5})` : ''}`,
     );
     if (uiUrl)
       step(`  ${uiUrl}/namespaces/${config.temporal.namespace}/workflows/${encodeURIComponent(workflowId)}`);

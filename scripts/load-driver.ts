@@ -42,6 +42,8 @@ export interface DriveStats {
   requestMs: number[];
   /** How far behind its time the latest event went out, in ms. */
   lagMs: number;
+  /** How far behind its time any event went out, in ms: how much longer than its own length the load took. */
+  maxLagMs: number;
   /** Refusals, for the report: the first few reasons. */
   refusals: string[];
 }
@@ -65,6 +67,7 @@ export async function driveLoad(options: DriveOptions): Promise<DriveStats> {
     requests: 0,
     requestMs: [],
     lagMs: 0,
+    maxLagMs: 0,
     refusals: [],
   };
   const iterator = options.events[Symbol.iterator]();
@@ -127,6 +130,7 @@ export async function driveLoad(options: DriveOptions): Promise<DriveStats> {
     const due: TimedEvent['event'][] = [];
     while (!next.done && next.value.atMs <= now) {
       stats.lagMs = now - next.value.atMs;
+      stats.maxLagMs = Math.max(stats.maxLagMs, stats.lagMs);
       due.push(next.value.event);
       stats.sent++;
       next = iterator.next();

@@ -193,7 +193,7 @@ const scenarios: Scenario[] = [
     async run(client, taskQueue) {
       // A duplicate, a late change and several runs: the first run, which carries its state on, is kept.
       const occurred = (ageMs: number) => new Date(Date.now() - ageMs).toISOString();
-      const settings = { reorderWindowMs: 200, continueAsNewAfterHistoryEvents: 40 };
+      const settings = { reorderWindowMs: 200, continueAsNewAfterHistoryEvents: 20 };
       const changes = Array.from({ length: 8 }, (_, index) => ({
         source: 'acd',
         agentId: 'agent-2',

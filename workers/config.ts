@@ -60,7 +60,8 @@ const environmentSchema = z.object({
     .regex(/^\d+(s|m|h|d)$/, 'must be a duration such as 15m, 1h or 1d')
     .default('1h'),
   BYOI_RECORDING_SPOOL_DIR: z.string().min(1).optional(),
-  BYOI_MAX_CACHED_WORKFLOWS: wholeNumber.optional(),
+  BYOI_MAX_CACHED_WORKFLOWS: wholeNumber.default(10_000),
+  BYOI_MAX_CONCURRENT_WORKFLOW_TASKS: wholeNumber.default(100),
   BYOI_INGRESS_HOST: z.string().min(1).default('127.0.0.1'),
   BYOI_INGRESS_PORT: port.default(8080),
   BYOI_INGRESS_TOKENS: credentialList.optional(),
@@ -113,11 +114,17 @@ export interface BridgeConfig {
   /** Where recordings are spooled on their way to Genesys (default: the OS temp directory). */
   recordingSpoolDir: string | undefined;
   /**
-   * Workflows a worker keeps in memory between their tasks (default: the SDK's, from the heap size). One
-   * that is evicted replays its whole history on its next task: at scale it should hold every agent and
-   * every live conversation the worker serves.
+   * Workflows a worker keeps in memory between their tasks (default 10,000: the seed's 4,000 agents and
+   * its live conversations, where the SDK's heap-based default held 2,310 here). One that is evicted
+   * replays its whole history on its next task: it should hold every agent and live conversation the
+   * worker serves.
    */
-  maxCachedWorkflows: number | undefined;
+  maxCachedWorkflows: number;
+  /**
+   * Workflow tasks a worker runs at once (default 100; the SDK's is 40). A task holds its slot while its
+   * local activity waits for the publisher's next request, so slots, not CPU, bound a busy worker.
+   */
+  maxConcurrentWorkflowTasks: number;
   /** The HTTP ingress: where it listens and the credentials of each source (never logged). */
   ingress: {
     host: string;
@@ -220,6 +227,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BridgeConfig {
     metricsAddress: settings.BYOI_METRICS_ADDRESS,
     recordingSpoolDir: settings.BYOI_RECORDING_SPOOL_DIR,
     maxCachedWorkflows: settings.BYOI_MAX_CACHED_WORKFLOWS,
+    maxConcurrentWorkflowTasks: settings.BYOI_MAX_CONCURRENT_WORKFLOW_TASKS,
     ingress: {
       host: settings.BYOI_INGRESS_HOST,
       port: settings.BYOI_INGRESS_PORT,

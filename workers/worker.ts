@@ -6,7 +6,7 @@ import type { BridgeConfig } from './config';
 /** What a bridge worker is made of; tests pass a prebuilt workflow bundle to save the bundling time. */
 export interface BridgeWorkerOptions {
   connection: NativeConnection;
-  config: Pick<BridgeConfig, 'taskQueue' | 'temporal'> & Partial<Pick<BridgeConfig, 'maxCachedWorkflows'>>;
+  config: Pick<BridgeConfig, 'taskQueue' | 'temporal' | 'maxCachedWorkflows' | 'maxConcurrentWorkflowTasks'>;
   dependencies: ActivityDependencies;
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
@@ -21,8 +21,10 @@ export async function createBridgeWorker(options: BridgeWorkerOptions): Promise<
       ? { workflowBundle: options.workflowBundle }
       : { workflowsPath: require.resolve('../workflows') }),
     activities: createActivities(options.dependencies),
-    ...(options.config.maxCachedWorkflows === undefined
-      ? {}
-      : { maxCachedWorkflows: options.config.maxCachedWorkflows }),
+    maxCachedWorkflows: options.config.maxCachedWorkflows,
+    maxConcurrentWorkflowTaskExecutions: options.config.maxConcurrentWorkflowTasks,
+    // Every workflow shares one V8 context (the SDK's default since 1.24, kept on purpose): thousands of
+    // cached agent workflows fit in a few hundred MiB.
+    reuseV8Context: true,
   });
 }

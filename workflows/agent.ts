@@ -15,7 +15,6 @@ import {
   defineSignal,
   defineUpdate,
   metricMeter,
-  proxyActivities,
   proxyLocalActivities,
   setCurrentDetails,
   setHandler,
@@ -39,7 +38,7 @@ import {
 } from './event-stream';
 import { directorySyncedSignal } from './directory-signals';
 import { activityFailure, failureReason, locally } from './publishing';
-import { byoiExternalId, byoiGenesysId, byoiKind, byoiSource, byoiStatus } from './search-attributes';
+import { byoiGenesysId, byoiKind, byoiStatus, startingSearchAttributes } from './search-attributes';
 
 /**
  * Changes of the agent as the bridge received them (one signal per agent per ingress hold): durable once
@@ -132,10 +131,13 @@ export interface AgentWorkflowInput {
 
 const ledgerSize = 200;
 
-const { resolveAgent } = proxyActivities<BridgeActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
-});
+// Local: the worker answers from the agent directory the sync left, without a request, mostly.
+const { resolveAgent } = proxyLocalActivities<BridgeActivities>(
+  locally({
+    startToCloseTimeout: '1 minute',
+    retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+  }),
+);
 
 /**
  * Publishing retries with backoff (and Retry-After) until the oldest of the events would pass Genesys's
@@ -258,12 +260,9 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<never> {
     return { skipped: chosen.length };
   });
 
-  upsertSearchAttributes([
-    { key: byoiKind, value: 'agent' },
-    { key: byoiSource, value: input.source },
-    { key: byoiExternalId, value: input.agentId },
-    { key: byoiStatus, value: status },
-  ]);
+  if (workflowInfo().typedSearchAttributes.get(byoiKind) === undefined) {
+    upsertSearchAttributes(startingSearchAttributes('agent', input.source, input.agentId));
+  }
 
   for (;;) {
     for (const { event, receivedAtMs } of inbox.splice(0)) {

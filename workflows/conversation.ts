@@ -22,6 +22,7 @@ import {
   setHandler,
   upsertSearchAttributes,
   uuid4,
+  workflowInfo,
   type ActivityOptions,
 } from '@temporalio/workflow';
 import type {
@@ -57,11 +58,10 @@ import {
 } from './event-stream';
 import {
   byoiChannel,
-  byoiExternalId,
   byoiGenesysId,
   byoiKind,
-  byoiSource,
   byoiStatus,
+  startingSearchAttributes,
 } from './search-attributes';
 
 /**
@@ -203,11 +203,13 @@ interface StepInFlight {
 const conversationStream = 'conversation';
 const ledgerSize = 200;
 
-const resolving: ActivityOptions = {
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
-};
-const { resolveConversationParties } = proxyActivities<BridgeActivities>(resolving);
+// Local: the worker answers from the agent directory and its cached listings, without a request, mostly.
+const { resolveConversationParties } = proxyLocalActivities<BridgeActivities>(
+  locally({
+    startToCloseTimeout: '1 minute',
+    retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+  }),
+);
 
 /** Runs one interaction's conversation until it is settled. */
 export async function conversationWorkflow(input: ConversationWorkflowInput): Promise<ConversationResult> {
@@ -373,12 +375,9 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
     },
   );
 
-  upsertSearchAttributes([
-    { key: byoiKind, value: 'conversation' },
-    { key: byoiSource, value: input.source },
-    { key: byoiExternalId, value: input.interactionId },
-    { key: byoiStatus, value: phase },
-  ]);
+  if (workflowInfo().typedSearchAttributes.get(byoiKind) === undefined) {
+    upsertSearchAttributes(startingSearchAttributes('conversation', input.source, input.interactionId));
+  }
 
   /** Resolves what a step names that is not known yet; undefined once everything is. */
   const unresolved = async (event: InteractionEvent, fresh: boolean): Promise<string | undefined> => {

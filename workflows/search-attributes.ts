@@ -3,7 +3,7 @@
  * by `temporal workflow list --query`. All are Keyword: the dev server's SQLite store allows at most
  * 10 Keyword attributes per namespace, and these are exact-match fields.
  */
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
 
 /** `agent`, `conversation` or `directory`. */
 export const byoiKind = defineSearchAttributeKey('ByoiKind', SearchAttributeType.KEYWORD);
@@ -27,3 +27,23 @@ export const byoiSearchAttributes = [
   byoiGenesysId,
   byoiChannel,
 ] as const;
+
+/**
+ * The search attributes an agent or conversation workflow starts with. The ingress sets them when its
+ * signal-with-start starts the workflow, so the workflow upserts them only when started otherwise: one
+ * history event and one visibility write less per workflow.
+ */
+export function startingSearchAttributes(
+  kind: 'agent' | 'conversation',
+  source: string,
+  externalId: string,
+  channel?: string,
+): SearchAttributePair[] {
+  return [
+    { key: byoiKind, value: kind },
+    { key: byoiSource, value: source },
+    { key: byoiExternalId, value: externalId },
+    { key: byoiStatus, value: 'Running' },
+    ...(channel === undefined ? [] : [{ key: byoiChannel, value: channel }]),
+  ];
+}

@@ -9,9 +9,10 @@
  * workflows do: batches of one endpoint travel concurrently and a 413 requeues its events, so two
  * events of one stream handed over together could arrive out of order.
  *
- * The publisher remembers the eventIds Genesys accepted lately: a retried activity hands over the same
+ * The publisher remembers the events Genesys accepted lately: a retried activity hands over the same
  * events with the same ids, and the ones already accepted are answered at once instead of being sent
  * again (Genesys would apply them once, but a resend costs a request and confuses its duplicate counts).
+ * Another body under an accepted eventId is sent, for Genesys to refuse.
  */
 import {
   batchEventResponseSchema,
@@ -57,8 +58,8 @@ export interface PublisherOptions {
   minIntervalMs?: number;
 }
 
-/** How many accepted eventIds the publisher remembers (a few minutes of the seed scale's traffic). */
-const rememberedAcceptances = 100_000;
+/** How many accepted events the publisher remembers (several minutes of the seed scale's traffic). */
+const rememberedAcceptances = 50_000;
 
 /** Counters per endpoint. */
 export interface EndpointStats {
@@ -84,7 +85,7 @@ export class EventPublisher {
   private readonly lanes: Record<EventEndpoint, Lane>;
 
   constructor(client: GenesysClient, options: PublisherOptions) {
-    const accepted = new RecentIds(rememberedAcceptances);
+    const accepted = new RecentlyAccepted(rememberedAcceptances);
     const lane = (endpoint: EventEndpoint) => new Lane(client, endpoint, options, accepted);
     this.lanes = {
       presence: lane('presence'),
@@ -130,20 +131,21 @@ export class EventPublisher {
   }
 }
 
-/** A bounded set of ids: past its size the oldest are forgotten first. */
-class RecentIds {
-  private readonly ids = new Set<string>();
+/** The bodies of recently accepted events by eventId, bounded: past its size the oldest are forgotten. */
+class RecentlyAccepted {
+  private readonly bodies = new Map<string, string>();
 
   constructor(private readonly size: number) {}
 
-  has(id: string): boolean {
-    return this.ids.has(id);
+  /** Whether exactly this event (same id, same body) was accepted. */
+  has(eventId: string, json: string): boolean {
+    return this.bodies.get(eventId) === json;
   }
 
-  add(id: string): void {
-    this.ids.add(id);
-    // A Set iterates in insertion order: the first is the oldest.
-    if (this.ids.size > this.size) this.ids.delete(this.ids.values().next().value!);
+  add(eventId: string, json: string): void {
+    this.bodies.set(eventId, json);
+    // A Map iterates in insertion order: the first is the oldest.
+    if (this.bodies.size > this.size) this.bodies.delete(this.bodies.keys().next().value!);
   }
 }
 
@@ -170,7 +172,7 @@ class Lane {
     private readonly client: GenesysClient,
     private readonly endpoint: EventEndpoint,
     private readonly options: PublisherOptions,
-    private readonly accepted: RecentIds,
+    private readonly accepted: RecentlyAccepted,
   ) {
     this.maxInFlight = options.maxRequestsInFlight ?? 4;
     this.maxEventsPerBatch = options.maxEventsPerBatch;
@@ -181,12 +183,12 @@ class Lane {
   }
 
   enqueue(key: string, event: { eventId: string }): Promise<PublishOutcome> {
-    if (this.accepted.has(event.eventId)) {
+    const json = JSON.stringify(event);
+    if (this.accepted.has(event.eventId, json)) {
       this.stats.eventsAlreadyAccepted++;
       return Promise.resolve({ eventId: event.eventId, correlationId: undefined, batchSize: 0 });
     }
     return new Promise((resolve, reject) => {
-      const json = JSON.stringify(event);
       if (Buffer.byteLength(json) + batchOverhead(key) > this.options.maxBatchBytes) {
         reject(
           new GenesysEventRejectedError(
@@ -337,7 +339,7 @@ class Lane {
         );
       } else {
         this.stats.eventsAccepted++;
-        this.accepted.add(item.eventId);
+        this.accepted.add(item.eventId, item.json);
         item.resolve({
           eventId: item.eventId,
           correlationId: response.correlationId,
