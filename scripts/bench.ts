@@ -410,7 +410,7 @@ async function main(): Promise<void> {
       3_000,
     )
     .option('--reorder-window-ms <n>', 'how long workflows hold an event for an earlier one', whole, 500)
-    .option('--publish-interval-ms <n>', 'least time between two requests of one event endpoint', whole, 250)
+    .option('--publish-interval-ms <n>', 'least time between two requests of one event endpoint', whole, 400)
     .option(
       '--max-cached-workflows <n>',
       'workflows the worker keeps in memory (every agent and live conversation)',

@@ -69,7 +69,7 @@ describe('configuration', () => {
       GENESYS_CLIENT_SECRET: 's',
     });
     assert.equal(defaults.ingress.reorderWindowMs, 500);
-    assert.equal(defaults.genesys?.publishIntervalMs, 250);
+    assert.equal(defaults.genesys?.publishIntervalMs, 400);
     const set = loadConfig({
       BYOI_REORDER_WINDOW_MS: '0',
       BYOI_PUBLISH_INTERVAL_MS: '1000',

@@ -86,7 +86,7 @@ const environmentSchema = z.object({
   BYOI_MAX_BATCH_BYTES: wholeNumber
     .pipe(z.number().max(genesysLimits.maxBatchBytes))
     .default(genesysLimits.maxBatchBytes),
-  BYOI_PUBLISH_INTERVAL_MS: milliseconds.default(250),
+  BYOI_PUBLISH_INTERVAL_MS: milliseconds.default(400),
 });
 
 /** Where and how the bridge reaches Temporal: resolved by Temporal's own envconfig convention. */
