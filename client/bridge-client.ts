@@ -81,6 +81,8 @@ export class BridgeClient {
   private readonly concurrency: number;
   private readonly now: () => number;
   private readonly holds = new Map<string, Hold>();
+  /** Per workflow, the signal on its way: the next hold of that workflow waits for it, so holds never overtake. */
+  private readonly sending = new Map<string, Promise<void>>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private inFlight = 0;
   private readonly waitingForRoom: (() => void)[] = [];
@@ -228,11 +230,21 @@ export class BridgeClient {
     });
   }
 
-  /** One signal-with-start for the held events of one workflow; answers each of them. */
-  private async deliver(workflowId: string): Promise<void> {
+  /** Signals a workflow's hold, after any earlier hold of that workflow still on its way. */
+  private deliver(workflowId: string): Promise<void> {
     const hold = this.holds.get(workflowId);
-    if (hold === undefined) return;
+    if (hold === undefined) return this.sending.get(workflowId) ?? Promise.resolve();
     this.holds.delete(workflowId);
+    const previous = this.sending.get(workflowId);
+    const sent = (previous ?? Promise.resolve()).then(() => this.signal(workflowId, hold));
+    this.sending.set(workflowId, sent);
+    return sent.finally(() => {
+      if (this.sending.get(workflowId) === sent) this.sending.delete(workflowId);
+    });
+  }
+
+  /** One signal-with-start for a hold; answers each of its events. */
+  private async signal(workflowId: string, hold: Hold): Promise<void> {
     const answer = (outcome: EventOutcome['outcome'], reason?: string) => {
       for (const each of hold.answers) each(outcome, reason);
     };

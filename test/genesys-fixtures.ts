@@ -10,6 +10,7 @@ import type {
   UserPresenceEvent,
   UserRoutingStatusEvent,
 } from '../activities/genesys/contract';
+import type { EventPublisher } from '../activities/genesys/publisher';
 import type { RequestLogEntry } from '../simulator/state';
 import { createSimulator, defaultSeed, defaultSimulatorClient, type Simulator } from '../simulator';
 export { busiestWindow } from '../simulator/inspection';
@@ -166,4 +167,18 @@ export function toneWav(seconds: number): Buffer {
 /** The base64 MD5 digest Genesys expects as `contentMd5`. */
 export function md5Base64(bytes: Buffer): string {
   return createHash('md5').update(bytes).digest('base64');
+}
+
+/** Injects a finished inbound call with one customer leg through `publisher`; answers its ids. */
+export async function finishedCall(
+  publisher: EventPublisher,
+): Promise<{ conversationId: string; communicationId: string }> {
+  const conversationId = randomUUID();
+  const leg = customerLeg(conversationId, isoAgo(60_000));
+  await publisher.publishConversationEvent('externalEstablishedEvents', leg);
+  await publisher.publishConversationEvent('communicationEndedEvents', {
+    ...legEvent(conversationId, leg.communicationId, isoAgo(30_000)),
+    disconnectType: 'Peer',
+  });
+  return { conversationId, communicationId: leg.communicationId };
 }

@@ -20,10 +20,7 @@ import {
 import type { RequestLogEntry } from '../simulator/state';
 import {
   clientFor,
-  customerLeg,
   inspect,
-  isoAgo,
-  legEvent,
   md5Base64,
   rejectionOf,
   requestsTo,
@@ -31,6 +28,7 @@ import {
   startTestSimulator,
   toneWav,
   type TestSimulator,
+  finishedCall,
 } from './genesys-fixtures';
 
 interface Call {
@@ -89,19 +87,8 @@ describe('confirming uploaded recordings as playable', function () {
   }
 
   /** Injects finished inbound calls, each with one customer leg. */
-  async function finishedCalls(count: number): Promise<Call[]> {
-    return Promise.all(
-      Array.from({ length: count }, async () => {
-        const conversationId = randomUUID();
-        const leg = customerLeg(conversationId, isoAgo(60_000));
-        await publisher.publishConversationEvent('externalEstablishedEvents', leg);
-        await publisher.publishConversationEvent('communicationEndedEvents', {
-          ...legEvent(conversationId, leg.communicationId, isoAgo(30_000)),
-          disconnectType: 'Peer',
-        });
-        return { conversationId, communicationId: leg.communicationId };
-      }),
-    );
+  function finishedCalls(count: number): Promise<Call[]> {
+    return Promise.all(Array.from({ length: count }, () => finishedCall(publisher)));
   }
 
   /** Runs the upload activity for `call` as Temporal would, with `heartbeatDetails` from an earlier attempt. */

@@ -22,12 +22,12 @@ import {
   customerLeg,
   inspect,
   isoAgo,
-  legEvent,
   md5Base64,
   rejectionOf,
   startTestSimulator,
   toneWav,
   type TestSimulator,
+  finishedCall as finishedCallThrough,
 } from './genesys-fixtures';
 
 interface UploadView {
@@ -53,17 +53,7 @@ describe('recording upload against the simulator', function () {
     await sim.simulator.stop();
   });
 
-  /** Injects a finished inbound call with one customer leg. */
-  async function finishedCall() {
-    const conversationId = randomUUID();
-    const leg = customerLeg(conversationId, isoAgo(60_000));
-    await publisher.publishConversationEvent('externalEstablishedEvents', leg);
-    await publisher.publishConversationEvent('communicationEndedEvents', {
-      ...legEvent(conversationId, leg.communicationId, isoAgo(30_000)),
-      disconnectType: 'Peer',
-    });
-    return { conversationId, communicationId: leg.communicationId };
-  }
+  const finishedCall = () => finishedCallThrough(publisher);
 
   async function uploadUrlFor(call: { conversationId: string; communicationId: string }, bytes: Buffer) {
     return createRecordingUploadUrl(client, {
