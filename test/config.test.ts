@@ -80,7 +80,7 @@ describe('configuration', () => {
     assert.equal(set.ingress.reorderWindowMs, 0);
     assert.equal(set.genesys?.publishIntervalMs, 1_000);
     assert.equal(defaults.maxCachedWorkflows, 10_000, 'every agent of the seed and its live conversations');
-    assert.equal(defaults.maxConcurrentWorkflowTasks, 100);
+    assert.equal(defaults.maxConcurrentWorkflowTasks, 500);
     assert.equal(loadConfig({ BYOI_MAX_CACHED_WORKFLOWS: '8000' }).maxCachedWorkflows, 8_000);
     assert.throws(
       () => loadConfig({ BYOI_REORDER_WINDOW_MS: '2s', BYOI_PUBLISH_INTERVAL_MS: '600000' }),

@@ -23,6 +23,7 @@ export async function createBridgeWorker(options: BridgeWorkerOptions): Promise<
     activities: createActivities(options.dependencies),
     maxCachedWorkflows: options.config.maxCachedWorkflows,
     maxConcurrentWorkflowTaskExecutions: options.config.maxConcurrentWorkflowTasks,
+    maxConcurrentLocalActivityExecutions: options.config.maxConcurrentWorkflowTasks,
     // Every workflow shares one V8 context (the SDK's default since 1.24, kept on purpose): thousands of
     // cached agent workflows fit in a few hundred MiB.
     reuseV8Context: true,
