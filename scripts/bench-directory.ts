@@ -5,8 +5,6 @@
  * directory the worker resolves agents from, so the load's figures hold no per-agent look-ups; the sync's
  * own duration and requests are reported apart from them.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import axios from 'axios';
 import type { DirectorySyncReport } from '../activities';
@@ -24,8 +22,6 @@ export interface BenchDirectoryOptions {
   source: string;
   /** Agents the simulator was started with (`--agents`). */
   agents: number;
-  /** The bench's JSON report: the sync's figures go beside it, in `bench-directory.json`. */
-  out: string;
 }
 
 /** How long the pre-load sync took and what it asked of Genesys. */
@@ -98,11 +94,6 @@ export async function syncBenchDirectory(options: BenchDirectoryOptions): Promis
       `${requests} Genesys requests (${report.writeCalls} writes), users ${users.unchanged} unchanged, ` +
       `${users.created} created, ${users.updated} updated, ${users.failed} failed; agent directory ` +
       `${report.agentDirectory ? `of ${report.agentDirectory.agents} agents` : 'not written'} — not counted in the load's figures`,
-  );
-  mkdirSync(path.dirname(options.out), { recursive: true });
-  writeFileSync(
-    path.join(path.dirname(options.out), 'bench-directory.json'),
-    JSON.stringify(result, null, 2),
   );
   return result;
 }

@@ -21,7 +21,7 @@ import { percentile, summarise } from '../simulator/latency';
 import type { SimulatorCounters } from '../simulator/state';
 import { selfCheckWorkflow } from '../workflows';
 import { conversationStatusQuery } from '../workflows/conversation';
-import { syncBenchDirectory } from './bench-directory';
+import { syncBenchDirectory, type BenchDirectorySync } from './bench-directory';
 import { silentWav } from './contact-centre';
 import { startDevServer, type DevServer } from './dev-server';
 import { driveLoad, type DriveStats } from './load-driver';
@@ -527,14 +527,13 @@ async function benchOnce(flags: Flags): Promise<Report> {
     const wav = silentWav(10);
     writeFileSync(recording, wav);
     const recordingUrl = pathToFileURL(recording).href;
-    await syncBenchDirectory({
+    const directorySync = await syncBenchDirectory({
       simulatorUrl: simulator.url,
       ingressUrl: bridge.ingressUrl,
       token: bridge.token,
       temporalAddress: bridge.server.address,
       source,
       agents: flags.agents,
-      out: flags.out,
     });
 
     log(
@@ -597,6 +596,7 @@ async function benchOnce(flags: Flags): Promise<Report> {
       latency: bridgeLatency,
       simulator: { before, after },
       baseline,
+      directorySync,
     });
     return report;
   } finally {
@@ -686,6 +686,7 @@ function buildReport(
     latency: SimulatorLatency;
     simulator: { before: SimulatorCounters; after: SimulatorCounters };
     baseline: Awaited<ReturnType<typeof runBaseline>> | undefined;
+    directorySync: BenchDirectorySync;
   },
 ) {
   const { offered, requests, latency, usage } = run;
@@ -847,6 +848,12 @@ function buildReport(
       ),
     },
     historyEvents: run.outcome.historyEvents,
+    /** The directory sync before the load (not in the load's figures). */
+    directorySync: {
+      seconds: Number((run.directorySync.durationMs / 1_000).toFixed(1)),
+      requests: run.directorySync.requests,
+      users: run.directorySync.report.users,
+    },
     workerMetrics: run.metrics,
     workerProfile: run.profile,
     baseline,
@@ -913,6 +920,7 @@ function summaryOf(report: Report): string {
       (report.baseline
         ? `; plain forwarder: ${report.baseline.cpuMsPerEvent} ms per event (${report.baseline.seconds} s, ${report.baseline.forwarder.published} published, ${report.baseline.forwarder.failed} failed); ratio ${report.cpu.ratioToBaseline}×.`
         : '.'),
+    `Before the load, a directory sync of the ${report.settings.agents} agents took ${report.directorySync.seconds} s and ${report.directorySync.requests} requests (not counted above); the worker then resolved agents from the agent directory it left.`,
     `Temporal history events per completed conversation (${report.historyEvents.conversation.count}): p50 ${report.historyEvents.conversation.p50}, p99 ${report.historyEvents.conversation.p99}, max ${report.historyEvents.conversation.max}; per agent workflow run (${report.historyEvents.agent.count}): p50 ${report.historyEvents.agent.p50}, max ${report.historyEvents.agent.max}.`,
   ];
   return lines.join('\n');
