@@ -117,7 +117,6 @@ export interface CarriedAgentState {
   inbox: ReceivedEvent<AgentEvent>[];
   counters: AgentCounters;
   ledger: LedgerEntry[];
-  genesysEventIds: Record<string, string>;
   lastPublished?: AgentStatus['lastPublished'];
 }
 
@@ -171,7 +170,6 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<never> {
     skipped: 0,
   };
   const ledger: LedgerEntry[] = [...(carried?.ledger ?? [])];
-  const genesysEventIds: Record<string, string> = { ...carried?.genesysEventIds };
   let lastPublished = carried?.lastPublished;
   let status: AgentStatus['status'] = 'Running';
   let message: string | undefined;
@@ -312,10 +310,8 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<never> {
       )({
         userId: resolution.userId,
         sourceId: resolution.sourceId,
-        changes: due.map(({ event }) => ({
-          event,
-          genesysEventId: (genesysEventIds[event.eventId] ??= uuid4()),
-        })),
+        // Minted here, once: the local activity's retries carry the same ids.
+        changes: due.map(({ event }) => ({ event, genesysEventId: uuid4() })),
       });
     } catch (error) {
       // Retried until the 7-day limit (or a misconfigured worker): every one of them is given up.
@@ -339,7 +335,6 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<never> {
     due.forEach((pending, position) => {
       const outcome = outcomes[position]!;
       const { event } = pending;
-      delete genesysEventIds[event.eventId];
       if (outcome.outcome === 'accepted') {
         settleAgentEvent(stream, pending, true);
         count('published');
@@ -358,6 +353,6 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<never> {
     source: input.source,
     agentId: input.agentId,
     settings: input.settings,
-    carried: { stream, inbox, counters, ledger, genesysEventIds, lastPublished },
+    carried: { stream, inbox, counters, ledger, lastPublished },
   });
 }
