@@ -451,7 +451,13 @@ async function curve(flags: Flags): Promise<void> {
       interactionsPerSecond: (agents * flags.interactionsPerSecond) / flags.agents,
     });
     points.push(report);
+    // Written after every size, so a long curve cut short still leaves the sizes it ran.
+    writeCurve(flags, points);
   }
+}
+
+/** The scaling table of the sizes run so far, as JSON and Markdown. */
+function writeCurve(flags: Flags, points: Report[]): void {
   const rows = points.map((report) => {
     const sourceEvents = report.offered.presence + report.offered.routingStatus + report.offered.conversation;
     const peak = (name: string) => report.processes[name]?.peakRssMiB ?? 0;
