@@ -31,7 +31,7 @@ export type BridgeActivities = ReturnType<typeof createActivities>;
 export type { WorkerReport } from './self-check';
 export type { GenesysReport } from './genesys-check';
 export type { DirectorySyncReport, SnapshotLocation } from './directory';
-export type { AgentResolution } from './agents';
+export type { AgentChangesPublished, AgentResolution, AgentTarget } from './agents';
 export type {
   GenesysConversationEvent,
   PartyResolution,

@@ -186,13 +186,24 @@ async function play(
   return { stats, offered, startedAt };
 }
 
-/** The worker's CPU profile (the one `--cpu-prof` wrote into `folder`), summarised. */
-function workerProfile(folder: string): ReturnType<typeof summariseProfile> | undefined {
-  const file = readdirSync(folder).find((name) => name.endsWith('.cpuprofile'));
-  if (!file) return undefined;
-  return summariseProfile(
-    JSON.parse(readFileSync(path.join(folder, file), 'utf8')) as Parameters<typeof summariseProfile>[0],
-  );
+type ThreadProfile = ReturnType<typeof summariseProfile> & { thread: string };
+
+/**
+ * The worker's CPU profiles (`--cpu-prof` writes one per JavaScript thread into `folder`, named
+ * `CPU.<date>.<time>.<pid>.<thread>.<n>.cpuprofile`; thread 0 is the main one, the others run workflows),
+ * summarised, main thread first.
+ */
+function workerProfiles(folder: string): ThreadProfile[] {
+  return readdirSync(folder)
+    .filter((name) => name.endsWith('.cpuprofile'))
+    .map((name) => ({ name, thread: Number(name.split('.')[4]) }))
+    .sort((a, b) => a.thread - b.thread)
+    .map(({ name, thread }) => ({
+      thread: thread === 0 ? 'main' : `workflow thread ${thread}`,
+      ...summariseProfile(
+        JSON.parse(readFileSync(path.join(folder, name), 'utf8')) as Parameters<typeof summariseProfile>[0],
+      ),
+    }));
 }
 
 /**
@@ -583,7 +594,7 @@ async function benchOnce(flags: Flags): Promise<Report> {
     const bridgeLatency = await simulatorLatency(simulator.url, bridgeRun.startedAt);
     // The bridge's processes stop before the baseline, so they take no CPU from it.
     for (const stop of stopping.splice(1).reverse()) await stop();
-    const profile = flags.profile ? workerProfile(path.join(dataDir, 'profile')) : undefined;
+    const profile = flags.profile ? workerProfiles(path.join(dataDir, 'profile')) : undefined;
 
     let baseline: Awaited<ReturnType<typeof runBaseline>> | undefined;
     if (flags.baselineSeconds > 0) {
@@ -687,7 +698,7 @@ function buildReport(
     outcome: Awaited<ReturnType<typeof settleBridge>>;
     usage: Record<string, ProcessUsage>;
     metrics: Record<string, number | string>;
-    profile: ReturnType<typeof summariseProfile> | undefined;
+    profile: ThreadProfile[] | undefined;
     requests: Record<string, number>;
     latency: SimulatorLatency;
     simulator: { before: SimulatorCounters; after: SimulatorCounters };
@@ -823,6 +834,12 @@ function buildReport(
       rejectedByReason: run.simulator.after.rejectedByReason,
     },
     latencyMs: { ...latency.events, recordingPlayableAfterCallEnd: latency.recordingPlayableAfterCallEnd },
+    /** Presence/routing and conversation p50/p99 (ms) by the half minute the events occurred in. */
+    latencyTimeline: latency.timeline.map(({ fromSeconds, agent, conversation }) => ({
+      fromSeconds,
+      agent: { count: agent.count, p50: agent.p50, p99: agent.p99 },
+      conversation: { count: conversation.count, p50: conversation.p50, p99: conversation.p99 },
+    })),
     apiRequests: {
       total: totalRequests,
       perMinute: Number((totalRequests / minutes).toFixed(1)),
@@ -902,25 +919,28 @@ function summaryOf(report: Report): string {
     `Latency occurredAt → accepted by Genesys (p50/p95/p99 ms): presence ${l.presence.p50}/${l.presence.p95}/${l.presence.p99}, ` +
       `routing ${l.routingStatus.p50}/${l.routingStatus.p95}/${l.routingStatus.p99}, conversation ${l.conversation.p50}/${l.conversation.p95}/${l.conversation.p99}; ` +
       `recording playable after call end p50 ${(l.recordingPlayableAfterCallEnd.p50 / 1_000).toFixed(1)} s, p99 ${(l.recordingPlayableAfterCallEnd.p99 / 1_000).toFixed(1)} s (${l.recordingPlayableAfterCallEnd.count} recordings).`,
+    `Presence/routing p50/p99 (ms) by the half minute the events occurred in: ${report.latencyTimeline
+      .filter((window) => window.agent.count > 0)
+      .map((window) => `${window.fromSeconds} s ${window.agent.p50}/${window.agent.p99}`)
+      .join(', ')}.`,
     `API requests: ${report.apiRequests.total} (${report.apiRequests.perMinute}/min): events ${report.apiRequests.events.presence}+${report.apiRequests.events.routingStatus}+${report.apiRequests.events.conversation} ` +
       `(per event: presence ${report.apiRequests.perEvent.presence}, routing ${report.apiRequests.perEvent.routingStatus}, conversation ${report.apiRequests.perEvent.conversation}), ` +
       `reads ${report.apiRequests.lookups} (agent look-ups ${report.apiRequests.agentLookups}), recording upload URLs ${report.apiRequests.recordingUploads}.`,
     `Processes (CPU s / peak MiB): ${Object.entries(report.processes)
       .map(([name, usage]) => `${name} ${usage.cpuSeconds.toFixed(0)} / ${usage.peakRssMiB}`)
       .join(', ')}.`,
-    ...(report.workerProfile
-      ? [
-          `Worker main thread busy ${report.workerProfile.mainThreadBusyPercent} % of the run; its busy time by place: ${Object.entries(
-            report.workerProfile.byPlace,
-          )
-            .slice(0, 8)
-            .map(([place, share]) => `${place} ${share} %`)
-            .join(', ')}; top functions: ${report.workerProfile.functions
-            .slice(0, 6)
-            .map((entry) => `${entry.function} ${entry.selfPercent} %`)
-            .join(', ')}.`,
-        ]
-      : []),
+    ...(report.workerProfile ?? []).map(
+      (thread) =>
+        `Worker ${thread.thread} busy ${thread.busyPercent} % of the run; its busy time by place: ${Object.entries(
+          thread.byPlace,
+        )
+          .slice(0, 8)
+          .map(([place, share]) => `${place} ${share} %`)
+          .join(', ')}; top functions: ${thread.functions
+          .slice(0, 6)
+          .map((entry) => `${entry.function} ${entry.selfPercent} %`)
+          .join(', ')}.`,
+    ),
     `Temporal wrote ${report.historyEvents.total} history events (${report.cpu.historyEventsPerSourceEvent} per source event), ${report.cpu.temporalMsPerHistoryEvent} ms of server CPU each.`,
     `Bridge CPU (worker + ingress + Temporal): ${report.cpu.bridgeSeconds} s, ${report.cpu.bridgeMsPerEvent} ms per source event` +
       (report.baseline

@@ -140,16 +140,17 @@ interface CpuProfile {
 }
 
 /**
- * The functions that used most of the main thread in a V8 profile (`node --cpu-prof`), by self time,
- * and the busy time by package: `node_modules/<package>`, `node:` internals, the project's own files,
- * or the engine itself (garbage collection, native code). Other threads (the Temporal core's, GC
- * helpers) are not in a V8 profile: the process's CPU time minus the main thread's busy time is theirs.
+ * The functions that used most of a JavaScript thread in its V8 profile (`node --cpu-prof` writes one
+ * per thread), by self time, and the busy time by package: `node_modules/<package>`, `node:` internals,
+ * the project's own files, or the engine itself (garbage collection, native code). Native threads (the
+ * Temporal core's, GC helpers) are in no V8 profile: the process's CPU time minus the JavaScript
+ * threads' busy time is theirs.
  */
 export function summariseProfile(
   profile: CpuProfile,
   top = 20,
-): { mainThreadBusyPercent: number; functions: ProfileEntry[]; byPlace: Record<string, number> } {
-  // Shares are of the main thread's busy samples: idle ones are the event loop waiting.
+): { busyPercent: number; functions: ProfileEntry[]; byPlace: Record<string, number> } {
+  // Shares are of the thread's busy samples: idle ones are the event loop waiting.
   const idle = profile.nodes
     .filter((node) => node.callFrame.functionName === '(idle)')
     .reduce((sum, node) => sum + (node.hitCount ?? 0), 0);
@@ -170,7 +171,7 @@ export function summariseProfile(
   }
   const percent = (hits: number) => Number(((hits / total) * 100).toFixed(1));
   return {
-    mainThreadBusyPercent: Number((((all - idle) / (all || 1)) * 100).toFixed(1)),
+    busyPercent: Number((((all - idle) / (all || 1)) * 100).toFixed(1)),
     functions: [...functions.values()]
       .sort((a, b) => b.hits - a.hits)
       .slice(0, top)

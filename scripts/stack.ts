@@ -120,6 +120,8 @@ export async function simulatorCounters(url: string): Promise<SimulatorCounters>
 export interface SimulatorLatency {
   events: { presence: LatencySummary; routingStatus: LatencySummary; conversation: LatencySummary };
   recordingPlayableAfterCallEnd: LatencySummary;
+  /** By the half minute the events occurred in (from `since`): presence and routing together, conversations. */
+  timeline: { fromSeconds: number; agent: LatencySummary; conversation: LatencySummary }[];
 }
 
 export async function simulatorLatency(url: string, since: number): Promise<SimulatorLatency> {

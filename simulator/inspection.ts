@@ -60,14 +60,23 @@ function statsOf(state: SimulatorState, context: SimulatorContext) {
   };
 }
 
+/** Width of the windows of the latency timeline. */
+const timelineWindowMs = 30_000;
+
 /**
  * Since `since` (ms): how long after its own time each accepted event was accepted, by stream kind, and
- * how long after its call ended each recording became playable.
+ * how long after its call ended each recording became playable; and the same lags by the half minute the
+ * events occurred in, so a benchmark sees whether its tail is a warm-up, a stall or the whole run.
  */
 function latencySince(state: SimulatorState, since: number) {
   const lags: Record<AcceptedKind, number[]> = { presence: [], routingStatus: [], conversation: [] };
+  const windows: { agent: number[]; conversation: number[] }[] = [];
   for (const acceptance of state.acceptances) {
-    if (acceptance.at >= since) lags[acceptance.kind].push(acceptance.lagMs);
+    if (acceptance.at < since) continue;
+    lags[acceptance.kind].push(acceptance.lagMs);
+    const index = Math.max(0, Math.floor((acceptance.at - acceptance.lagMs - since) / timelineWindowMs));
+    for (let fill = windows.length; fill <= index; fill++) windows.push({ agent: [], conversation: [] });
+    windows[index]![acceptance.kind === 'conversation' ? 'conversation' : 'agent'].push(acceptance.lagMs);
   }
   const playable: number[] = [];
   for (const upload of state.uploads.values()) {
@@ -85,6 +94,11 @@ function latencySince(state: SimulatorState, since: number) {
       conversation: summarise(lags.conversation),
     },
     recordingPlayableAfterCallEnd: summarise(playable),
+    timeline: windows.map((window, index) => ({
+      fromSeconds: (index * timelineWindowMs) / 1_000,
+      agent: summarise(window.agent),
+      conversation: summarise(window.conversation),
+    })),
   };
 }
 

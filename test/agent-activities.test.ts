@@ -86,9 +86,15 @@ describe('the agent activities against the simulator', () => {
     };
     const idle = { genesysEventId: randomUUID(), event: event({ kind: 'routingStatus', status: 'Idle' }) };
     const before = await simulatorStats(sim.simulator);
-    const first = await activities.publishAgentChanges({ ...target, changes: [available, idle] });
+    const { outcomes: first } = await activities.publishAgentChanges({
+      to: target,
+      changes: [available, idle],
+    });
     // A retried activity hands over the same changes: nothing is sent again.
-    const again = await activities.publishAgentChanges({ ...target, changes: [available, idle] });
+    const { outcomes: again } = await activities.publishAgentChanges({
+      to: target,
+      changes: [available, idle],
+    });
     for (const outcomes of [first, again]) {
       assert.deepEqual(
         outcomes.map((outcome) => outcome.outcome),
@@ -108,6 +114,30 @@ describe('the agent activities against the simulator', () => {
     );
   });
 
+  it('resolves an agent it is not told the user of, and sends nothing for an agent no user carries', async () => {
+    const available = {
+      genesysEventId: randomUUID(),
+      event: event({ kind: 'presence', state: 'Available' }),
+    };
+    const before = await simulatorStats(sim.simulator);
+    const unmapped = await activities.publishAgentChanges({
+      to: { source: 'acd', agentId: 'agent-99', fresh: false },
+      changes: [available],
+    });
+    assert.equal(unmapped.resolution.status, 'unmapped');
+    assert.deepEqual(unmapped.outcomes, []);
+    assert.equal((await simulatorStats(sim.simulator)).eventsReceived, before.eventsReceived);
+    const published = await activities.publishAgentChanges({
+      to: { source: 'acd', agentId: 'agent-1', fresh: false },
+      changes: [available],
+    });
+    assert.deepEqual(published, {
+      resolution: { status: 'mapped', userId: sim.agents[0]!.id, sourceId: sim.sourceId },
+      outcomes: [{ eventId: available.event.eventId, outcome: 'accepted' }],
+    });
+    assert.equal((await simulatorStats(sim.simulator)).eventsReceived, before.eventsReceived + 1);
+  });
+
   it('answers an unmapped state and an event Genesys refuses as rejected, and publishes the rest', async () => {
     const target = { userId: sim.agents[1]!.id, sourceId: sim.sourceId };
     const coffee = { genesysEventId: randomUUID(), event: event({ kind: 'presence', state: 'Coffee' }) };
@@ -116,7 +146,10 @@ describe('the agent activities against the simulator', () => {
       genesysEventId: randomUUID(),
       event: event({ kind: 'routingStatus', status: 'Idle' }, isoAgo(8 * 86_400_000)),
     };
-    const outcomes = await activities.publishAgentChanges({ ...target, changes: [coffee, away, tooOld] });
+    const { outcomes } = await activities.publishAgentChanges({
+      to: target,
+      changes: [coffee, away, tooOld],
+    });
     assert.equal(outcomes[0]!.outcome, 'rejected');
     assert.match(
       outcomes[0]!.outcome === 'rejected' ? outcomes[0]!.reason : '',
@@ -138,13 +171,13 @@ describe('the agent activities against the simulator', () => {
       rules: [{ path: '/api/v2/events/users/routingstatus', status: 503, retryAfterSeconds: 0, times: 1 }],
     });
     const failure = await rejectionOf(
-      activities.publishAgentChanges({ ...target, changes: [available, idle] }),
+      activities.publishAgentChanges({ to: target, changes: [available, idle] }),
     );
     assert.ok(failure instanceof ApplicationFailure);
     assert.equal(failure.type, genesysFailureTypes.retryable);
     assert.equal(failure.nonRetryable, false);
     const before = await simulatorStats(sim.simulator);
-    const outcomes = await activities.publishAgentChanges({ ...target, changes: [available, idle] });
+    const { outcomes } = await activities.publishAgentChanges({ to: target, changes: [available, idle] });
     assert.deepEqual(
       outcomes.map((outcome) => outcome.outcome),
       ['accepted', 'accepted'],

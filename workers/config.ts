@@ -62,6 +62,7 @@ const environmentSchema = z.object({
   BYOI_RECORDING_SPOOL_DIR: z.string().min(1).optional(),
   BYOI_MAX_CACHED_WORKFLOWS: wholeNumber.default(10_000),
   BYOI_MAX_CONCURRENT_WORKFLOW_TASKS: wholeNumber.default(500),
+  BYOI_WORKFLOW_THREADS: wholeNumber.default(1),
   BYOI_INGRESS_HOST: z.string().min(1).default('127.0.0.1'),
   BYOI_INGRESS_PORT: port.default(8080),
   BYOI_INGRESS_TOKENS: credentialList.optional(),
@@ -127,6 +128,11 @@ export interface BridgeConfig {
    * worker used 0.6 of a core.
    */
   maxConcurrentWorkflowTasks: number;
+  /**
+   * Threads that run workflow code (default 1): every workflow of a thread shares its V8 context and its
+   * tasks run one at a time.
+   */
+  workflowThreads: number;
   /** The HTTP ingress: where it listens and the credentials of each source (never logged). */
   ingress: {
     host: string;
@@ -230,6 +236,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BridgeConfig {
     recordingSpoolDir: settings.BYOI_RECORDING_SPOOL_DIR,
     maxCachedWorkflows: settings.BYOI_MAX_CACHED_WORKFLOWS,
     maxConcurrentWorkflowTasks: settings.BYOI_MAX_CONCURRENT_WORKFLOW_TASKS,
+    workflowThreads: settings.BYOI_WORKFLOW_THREADS,
     ingress: {
       host: settings.BYOI_INGRESS_HOST,
       port: settings.BYOI_INGRESS_PORT,

@@ -6,7 +6,10 @@ import type { BridgeConfig } from './config';
 /** What a bridge worker is made of; tests pass a prebuilt workflow bundle to save the bundling time. */
 export interface BridgeWorkerOptions {
   connection: NativeConnection;
-  config: Pick<BridgeConfig, 'taskQueue' | 'temporal' | 'maxCachedWorkflows' | 'maxConcurrentWorkflowTasks'>;
+  config: Pick<
+    BridgeConfig,
+    'taskQueue' | 'temporal' | 'maxCachedWorkflows' | 'maxConcurrentWorkflowTasks' | 'workflowThreads'
+  >;
   dependencies: ActivityDependencies;
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
@@ -27,5 +30,6 @@ export async function createBridgeWorker(options: BridgeWorkerOptions): Promise<
     // Every workflow shares one V8 context (the SDK's default since 1.24, kept on purpose): thousands of
     // cached agent workflows fit in a few hundred MiB.
     reuseV8Context: true,
+    workflowThreadPoolSize: options.config.workflowThreads,
   });
 }

@@ -22,7 +22,7 @@ import {
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { AgentResolution, BridgeActivities } from '../activities';
+import type { AgentChangesPublished, AgentResolution, AgentTarget, BridgeActivities } from '../activities';
 import type { AgentChangeOutcome } from '../activities/agents';
 import type { AgentEvent, AgentStreamKind } from '../activities/events/agent-event';
 import {
@@ -36,6 +36,7 @@ import {
   type PendingAgentEvent,
   type ReceivedEvent,
 } from './event-stream';
+import { Alarms } from './alarms';
 import { directorySyncedSignal } from './directory-signals';
 import { activityFailure, failureReason, locally } from './publishing';
 import { byoiGenesysId, byoiKind, byoiStatus, startingSearchAttributes } from './search-attributes';
@@ -118,6 +119,8 @@ export interface CarriedAgentState {
   counters: AgentCounters;
   ledger: LedgerEntry[];
   lastPublished?: AgentStatus['lastPublished'];
+  /** The agent's Genesys user, when it was mapped and no directory sync has questioned it since. */
+  mapped?: Extract<AgentResolution, { status: 'mapped' }>;
 }
 
 /** What starts (or continues) an agent workflow. */
@@ -173,8 +176,9 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<never> {
   let lastPublished = carried?.lastPublished;
   let status: AgentStatus['status'] = 'Running';
   let message: string | undefined;
-  let resolution: AgentResolution | undefined;
+  let resolution: AgentResolution | undefined = carried?.mapped;
   let lookAgain = false;
+  const alarms = new Alarms();
   /** A directory sync said the mapping may have changed: skip the worker's cached answer. */
   let directoryChanged = false;
 
@@ -206,11 +210,9 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<never> {
     return info.continueAsNewSuggested || info.historyLength >= settings.continueAsNewAfterHistoryEvents;
   };
   const show = (next: AgentStatus['status'], why?: string) => {
-    if (next !== status || why !== message) {
-      status = next;
-      message = why;
-      upsertSearchAttributes([{ key: byoiStatus, value: next }]);
-    }
+    if (next !== status) upsertSearchAttributes([{ key: byoiStatus, value: next }]);
+    status = next;
+    message = why;
     setCurrentDetails(
       `**${input.source}/${input.agentId}** — ${status}${message ? `: ${message}` : ''}\n\n` +
         `${counters.published} published, ${stream.pending.length} pending, ${counters.duplicates} duplicates, ` +
@@ -281,38 +283,43 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<never> {
       continue;
     }
     if ('waitMs' in next) {
-      await condition(() => inbox.length > 0, next.waitMs);
+      await alarms.until(() => inbox.length > 0, Date.now() + next.waitMs);
       continue;
     }
-    if (resolution?.status !== 'mapped' || lookAgain) {
-      lookAgain = false;
-      resolution = await resolveAgent(input.source, input.agentId, directoryChanged);
-      directoryChanged = false;
+    // An agent not resolved yet (or questioned by a directory sync) is resolved by the publish itself.
+    const to: AgentTarget =
+      resolution?.status === 'mapped' && !lookAgain
+        ? { userId: resolution.userId, sourceId: resolution.sourceId }
+        : { source: input.source, agentId: input.agentId, fresh: directoryChanged };
+    lookAgain = false;
+    directoryChanged = false;
+    const due = next.due;
+    let outcomes: AgentChangeOutcome[];
+    try {
+      const published: AgentChangesPublished = await publisherFor(
+        due,
+        Date.now(),
+        settings,
+      )({
+        to,
+        // Minted here, once: the local activity's retries carry the same ids.
+        changes: due.map(({ event }) => ({ event, genesysEventId: uuid4() })),
+      });
+      const known = resolution?.status === 'mapped' ? resolution.userId : undefined;
+      resolution = published.resolution;
       if (resolution.status !== 'mapped') {
         show(
           resolution.status === 'unmapped' ? 'WaitingForMapping' : 'Conflict',
           resolution.status === 'unmapped' ? resolution.reason : resolution.message,
         );
-        await condition(() => lookAgain || timeToContinueAsNew(), settings.mappingRetryMs);
+        await alarms.until(() => lookAgain || timeToContinueAsNew(), Date.now() + settings.mappingRetryMs);
         lookAgain = true;
         continue;
       }
-      upsertSearchAttributes([{ key: byoiGenesysId, value: resolution.userId }]);
-    }
-    show('Running');
-    const due = next.due;
-    let outcomes: AgentChangeOutcome[];
-    try {
-      outcomes = await publisherFor(
-        due,
-        Date.now(),
-        settings,
-      )({
-        userId: resolution.userId,
-        sourceId: resolution.sourceId,
-        // Minted here, once: the local activity's retries carry the same ids.
-        changes: due.map(({ event }) => ({ event, genesysEventId: uuid4() })),
-      });
+      if (resolution.userId !== known)
+        upsertSearchAttributes([{ key: byoiGenesysId, value: resolution.userId }]);
+      show('Running');
+      outcomes = published.outcomes;
     } catch (error) {
       // Retried until the 7-day limit (or a misconfigured worker): every one of them is given up.
       const failure = activityFailure(error);
@@ -324,12 +331,15 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<never> {
     // The user may have been re-created in Genesys since the agent was resolved: ask again, and if the
     // answer differs, the refused events go out again (with new ids) to the user Genesys knows now.
     const before = resolution;
-    if (rejected) resolution = await resolveAgent(input.source, input.agentId, true);
+    if (rejected && before?.status === 'mapped') {
+      resolution = await resolveAgent(input.source, input.agentId, true);
+    }
     const moved =
-      resolution.status !== 'mapped' ||
-      resolution.userId !== before.userId ||
-      resolution.sourceId !== before.sourceId;
-    if (moved && resolution.status === 'mapped') {
+      before?.status === 'mapped' &&
+      (resolution?.status !== 'mapped' ||
+        resolution.userId !== before.userId ||
+        resolution.sourceId !== before.sourceId);
+    if (moved && resolution?.status === 'mapped') {
       upsertSearchAttributes([{ key: byoiGenesysId, value: resolution.userId }]);
     }
     due.forEach((pending, position) => {
@@ -353,6 +363,13 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<never> {
     source: input.source,
     agentId: input.agentId,
     settings: input.settings,
-    carried: { stream, inbox, counters, ledger, lastPublished },
+    carried: {
+      stream,
+      inbox,
+      counters,
+      ledger,
+      lastPublished,
+      ...(resolution?.status === 'mapped' && !lookAgain ? { mapped: resolution } : {}),
+    },
   });
 }

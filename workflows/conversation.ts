@@ -25,6 +25,7 @@ import {
   workflowInfo,
   type ActivityOptions,
 } from '@temporalio/workflow';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type {
   BridgeActivities,
   GenesysConversationEvent,
@@ -44,6 +45,7 @@ import {
   type ResolvedIds,
   type Translation,
 } from './conversation-lifecycle';
+import { Alarms } from './alarms';
 import { directorySyncedSignal } from './directory-signals';
 import { activityFailure, failureReason, locally } from './publishing';
 import {
@@ -234,6 +236,8 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
   let lifecycle: LifecycleState | undefined;
   let inFlight: StepInFlight | undefined;
   let blocked: ConversationStatus['blocked'];
+  /** While a party has no Genesys id: when to look again without being told. */
+  let lookAgainAtMs = Infinity;
   let retryRequested = false;
   /** An operator's update changed what the loop should do next. */
   let operatorActed = false;
@@ -245,6 +249,9 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
   const recording: RecordingStatus = { state: 'notExpected' };
   let recordingSource: Omit<RecordingToUpload, 'conversationId' | 'communicationId'> | undefined;
   let phase: ConversationPhase = 'Running';
+  /** Search attributes set since they were last written, by name. */
+  const unwritten = new Map<string, SearchAttributeUpdatePair>();
+  const alarms = new Alarms();
   /** The main loop has ended: no update can change the conversation any more. */
   let finished = false;
   /** The conversation's final status is set. */
@@ -273,8 +280,16 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
     });
     if (ledger.length > ledgerSize) ledger.splice(0, ledger.length - ledgerSize);
   };
+  // Written before each wait, and only then, all in one upsert: a phase that ends within the workflow task
+  // that began it is never searched for, so it costs no history event.
+  let writtenPhase: ConversationPhase = phase;
+  const writeAttributes = () => {
+    if (phase !== writtenPhase) unwritten.set(byoiStatus.name, { key: byoiStatus, value: phase });
+    writtenPhase = phase;
+    if (unwritten.size > 0) upsertSearchAttributes([...unwritten.values()]);
+    unwritten.clear();
+  };
   const show = (next: ConversationPhase, why?: string) => {
-    if (next !== phase) upsertSearchAttributes([{ key: byoiStatus, value: next }]);
     phase = next;
     message = why;
     const where = lifecycle ? describeLifecycle(lifecycle) : 'a conversation that has not started';
@@ -295,6 +310,7 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
       kind,
       reason,
     };
+    lookAgainAtMs = kind === 'unmapped' ? Date.now() + settings.mappingRetryMs : Infinity;
     show(kind === 'unmapped' ? 'WaitingForMapping' : 'Blocked', reason);
   };
   const snapshot = (): ConversationResult => ({
@@ -424,10 +440,8 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
     lifecycle = step.state;
     counters.genesysEvents += step.events.length;
     if (started) {
-      upsertSearchAttributes([
-        { key: byoiChannel, value: lifecycle.channel },
-        { key: byoiGenesysId, value: lifecycle.conversationId },
-      ]);
+      unwritten.set(byoiChannel.name, { key: byoiChannel, value: lifecycle.channel });
+      unwritten.set(byoiGenesysId.name, { key: byoiGenesysId, value: lifecycle.conversationId });
     }
     return undefined;
   };
@@ -507,6 +521,7 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
     const customer = lifecycle!.legs.find((leg) => leg.role === 'customer') ?? lifecycle!.legs[0]!;
     Object.assign(recording, { state: 'uploading' });
     show('UploadingRecording');
+    writeAttributes();
     try {
       const uploaded = await uploadRecording.executeWithOptions(
         {
@@ -581,16 +596,15 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
       waitingForWrapUp.length > 0 ? wrapUpDue : Infinity,
       ended && !recordingSettled() ? recordingDue : Infinity,
       startDue,
-      blocked?.kind === 'unmapped' ? Date.now() + settings.mappingRetryMs : Infinity,
+      blocked?.kind === 'unmapped' ? lookAgainAtMs : Infinity,
     );
     // Nothing waits on a mapping here (a step that did would be the head): a sync changes nothing now.
     directoryChanged = false;
     operatorActed = false;
     const wake = () => inbox.length > 0 || operatorActed || directoryChanged || abandonReason !== undefined;
-    if (wakeAt === Infinity) await condition(wake);
-    else if (!(await condition(wake, Math.max(1, wakeAt - Date.now()))) && blocked?.kind === 'unmapped') {
-      retryRequested = true;
-    }
+    writeAttributes();
+    await alarms.until(wake, wakeAt);
+    if (blocked?.kind === 'unmapped' && Date.now() >= lookAgainAtMs) retryRequested = true;
   }
 
   // From here no update is taken; a signal that still arrives is recorded below, not applied.
@@ -622,6 +636,7 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
   } else if (recording.state === 'missing') show('RecordingMissing', recording.reason);
   else if (recording.state === 'failed') show('RecordingFailed', recording.reason);
   else show('Completed');
+  writeAttributes();
   settled = true;
   await condition(allHandlersFinished);
   for (const { event } of inbox.splice(0))

@@ -46,11 +46,23 @@ export interface AgentChange {
   event: AgentEvent;
 }
 
+/** Where an agent's changes go: its Genesys user, or (when the workflow does not know it yet) the agent to look up first. */
+export type AgentTarget =
+  { userId: string; sourceId: string } | { source: string; agentId: string; fresh: boolean };
+
 /** The changes of one agent that are due together, in the order they must reach Genesys. */
 export interface AgentChangesToPublish {
-  userId: string;
-  sourceId: string;
+  to: AgentTarget;
   changes: AgentChange[];
+}
+
+/**
+ * What became of a publish: the user the changes went to (or why they went nowhere: then no change was
+ * sent) and each change's outcome, in order.
+ */
+export interface AgentChangesPublished {
+  resolution: AgentResolution;
+  outcomes: AgentChangeOutcome[];
 }
 
 /** What became of one change: accepted, or refused for good (the workflow records it in its ledger). */
@@ -86,48 +98,50 @@ export function createAgentActivities({
 }: AgentDependencies) {
   const connected = () => requireGenesys(genesys, mapping);
 
-  return {
-    /**
-     * Finds the Genesys user of `agentId` at `source`, and whether the source may speak for it: from the
-     * source's agent directory when it lists the agent, else by asking Genesys. `fresh` (after a directory
-     * sync) re-reads the directory and asks Genesys again rather than trusting a cached answer.
-     */
-    async resolveAgent(source: string, agentId: string, fresh = false): Promise<AgentResolution> {
-      const { mapping: resolver } = connected();
-      if (fresh) resolver.forgetUser(source, agentId);
-      try {
-        const listed = await agentDirectory?.agent(source, agentId, fresh);
-        if (listed) {
-          const { userId, primarySourceId, presenceSourceId: sourceId } = listed;
-          return primarySourceId === sourceId
-            ? { status: 'mapped', userId, sourceId }
-            : {
-                status: 'conflict',
-                userId,
-                message: conflictMessage(userId, primarySourceId, source, sourceId),
-              };
-        }
-        const userId = await resolver.userId(source, agentId);
-        if (userId === undefined) {
-          return { status: 'unmapped', reason: `no Genesys user carries external id ${source}/${agentId}` };
-        }
-        const sourceId = await resolver.presenceSourceId(source);
-        if (sourceId === undefined) {
-          return { status: 'unmapped', reason: `presence source ${source} is not registered in Genesys yet` };
-        }
-        const primary = await presence.primarySource(resolver.lookupReader, userId);
-        if (primary.sourceId !== sourceId) {
-          return {
-            status: 'conflict',
-            userId,
-            message: conflictMessage(userId, primary.sourceId, source, sourceId),
-          };
-        }
-        return { status: 'mapped', userId, sourceId };
-      } catch (error) {
-        throw asActivityFailure(error);
+  /**
+   * Finds the Genesys user of `agentId` at `source`, and whether the source may speak for it: from the
+   * source's agent directory when it lists the agent, else by asking Genesys. `fresh` (after a directory
+   * sync) re-reads the directory and asks Genesys again rather than trusting a cached answer.
+   */
+  const resolveAgent = async (source: string, agentId: string, fresh = false): Promise<AgentResolution> => {
+    const { mapping: resolver } = connected();
+    if (fresh) resolver.forgetUser(source, agentId);
+    try {
+      const listed = await agentDirectory?.agent(source, agentId, fresh);
+      if (listed) {
+        const { userId, primarySourceId, presenceSourceId: sourceId } = listed;
+        return primarySourceId === sourceId
+          ? { status: 'mapped', userId, sourceId }
+          : {
+              status: 'conflict',
+              userId,
+              message: conflictMessage(userId, primarySourceId, source, sourceId),
+            };
       }
-    },
+      const userId = await resolver.userId(source, agentId);
+      if (userId === undefined) {
+        return { status: 'unmapped', reason: `no Genesys user carries external id ${source}/${agentId}` };
+      }
+      const sourceId = await resolver.presenceSourceId(source);
+      if (sourceId === undefined) {
+        return { status: 'unmapped', reason: `presence source ${source} is not registered in Genesys yet` };
+      }
+      const primary = await presence.primarySource(resolver.lookupReader, userId);
+      if (primary.sourceId !== sourceId) {
+        return {
+          status: 'conflict',
+          userId,
+          message: conflictMessage(userId, primary.sourceId, source, sourceId),
+        };
+      }
+      return { status: 'mapped', userId, sourceId };
+    } catch (error) {
+      throw asActivityFailure(error);
+    }
+  };
+
+  return {
+    resolveAgent,
 
     /**
      * Publishes the changes that are due at once — presence and routing status side by side, each stream
@@ -135,12 +149,14 @@ export function createAgentActivities({
      * refusal of an event is an outcome, not a failure: the stream moves on past it. A retryable failure
      * stops its stream and, once the other stream has gone as far as it can, fails the activity for a
      * retry with the same event ids (the publisher does not send again what Genesys already accepted).
+     * An agent the workflow has not resolved yet is resolved first, in the same local activity (one
+     * marker in the history, not two); when it is not mapped nothing is sent.
      */
-    async publishAgentChanges({
-      userId,
-      sourceId,
-      changes,
-    }: AgentChangesToPublish): Promise<AgentChangeOutcome[]> {
+    async publishAgentChanges({ to, changes }: AgentChangesToPublish): Promise<AgentChangesPublished> {
+      const resolution: AgentResolution =
+        'userId' in to ? { status: 'mapped', ...to } : await resolveAgent(to.source, to.agentId, to.fresh);
+      if (resolution.status !== 'mapped') return { resolution, outcomes: [] };
+      const { userId, sourceId } = resolution;
       const { genesys: connection, mapping: resolver } = connected();
       const tables = mappingTables ? await mappingTables() : namesAsMapping;
       const outcomes = new Map<string, AgentChangeOutcome>();
@@ -198,7 +214,7 @@ export function createAgentActivities({
         ),
       );
       if (retryable !== undefined) throw asActivityFailure(retryable);
-      return changes.map((change) => outcomes.get(change.event.eventId)!);
+      return { resolution, outcomes: changes.map((change) => outcomes.get(change.event.eventId)!) };
     },
   };
 }
