@@ -4,6 +4,7 @@
  * completed keeps its workflow id (Temporal refuses to start it again), so a late event is reported as
  * belonging to a finished conversation instead of starting a new, bogus one.
  */
+import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { InteractionEvent } from '../activities/events/interaction-event';
@@ -36,14 +37,22 @@ export async function signalInteractionEvents(
 ): Promise<InteractionDelivery> {
   const { source, interactionId, channel } = events[0]!.event;
   const workflowId = conversationWorkflowId(source, interactionId);
+  const conversationId = randomUUID();
   try {
     const handle = await client.workflow.signalWithStart(conversationWorkflow, {
       workflowId,
       taskQueue,
-      args: [{ source, interactionId, settings }],
+      // Minted here so the Genesys id is searchable at once; used only if this call starts the workflow.
+      args: [{ source, interactionId, settings, conversationId }],
       signal: interactionEventsSignal,
       signalArgs: [events],
-      typedSearchAttributes: startingSearchAttributes('conversation', source, interactionId, channel),
+      typedSearchAttributes: startingSearchAttributes(
+        'conversation',
+        source,
+        interactionId,
+        channel,
+        conversationId,
+      ),
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
     });
     return { outcome: 'delivered', workflowId, runId: handle.signaledRunId };

@@ -105,8 +105,9 @@ function processBatch<Event extends { eventId: string; eventDateTime: string }>(
     if (result.success) parsed.push({ ...item, event: result.data });
     else refused(rawEventId(item.raw), refuse('invalid', describeIssues(item.position, result.error)));
   }
-  // [assumption] Genesys applies a batch in time order, whatever array each event came in (the contract
-  // is silent; the bridge never sends two events of one stream in one batch, so it does not rely on it).
+  // Genesys applies a batch in time order ("chronological order"), whatever array each event came in; the
+  // bridge sends a conversation step's events in one batch, stamped a millisecond apart, and relies on it.
+  // [assumption] Equal times (which Genesys leaves to chance) go by key: see processingRank.
   parsed.sort(
     (a, b) =>
       Date.parse(a.event.eventDateTime) - Date.parse(b.event.eventDateTime) ||

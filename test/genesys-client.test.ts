@@ -212,6 +212,33 @@ describe('the Genesys client and publisher against the simulator', function () {
       assert.equal((await requestsTo(sim.simulator, eventEndpoints.presence)).length, 2);
     });
 
+    it('sends each conversation step whole in one request, where Genesys applies it in time order', async () => {
+      const grouping = new EventPublisher(client, { ...batchLimits, maxEventsPerBatch: 5 });
+      // Stamped a second apart; in the body the events stand by key, so a step's end precedes its answer.
+      const step = (answered: boolean) => {
+        const conversationId = randomUUID();
+        const leg = customerLeg(conversationId, isoAgo(3_000));
+        const at = (ageMs: number) => legEvent(conversationId, leg.communicationId, isoAgo(ageMs));
+        return [
+          { key: 'externalEstablishedEvents' as const, event: leg },
+          ...(answered ? [{ key: 'communicationAnsweredEvents' as const, event: at(2_000) }] : []),
+          { key: 'communicationEndedEvents' as const, event: { ...at(1_000), disconnectType: 'Peer' } },
+        ];
+      };
+      const outcomes = await Promise.all(
+        [step(false), step(true), step(true)].flatMap((events) => grouping.publishConversationStep(events)),
+      );
+      // Two steps fill the first request (2 + 3 events); the third would overflow it, so it goes whole next.
+      assert.deepEqual(
+        outcomes.map((outcome) => outcome.batchSize),
+        [5, 5, 5, 5, 5, 3, 3, 3],
+      );
+      assert.equal((await requestsTo(sim.simulator, eventEndpoints.conversations)).length, 2);
+      const stats = await simulatorStats(sim.simulator);
+      assert.equal(stats.eventsAccepted, 8);
+      assert.equal(stats.orderViolations, 0);
+    });
+
     it('carries 1,000 concurrent presence publishes in at most ceil(1,000 / 100) + 3 requests', async () => {
       const events = sim.agents.map((user) => presenceEvent(user.id, sim.sourceId));
       const outcomes = await Promise.all(events.map((event) => publisher.publishPresence(event)));

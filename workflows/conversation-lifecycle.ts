@@ -69,6 +69,8 @@ export interface TranslationContext {
   ids: ResolvedIds;
   /** Mints a UUID v4: the workflow's deterministic `uuid4`. */
   mint: () => string;
+  /** The Genesys conversation id chosen when the workflow started (minted with the rest when none was). */
+  conversationId?: string;
 }
 
 /** The outcome of one step: the new state and the Genesys events it makes, or why it cannot be taken. */
@@ -554,7 +556,7 @@ class Builder {
     return {
       channel,
       direction,
-      conversationId: this.context.mint(),
+      conversationId: this.context.conversationId ?? this.context.mint(),
       legs: [],
       consults: {},
       finishedConsults: [],

@@ -189,6 +189,11 @@ export type ConversationResult = Omit<ConversationStatus, 'pending' | 'blocked'>
 export interface ConversationWorkflowInput {
   source: string;
   interactionId: string;
+  /**
+   * The Genesys conversation id, minted by whoever starts the workflow so that the id is searchable from
+   * the start (`ByoiGenesysId`); minted by the workflow when absent.
+   */
+  conversationId?: string;
   settings?: Partial<ConversationWorkflowSettings>;
 }
 
@@ -392,7 +397,15 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
   );
 
   if (workflowInfo().typedSearchAttributes.get(byoiKind) === undefined) {
-    upsertSearchAttributes(startingSearchAttributes('conversation', input.source, input.interactionId));
+    upsertSearchAttributes(
+      startingSearchAttributes(
+        'conversation',
+        input.source,
+        input.interactionId,
+        undefined,
+        input.conversationId,
+      ),
+    );
   }
 
   /** Resolves what a step names that is not known yet; undefined once everything is. */
@@ -415,15 +428,20 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
     return undefined;
   };
 
-  /** Gives each planned event its eventId and time; the time never runs backwards within the conversation. */
+  /**
+   * Gives each planned event its eventId and time: the step's own time, or a millisecond after the event
+   * before it if that is later, so times increase strictly within the conversation (Genesys leaves the
+   * order of equal times to chance, and applies a step's events, sent in one batch, by time).
+   */
+  let lastStampMs = -Infinity;
   const stamp = (planned: PlannedEvent[], occurredAt: string): GenesysConversationEvent[] =>
-    planned.map(
-      (each) =>
-        ({
-          key: each.key,
-          event: { ...each.event, eventId: uuid4(), eventDateTime: occurredAt },
-        }) as GenesysConversationEvent,
-    );
+    planned.map((each) => {
+      lastStampMs = Math.max(Date.parse(occurredAt), lastStampMs + 1);
+      return {
+        key: each.key,
+        event: { ...each.event, eventId: uuid4(), eventDateTime: new Date(lastStampMs).toISOString() },
+      } as GenesysConversationEvent;
+    });
 
   /** Publishes a translated step; answers Genesys's refusal, or undefined once it accepted all of it. */
   const publish = async (step: StepInFlight, summary: string): Promise<string | undefined> => {
@@ -439,8 +457,12 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
     const started = lifecycle === undefined;
     lifecycle = step.state;
     counters.genesysEvents += step.events.length;
-    if (started) {
+    // The bridge's ingress sets both when it starts the workflow; anything else that started it, here.
+    const known = workflowInfo().typedSearchAttributes;
+    if (started && known.get(byoiChannel) !== lifecycle.channel) {
       unwritten.set(byoiChannel.name, { key: byoiChannel, value: lifecycle.channel });
+    }
+    if (started && known.get(byoiGenesysId) !== lifecycle.conversationId) {
       unwritten.set(byoiGenesysId.name, { key: byoiGenesysId, value: lifecycle.conversationId });
     }
     return undefined;
@@ -466,6 +488,7 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
         sourceId: sourceId!,
         ids,
         mint: uuid4,
+        conversationId: input.conversationId,
       });
       if (!translation.ok) {
         block(head, 'unsupported', translation.reason);

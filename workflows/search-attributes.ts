@@ -38,6 +38,7 @@ export function startingSearchAttributes(
   source: string,
   externalId: string,
   channel?: string,
+  genesysId?: string,
 ): SearchAttributePair[] {
   return [
     { key: byoiKind, value: kind },
@@ -45,5 +46,6 @@ export function startingSearchAttributes(
     { key: byoiExternalId, value: externalId },
     { key: byoiStatus, value: 'Running' },
     ...(channel === undefined ? [] : [{ key: byoiChannel, value: channel }]),
+    ...(genesysId === undefined ? [] : [{ key: byoiGenesysId, value: genesysId }]),
   ];
 }

@@ -132,21 +132,27 @@ export function createConversationActivities({
      */
     async publishConversationStep(events: GenesysConversationEvent[]): Promise<{ published: number }> {
       const { genesys: connection } = connected();
-      for (const [index, { key, event }] of events.entries()) {
-        try {
-          await connection.publisher.publishConversationEvent(key, event);
-        } catch (error) {
-          if (error instanceof GenesysEventRejectedError && !error.retryable) {
-            throw ApplicationFailure.create({
-              type: conversationFailureTypes.stepRejected,
-              message: `Genesys refused ${key} (event ${event.eventId}): ${error.message}`,
-              nonRetryable: true,
-              details: [{ index, key, eventId: event.eventId, correlationId: error.correlationId }],
-            });
-          }
-          throw asActivityFailure(error);
-        }
+      // One batch: the workflow stamped the step's events a millisecond apart, so Genesys applies them in order.
+      const outcomes = await Promise.allSettled(connection.publisher.publishConversationStep(events));
+      // A refusal for good blocks the step; any other failure retries it (what was accepted is not resent).
+      const refusal = outcomes.findIndex(
+        (outcome) =>
+          outcome.status === 'rejected' &&
+          outcome.reason instanceof GenesysEventRejectedError &&
+          !outcome.reason.retryable,
+      );
+      if (refusal >= 0) {
+        const { key, event } = events[refusal]!;
+        const error = (outcomes[refusal] as PromiseRejectedResult).reason as GenesysEventRejectedError;
+        throw ApplicationFailure.create({
+          type: conversationFailureTypes.stepRejected,
+          message: `Genesys refused ${key} (event ${event.eventId}): ${error.message}`,
+          nonRetryable: true,
+          details: [{ index: refusal, key, eventId: event.eventId, correlationId: error.correlationId }],
+        });
       }
+      const failure = outcomes.find((outcome) => outcome.status === 'rejected');
+      if (failure) throw asActivityFailure(failure.reason);
       return { published: events.length };
     },
 

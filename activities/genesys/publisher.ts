@@ -7,7 +7,9 @@
  *
  * Callers keep at most one event of a stream (a user's presence, a conversation) in flight, as the
  * workflows do: batches of one endpoint travel concurrently and a 413 requeues its events, so two
- * events of one stream handed over together could arrive out of order.
+ * events of one stream handed over separately could arrive out of order. The exception is a group: the
+ * events of one conversation step, stamped with strictly increasing `eventDateTime`s, travel together
+ * in one batch, which Genesys applies in chronological order.
  *
  * The publisher remembers the events Genesys accepted lately: a retried activity hands over the same
  * events with the same ids, and the ones already accepted are answered at once instead of being sent
@@ -73,6 +75,8 @@ export interface EndpointStats {
 }
 
 interface PendingEvent {
+  /** Events of one group share it, and they are queued side by side. */
+  group?: number;
   key: string;
   eventId: string;
   json: string;
@@ -102,6 +106,14 @@ export class EventPublisher {
   /** Publishes one user routing status event. */
   publishRoutingStatus(event: UserRoutingStatusEvent): Promise<PublishOutcome> {
     return this.lanes.routingStatus.enqueue('userRoutingStatusEvents', event);
+  }
+
+  /**
+   * Publishes the events of one conversation step in one batch (never split), each under its batch key:
+   * their `eventDateTime`s must increase strictly, so Genesys applies them in order. One outcome each.
+   */
+  publishConversationStep(events: readonly { key: ConversationEventKey; event: { eventId: string } }[]) {
+    return this.lanes.conversations.enqueueGroup(events);
   }
 
   /** Publishes one conversation event under its batch key (e.g. `userEstablishedEvents`). */
@@ -167,6 +179,7 @@ class Lane {
   private lingering: NodeJS.Timeout | undefined;
   private readonly maxInFlight: number;
   private maxEventsPerBatch: number;
+  private groups = 0;
 
   constructor(
     private readonly client: GenesysClient,
@@ -182,7 +195,7 @@ class Lane {
     return this.queue.length + this.inFlightEvents;
   }
 
-  enqueue(key: string, event: { eventId: string }): Promise<PublishOutcome> {
+  enqueue(key: string, event: { eventId: string }, group?: number): Promise<PublishOutcome> {
     const json = JSON.stringify(event);
     if (this.accepted.has(event.eventId, json)) {
       this.stats.eventsAlreadyAccepted++;
@@ -200,9 +213,15 @@ class Lane {
         );
         return;
       }
-      this.queue.push({ key, eventId: event.eventId, json, resolve, reject });
+      this.queue.push({ group, key, eventId: event.eventId, json, resolve, reject });
       this.kick();
     });
+  }
+
+  /** Queues events side by side under one group: a batch takes all of them or none. */
+  enqueueGroup(events: readonly { key: string; event: { eventId: string } }[]): Promise<PublishOutcome>[] {
+    const group = this.groups++;
+    return events.map(({ key, event }) => this.enqueue(key, event, group));
   }
 
   // Deferred to the next turn of the event loop so events published in the same tick share a batch.
@@ -262,13 +281,24 @@ class Lane {
     const batch: PendingEvent[] = [];
     const keys = new Set<string>();
     let bytes = 2;
-    for (const item of this.queue) {
-      if (batch.length >= this.maxEventsPerBatch) break;
-      const added = Buffer.byteLength(item.json) + 1 + (keys.has(item.key) ? 0 : batchOverhead(item.key));
-      if (batch.length > 0 && bytes + added > this.options.maxBatchBytes) break;
+    let next = 0;
+    while (next < this.queue.length) {
+      // A group goes whole: into this batch if it fits, else into the next (an empty batch takes it anyway).
+      const first = this.queue[next]!;
+      let end = next + 1;
+      while (first.group !== undefined && this.queue[end]?.group === first.group) end++;
+      const members = this.queue.slice(next, end);
+      const newKeys = new Set(members.map((item) => item.key).filter((key) => !keys.has(key)));
+      let added = 0;
+      for (const item of members) added += Buffer.byteLength(item.json) + 1;
+      for (const key of newKeys) added += batchOverhead(key);
+      const full =
+        batch.length + members.length > this.maxEventsPerBatch || bytes + added > this.options.maxBatchBytes;
+      if (batch.length > 0 && full) break;
       bytes += added;
-      keys.add(item.key);
-      batch.push(item);
+      for (const key of newKeys) keys.add(key);
+      batch.push(...members);
+      next = end;
     }
     this.queue.splice(0, batch.length);
     return batch;
@@ -289,7 +319,8 @@ class Lane {
       });
     } catch (error) {
       this.stats.requestsFailed++;
-      if (error instanceof GenesysApiError && error.status === 413 && batch.length > 1) {
+      const divisible = batch.some((item) => item.group === undefined || item.group !== batch[0]!.group);
+      if (error instanceof GenesysApiError && error.status === 413 && batch.length > 1 && divisible) {
         // The body limit is an assumption; if Genesys's is smaller, halve the batch rather than fail it.
         this.queue.unshift(...batch);
         // Concurrent batches may all fail: the smallest halving wins.
