@@ -54,7 +54,10 @@ describe('the agent workflow under failure and long life', function () {
     await sim.simulator.stop();
   });
 
-  it('delivers every change in order through a storm of 30 % 503s and 10 % 429s', async () => {
+  it('delivers every change in order through a storm of 30 % 503s and 10 % 429s', async function () {
+    // Retries back off to a minute: a stream that draws several faults in a row waits that long, so the
+    // storm takes 70 to 180 s here, as the faults happen to fall.
+    this.timeout(300_000);
     const eventPaths = '/api/v2/events/users';
     await setFaults(sim.simulator, {
       seed: 7,
