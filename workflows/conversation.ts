@@ -458,12 +458,14 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
     lifecycle = step.state;
     counters.genesysEvents += step.events.length;
     // The bridge's ingress sets both when it starts the workflow; anything else that started it, here.
-    const known = workflowInfo().typedSearchAttributes;
-    if (started && known.get(byoiChannel) !== lifecycle.channel) {
-      unwritten.set(byoiChannel.name, { key: byoiChannel, value: lifecycle.channel });
-    }
-    if (started && known.get(byoiGenesysId) !== lifecycle.conversationId) {
-      unwritten.set(byoiGenesysId.name, { key: byoiGenesysId, value: lifecycle.conversationId });
+    if (started) {
+      const known = workflowInfo().typedSearchAttributes;
+      for (const pair of [
+        { key: byoiChannel, value: lifecycle.channel },
+        { key: byoiGenesysId, value: lifecycle.conversationId },
+      ]) {
+        if (known.get(pair.key) !== pair.value) unwritten.set(pair.key.name, pair);
+      }
     }
     return undefined;
   };
