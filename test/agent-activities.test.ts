@@ -47,6 +47,11 @@ describe('the agent activities against the simulator', () => {
 
   const event = (change: AgentEventInput['change'], occurredAt = isoAgo(1_000)) =>
     agentEventSchema.parse({ source: 'acd', agentId: 'agent-1', eventId: randomUUID(), occurredAt, change });
+  /** A change as the agent workflow hands it over: with its Genesys event id and time minted. */
+  const toPublish = (change: AgentEventInput['change'], occurredAt?: string) => {
+    const published = event(change, occurredAt);
+    return { genesysEventId: randomUUID(), eventDateTime: published.occurredAt, event: published };
+  };
 
   it('resolves a synced agent to its Genesys user and the source’s presence source', async () => {
     assert.deepEqual(await activities.resolveAgent('acd', 'agent-1'), {
@@ -80,11 +85,8 @@ describe('the agent activities against the simulator', () => {
 
   it('publishes presence and routing status with the minted eventIds, once however often retried', async () => {
     const target = { userId: sim.agents[0]!.id, sourceId: sim.sourceId };
-    const available = {
-      genesysEventId: randomUUID(),
-      event: event({ kind: 'presence', state: 'available' }),
-    };
-    const idle = { genesysEventId: randomUUID(), event: event({ kind: 'routingStatus', status: 'Idle' }) };
+    const available = toPublish({ kind: 'presence', state: 'available' });
+    const idle = toPublish({ kind: 'routingStatus', status: 'Idle' });
     const before = await simulatorStats(sim.simulator);
     const { outcomes: first } = await activities.publishAgentChanges({
       to: target,
@@ -115,10 +117,7 @@ describe('the agent activities against the simulator', () => {
   });
 
   it('resolves an agent it is not told the user of, and sends nothing for an agent no user carries', async () => {
-    const available = {
-      genesysEventId: randomUUID(),
-      event: event({ kind: 'presence', state: 'Available' }),
-    };
+    const available = toPublish({ kind: 'presence', state: 'Available' });
     const before = await simulatorStats(sim.simulator);
     const unmapped = await activities.publishAgentChanges({
       to: { source: 'acd', agentId: 'agent-99', fresh: false },
@@ -140,12 +139,9 @@ describe('the agent activities against the simulator', () => {
 
   it('answers an unmapped state and an event Genesys refuses as rejected, and publishes the rest', async () => {
     const target = { userId: sim.agents[1]!.id, sourceId: sim.sourceId };
-    const coffee = { genesysEventId: randomUUID(), event: event({ kind: 'presence', state: 'Coffee' }) };
-    const away = { genesysEventId: randomUUID(), event: event({ kind: 'presence', state: 'Away' }) };
-    const tooOld = {
-      genesysEventId: randomUUID(),
-      event: event({ kind: 'routingStatus', status: 'Idle' }, isoAgo(8 * 86_400_000)),
-    };
+    const coffee = toPublish({ kind: 'presence', state: 'Coffee' });
+    const away = toPublish({ kind: 'presence', state: 'Away' });
+    const tooOld = toPublish({ kind: 'routingStatus', status: 'Idle' }, isoAgo(8 * 86_400_000));
     const { outcomes } = await activities.publishAgentChanges({
       to: target,
       changes: [coffee, away, tooOld],
@@ -162,11 +158,8 @@ describe('the agent activities against the simulator', () => {
 
   it('fails retryably when Genesys is down, and the retry sends only what was not accepted', async () => {
     const target = { userId: sim.agents[2]!.id, sourceId: sim.sourceId };
-    const available = {
-      genesysEventId: randomUUID(),
-      event: event({ kind: 'presence', state: 'Available' }),
-    };
-    const idle = { genesysEventId: randomUUID(), event: event({ kind: 'routingStatus', status: 'Idle' }) };
+    const available = toPublish({ kind: 'presence', state: 'Available' });
+    const idle = toPublish({ kind: 'routingStatus', status: 'Idle' });
     await setFaults(sim.simulator, {
       rules: [{ path: '/api/v2/events/users/routingstatus', status: 503, retryAfterSeconds: 0, times: 1 }],
     });

@@ -6,6 +6,7 @@ import {
   forgetOldEventIds,
   nextDue,
   settleAgentEvent,
+  stampEvent,
   takeDue,
   type AgentStreamState,
 } from '../workflows/event-stream';
@@ -115,6 +116,37 @@ describe('the agent stream', () => {
     admitAgentEvent(state, agentEvent('second', 0, { sequence: 2 }), start, settings);
     admitAgentEvent(state, agentEvent('first', 0, { sequence: 1 }), start, settings);
     assert.deepEqual(drain(state, start + 5_000), ['first', 'second', 'third']);
+  });
+
+  it('stamps tied events of one stream a millisecond apart in publish order, each stream on its own', () => {
+    const state = emptyAgentStream();
+    admitAgentEvent(state, agentEvent('first', 0, { sequence: 1 }), start, settings);
+    admitAgentEvent(state, agentEvent('second', 0, { sequence: 2 }), start, settings);
+    const routing = { change: { kind: 'routingStatus', status: 'Idle' } } as const;
+    admitAgentEvent(state, agentEvent('routing', 0, routing), start, settings);
+    admitAgentEvent(state, agentEvent('later', 500), start, settings);
+    const stamped: [string, string][] = [];
+    for (;;) {
+      const next = nextDue(state, start + 5_000, settings);
+      if (!next || !('due' in next)) break;
+      stamped.push([next.due.event.eventId, stampEvent(state, next.due, next.due.event.change.kind)]);
+      settleAgentEvent(state, next.due, true);
+    }
+    const at = (offsetMs: number) => new Date(start + offsetMs).toISOString();
+    assert.deepEqual(
+      new Map(stamped),
+      new Map([
+        ['first', at(0)],
+        ['second', at(1)],
+        ['routing', at(0)],
+        ['later', at(500)],
+      ]),
+    );
+    // A late tie with what went out already goes out after it, never with the same time.
+    admitAgentEvent(state, agentEvent('tie', 500), start + 5_000, settings);
+    const tie = nextDue(state, start + 10_000, settings);
+    assert.ok(tie && 'due' in tie);
+    assert.equal(stampEvent(state, tie.due, 'presence'), at(501));
   });
 
   it('accepts an eventId once within the deduplication window, and forgets it after', () => {

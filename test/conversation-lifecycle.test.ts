@@ -4,8 +4,10 @@ import { interactionEventSchema, type InteractionEvent } from '../activities/eve
 import { conversationEventSchemas } from '../activities/genesys/contract';
 import { applyConversationEvent } from '../simulator/conversation-rules';
 import type { SimulatedConversation } from '../simulator/conversation-model';
+import type { ConversationEventKey } from '../activities/genesys/contract';
 import {
   closeAll,
+  stampTimes,
   translate,
   type LifecycleState,
   type TranslationContext,
@@ -24,19 +26,36 @@ const context: TranslationContext = {
 };
 const everythingExists = { userExists: () => true, queueExists: () => true, wrapupCodeExists: () => true };
 
-/** Translates every event and feeds the result through the simulator's rules, as Genesys would see it. */
-function run(events: InteractionEvent[]): { state: LifecycleState; conversation: SimulatedConversation } {
+interface SentEvent {
+  key: ConversationEventKey;
+  event: Record<string, unknown> & { eventDateTime: string; communicationId?: string };
+}
+
+/**
+ * Translates every event, stamps it as the workflow does and feeds the result through the simulator's
+ * rules, as Genesys would see it; answers the events sent too.
+ */
+function run(events: InteractionEvent[]): {
+  state: LifecycleState;
+  conversation: SimulatedConversation;
+  sent: SentEvent[];
+} {
   let state: LifecycleState | undefined;
   let conversation: SimulatedConversation | undefined;
+  let lastStampMs = Number.NEGATIVE_INFINITY;
+  const sent: SentEvent[] = [];
   for (const event of events) {
     const translation = translate(state, event, context);
     assert.ok(translation.ok, translation.ok ? '' : translation.reason);
-    for (const planned of translation.events) {
+    const times = stampTimes(translation.events.length, Date.parse(event.occurredAt), lastStampMs);
+    lastStampMs = times.at(-1) ?? lastStampMs;
+    for (const [index, planned] of translation.events.entries()) {
       const genesysEvent = conversationEventSchemas[planned.key].parse({
         ...planned.event,
         eventId: randomUUID(),
-        eventDateTime: event.occurredAt,
+        eventDateTime: new Date(times[index]!).toISOString(),
       });
+      sent.push({ key: planned.key, event: genesysEvent });
       const applied = applyConversationEvent(
         conversation,
         planned.key,
@@ -48,7 +67,7 @@ function run(events: InteractionEvent[]): { state: LifecycleState; conversation:
     }
     state = translation.state;
   }
-  return { state: state!, conversation: conversation! };
+  return { state: state!, conversation: conversation!, sent };
 }
 
 /** The simulator's legs, named as the scenario names them. */
@@ -85,6 +104,68 @@ describe('the conversation lifecycle translation', () => {
       assert.equal(state.conversationId, conversation.conversationId);
     });
   }
+
+  it('says what the SDK models describe: ringing legs answered, connected ones not, queueId outbound only, invitedBy, after-call work, includeMessage, strictly increasing times', () => {
+    for (const scenario of conversationScenarios('acd', parties)) {
+      const { sent } = run(scenario.events);
+      const established = new Map<string, Record<string, unknown>>();
+      const answered = new Set<string>();
+      let lastMs = Number.NEGATIVE_INFINITY;
+      for (const { key, event } of sent) {
+        const where = `${scenario.name}: ${key}`;
+        const atMs = Date.parse(event.eventDateTime);
+        assert.ok(
+          atMs > lastMs,
+          `${where} at ${event.eventDateTime} follows an event of the same time or later`,
+        );
+        lastMs = atMs;
+        if (key.endsWith('EstablishedEvents')) {
+          const configuration = event.initialConfiguration as Record<string, unknown>;
+          const invitedBy = configuration.invitedBy as string | undefined;
+          if (invitedBy !== undefined) {
+            assert.ok(established.has(invitedBy), `${where}: invitedBy names a leg established before`);
+          }
+          if (key === 'userEstablishedEvents' || key === 'emailUserEstablishedEvents') {
+            assert.equal(event.afterCallWorkRequired, true, `${where}: a wrap-up is expected`);
+            if (configuration.inbound === true) {
+              assert.equal(event.queueId, undefined, `${where}: queueId applies to outbound only`);
+              assert.ok(invitedBy !== undefined, `${where}: an inbound agent leg says who offered it`);
+            }
+          }
+          if (key === 'emailExternalEstablishedEvents' && configuration.inbound === true) {
+            assert.equal(event.includeMessage, true, `${where}: the customer's email is the first message`);
+          }
+          established.set(event.communicationId!, configuration);
+        }
+        if (key === 'communicationAnsweredEvents' || key === 'emailCommunicationAnsweredEvents') {
+          const configuration = established.get(event.communicationId!);
+          assert.equal(configuration?.alerting, true, `${where}: only a ringing leg is answered`);
+          assert.ok(!answered.has(event.communicationId!), `${where}: answered once`);
+          answered.add(event.communicationId!);
+        }
+      }
+    }
+  });
+
+  it('places an outbound call on behalf of its queue: the agent’s leg starts connected and carries the queue', () => {
+    const [outbound] = conversationScenarios('acd', parties).filter((each) => each.name === 'outbound call');
+    const { sent } = run(outbound!.events);
+    const [agentLeg] = sent.filter((each) => each.key === 'userEstablishedEvents');
+    assert.equal(agentLeg!.event.queueId, context.ids.queues[parties.q]);
+    assert.deepEqual(agentLeg!.event.initialConfiguration, { inbound: false, alerting: false });
+    const customer = sent.find((each) => each.key === 'externalEstablishedEvents')!;
+    assert.equal(
+      (customer.event.initialConfiguration as { invitedBy?: string }).invitedBy,
+      agentLeg!.event.communicationId,
+    );
+    assert.deepEqual(
+      sent
+        .filter((each) => each.key === 'communicationAnsweredEvents')
+        .map((each) => each.event.communicationId),
+      [customer.event.communicationId],
+      'only the customer, who was rung, answers',
+    );
+  });
 
   it('mints every id once: a conversation, then one communication per leg', () => {
     const [scenario] = conversationScenarios('acd', parties);

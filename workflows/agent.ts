@@ -30,6 +30,7 @@ import {
   emptyAgentStream,
   forgetOldEventIds,
   settleAgentEvent,
+  stampEvent,
   takeDue,
   type AgentStreamSettings,
   type AgentStreamState,
@@ -302,8 +303,12 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<never> {
         settings,
       )({
         to,
-        // Minted here, once: the local activity's retries carry the same ids.
-        changes: due.map(({ event }) => ({ event, genesysEventId: uuid4() })),
+        // Minted here, once: the local activity's retries carry the same ids and times.
+        changes: due.map((pending) => ({
+          event: pending.event,
+          genesysEventId: uuid4(),
+          eventDateTime: stampEvent(stream, pending, pending.event.change.kind),
+        })),
       });
       const known = resolution?.status === 'mapped' ? resolution.userId : undefined;
       resolution = published.resolution;

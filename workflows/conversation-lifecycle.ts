@@ -71,6 +71,8 @@ export interface TranslationContext {
   mint: () => string;
   /** The Genesys conversation id chosen when the workflow started (minted with the rest when none was). */
   conversationId?: string;
+  /** Whether agents wrap up after their legs end (`afterCallWorkRequired` on agent legs); default true. */
+  afterCallWork?: boolean;
 }
 
 /** The outcome of one step: the new state and the Genesys events it makes, or why it cannot be taken. */
@@ -95,6 +97,21 @@ export function referencesOf(event: InteractionEvent): {
   }
   if (change.type === 'wrapUp' && change.code !== undefined) wrapupCodes.add(change.code);
   return { agents: [...agents], queues: [...queues], wrapupCodes: [...wrapupCodes] };
+}
+
+/**
+ * The times (epoch ms) a step's events go out with: the step's own time, or a millisecond after the event
+ * before it if that is later. Times so increase strictly within a conversation: Genesys leaves the order
+ * of equal times to chance, and applies a step's events, sent in one batch, by time.
+ */
+export function stampTimes(count: number, occurredAtMs: number, lastStampMs: number): number[] {
+  const times: number[] = [];
+  let last = lastStampMs;
+  for (let index = 0; index < count; index++) {
+    last = Math.max(occurredAtMs, last + 1);
+    times.push(last);
+  }
+  return times;
 }
 
 /** Whether every leg has ended. */
@@ -205,7 +222,7 @@ class Builder {
       case 'queued':
         return this.queue(change.queueId);
       case 'offered':
-        this.agentLeg(change.agentId, { alerting: true });
+        this.agentLeg(change.agentId, { alerting: true, invitedBy: this.offeringLeg() });
         return;
       case 'answered':
         return state.direction === 'outbound'
@@ -299,12 +316,16 @@ class Builder {
       return;
     }
     if (change.agentId === undefined) refuse('an outbound call names the agent who placed it (agentId)');
+    // The agent's leg starts connected (alerting false: no answered event); the customer's rings.
     const agent = this.agentLeg(change.agentId, { alerting: false, onBehalfOf: change.queueId });
-    this.emit({ key: 'communicationAnsweredEvents', event: this.legEvent(agent.communicationId) });
-    agent.answered = true;
     this.establish('customer', (base) => ({
       key: 'externalEstablishedEvents',
-      event: { ...base, initialConfiguration: { inbound: false, alerting: true }, ani, dnis },
+      event: {
+        ...base,
+        initialConfiguration: { inbound: false, alerting: true, invitedBy: agent.communicationId },
+        ani,
+        dnis,
+      },
     }));
   }
 
@@ -319,18 +340,21 @@ class Builder {
       ...(change.subject === undefined ? {} : { subject: change.subject }),
     };
     if (inbound) {
+      // includeMessage: the customer's email is the conversation's first message (messagesSent starts at 1).
       this.establish('customer', (base) => ({
         key: 'emailExternalEstablishedEvents',
-        event: { ...base, initialConfiguration: this.emailConfiguration(true, false) },
+        event: { ...base, includeMessage: true, initialConfiguration: this.emailConfiguration(true, false) },
       }));
       return;
     }
+    // The agent's leg starts connected (no answered event); its first message is the one it sends.
     const agent = this.agentLeg(change.agentId, { alerting: false });
-    this.emit({ key: 'emailCommunicationAnsweredEvents', event: this.legEvent(agent.communicationId) });
-    agent.answered = true;
     this.establish('customer', (base) => ({
       key: 'emailExternalEstablishedEvents',
-      event: { ...base, initialConfiguration: this.emailConfiguration(false, false) },
+      event: {
+        ...base,
+        initialConfiguration: { ...this.emailConfiguration(false, false), invitedBy: agent.communicationId },
+      },
     }));
     this.emit({ key: 'emailCommunicationSentMessageEvents', event: this.legEvent(agent.communicationId) });
   }
@@ -348,14 +372,17 @@ class Builder {
     this.queueLeg(queueId);
   }
 
-  /** An agent takes the interaction: its alerting leg is answered (or one is established and answered). */
+  /**
+   * An agent takes the interaction: its alerting leg is answered, or, when it was never offered, a leg
+   * is established connected (alerting false, which Genesys reads as "started connected": no answered event).
+   */
   private answer(agentId: string): void {
     const state = this.current();
     const existing = state.legs.find((leg) => leg.role === 'agent' && leg.agentId === agentId && !leg.ended);
     if (existing?.answered) refuse(`agent ${agentId} is connected already`);
-    const leg = existing ?? this.agentLeg(agentId, { alerting: false });
-    this.emit({ key: this.keys().answered, event: this.legEvent(leg.communicationId) });
-    leg.answered = true;
+    if (existing) this.emit({ key: this.keys().answered, event: this.legEvent(existing.communicationId) });
+    if (existing) existing.answered = true;
+    else this.agentLeg(agentId, { alerting: false, invitedBy: this.offeringLeg() });
     for (const queued of state.legs.filter((each) => each.role === 'queue' && !each.ended))
       this.end(queued, 'Transfer');
   }
@@ -398,30 +425,33 @@ class Builder {
       targetCommunicationId: from.communicationId,
       objectCommunicationId: customer.communicationId,
     };
+    // The command, the destination's leg (invited by the transferring agent, still connected), the
+    // customer moving to it, the transferring agent leaving, the command completed.
     let destination: Leg;
+    let disconnect: Disconnect;
     if (target.kind === 'agent') {
       if (target.agentId === agentId) refuse(`agent ${agentId} cannot transfer the interaction to itself`);
       this.emit({
         key: keys.userTransfer,
         event: { ...command, destinationUserId: this.user(target.agentId) },
       });
-      this.end(from, 'TransferUser');
-      destination = this.agentLeg(target.agentId, { alerting: true });
+      destination = this.agentLeg(target.agentId, { alerting: true, invitedBy: from.communicationId });
+      disconnect = 'TransferUser';
     } else if (target.kind === 'queue') {
       this.emit({
         key: keys.routingTransfer,
         event: { ...command, destinationQueueId: this.queueId(target.queueId) },
       });
-      this.end(from, 'TransferACD');
-      destination = this.queueLeg(target.queueId);
+      destination = this.queueLeg(target.queueId, from.communicationId);
+      disconnect = 'TransferACD';
     } else {
       if (state.channel === 'email') refuse('an email cannot be transferred to a phone number');
       this.emit({
         key: 'phoneTransferEvents',
         event: { ...command, destinationPhoneNumber: target.phoneNumber },
       });
-      this.end(from, 'Transfer');
-      destination = this.phoneLeg(target.phoneNumber);
+      destination = this.phoneLeg(target.phoneNumber, from.communicationId);
+      disconnect = 'Transfer';
     }
     const moved = {
       conversationId: state.conversationId,
@@ -432,6 +462,7 @@ class Builder {
       key: keys.progressTransfer,
       event: { ...moved, destinationCommunicationId: destination.communicationId },
     });
+    this.end(from, disconnect);
     this.emit({ key: keys.endTransfer, event: { ...moved, finalState: 'Completed' } });
   }
 
@@ -449,10 +480,10 @@ class Builder {
       target.kind === 'agent'
         ? target.agentId === change.agentId
           ? refuse(`agent ${change.agentId} cannot consult itself`)
-          : this.agentLeg(target.agentId, { alerting: true })
+          : this.agentLeg(target.agentId, { alerting: true, invitedBy: from.communicationId })
         : target.kind === 'queue'
-          ? this.queueLeg(target.queueId)
-          : this.phoneLeg(target.phoneNumber);
+          ? this.queueLeg(target.queueId, from.communicationId)
+          : this.phoneLeg(target.phoneNumber, from.communicationId);
     const consult = {
       initiating: from.communicationId,
       destination: destination.communicationId,
@@ -614,40 +645,61 @@ class Builder {
     return leg;
   }
 
+  /**
+   * An agent's leg. `onBehalfOf`: the queue an outbound interaction is placed for (the models: queueId
+   * "applies to outbound calls only"); `invitedBy`: the leg that offered it (queue, transferring or
+   * consulting agent), which is how Genesys ties an inbound agent leg to its queue.
+   */
   private agentLeg(
     agentId: string,
-    { alerting, onBehalfOf }: { alerting: boolean; onBehalfOf?: string },
+    { alerting, onBehalfOf, invitedBy }: { alerting: boolean; onBehalfOf?: string; invitedBy?: string },
   ): Leg {
     const state = this.current();
     if (state.legs.some((leg) => leg.role === 'agent' && leg.agentId === agentId && !leg.ended)) {
       refuse(`agent ${agentId} is on the interaction already`);
     }
-    const queueId = onBehalfOf ?? state.legs.filter((leg) => leg.role === 'queue').at(-1)?.queueId;
     const owner = {
       userId: this.user(agentId),
-      ...(queueId === undefined ? {} : { queueId: this.queueId(queueId) }),
+      ...(onBehalfOf === undefined ? {} : { queueId: this.queueId(onBehalfOf) }),
+      afterCallWorkRequired: this.context.afterCallWork ?? true,
     };
     const inbound = state.direction === 'inbound';
-    return this.establish(
+    const configuration = { inbound, alerting, ...(invitedBy === undefined ? {} : { invitedBy }) };
+    const leg = this.establish(
       'agent',
       (base) =>
         state.channel === 'voice'
           ? {
               key: 'userEstablishedEvents',
-              event: { ...base, ...owner, ...state.call, initialConfiguration: { inbound, alerting } },
+              event: { ...base, ...owner, ...state.call, initialConfiguration: configuration },
             }
           : {
               key: 'emailUserEstablishedEvents',
-              event: { ...base, ...owner, initialConfiguration: this.emailConfiguration(inbound, alerting) },
+              event: {
+                ...base,
+                ...owner,
+                initialConfiguration: { ...this.emailConfiguration(inbound, alerting), ...configuration },
+              },
             },
       { agentId },
     );
+    // A leg that starts connected is answered by definition.
+    leg.answered = !alerting;
+    return leg;
   }
 
-  private queueLeg(queueId: string): Leg {
+  /** The live leg an agent is offered the interaction by: its queue, else the IVR, else the customer. */
+  private offeringLeg(): string | undefined {
+    const live = this.current().legs.filter((leg) => !leg.ended);
+    const by = (role: LegRole) => live.filter((leg) => leg.role === role).at(-1);
+    return (by('queue') ?? by('ivr') ?? by('customer'))?.communicationId;
+  }
+
+  private queueLeg(queueId: string, invitedBy?: string): Leg {
     const state = this.current();
     const genesysQueueId = this.queueId(queueId);
     const inbound = state.direction === 'inbound';
+    const invited = invitedBy === undefined ? {} : { invitedBy };
     return this.establish(
       'queue',
       (base) =>
@@ -658,7 +710,7 @@ class Builder {
                 ...base,
                 queueId: genesysQueueId,
                 ...state.call,
-                initialConfiguration: { inbound, alerting: false },
+                initialConfiguration: { inbound, alerting: false, ...invited },
               },
             }
           : {
@@ -666,18 +718,23 @@ class Builder {
               event: {
                 ...base,
                 queueId: genesysQueueId,
-                initialConfiguration: this.emailConfiguration(inbound, false),
+                initialConfiguration: { ...this.emailConfiguration(inbound, false), ...invited },
               },
             },
       { queueId },
     );
   }
 
-  private phoneLeg(phoneNumber: string): Leg {
+  private phoneLeg(phoneNumber: string, invitedBy: string): Leg {
     const call = this.current().call;
     return this.establish('external', (base) => ({
       key: 'phoneEstablishedEvents',
-      event: { ...base, initialConfiguration: { inbound: false, alerting: true }, phoneNumber, ...call },
+      event: {
+        ...base,
+        initialConfiguration: { inbound: false, alerting: true, invitedBy },
+        phoneNumber,
+        ...call,
+      },
     }));
   }
 

@@ -39,6 +39,7 @@ import {
   describeLifecycle,
   hasEnded,
   referencesOf,
+  stampTimes,
   translate,
   type LifecycleState,
   type PlannedEvent,
@@ -428,20 +429,19 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
     return undefined;
   };
 
-  /**
-   * Gives each planned event its eventId and time: the step's own time, or a millisecond after the event
-   * before it if that is later, so times increase strictly within the conversation (Genesys leaves the
-   * order of equal times to chance, and applies a step's events, sent in one batch, by time).
-   */
+  /** Gives each planned event its eventId and time (see stampTimes: strictly increasing in the conversation). */
   let lastStampMs = -Infinity;
-  const stamp = (planned: PlannedEvent[], occurredAt: string): GenesysConversationEvent[] =>
-    planned.map((each) => {
-      lastStampMs = Math.max(Date.parse(occurredAt), lastStampMs + 1);
-      return {
-        key: each.key,
-        event: { ...each.event, eventId: uuid4(), eventDateTime: new Date(lastStampMs).toISOString() },
-      } as GenesysConversationEvent;
-    });
+  const stamp = (planned: PlannedEvent[], occurredAt: string): GenesysConversationEvent[] => {
+    const times = stampTimes(planned.length, Date.parse(occurredAt), lastStampMs);
+    lastStampMs = times.at(-1) ?? lastStampMs;
+    return planned.map(
+      (each, index) =>
+        ({
+          key: each.key,
+          event: { ...each.event, eventId: uuid4(), eventDateTime: new Date(times[index]!).toISOString() },
+        }) as GenesysConversationEvent,
+    );
+  };
 
   /** Publishes a translated step; answers Genesys's refusal, or undefined once it accepted all of it. */
   const publish = async (step: StepInFlight, summary: string): Promise<string | undefined> => {
@@ -491,6 +491,7 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
         ids,
         mint: uuid4,
         conversationId: input.conversationId,
+        afterCallWork: settings.wrapUpWaitMs > 0,
       });
       if (!translation.ok) {
         block(head, 'unsupported', translation.reason);

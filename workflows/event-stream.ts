@@ -42,6 +42,8 @@ export interface EventStreamState<E extends StreamEvent> {
   seen: Record<string, number>;
   /** Per stream (e.g. presence, routingStatus), the occurredAt (ms) of the last event Genesys accepted. */
   watermarks: Record<string, number>;
+  /** Per stream, the eventDateTime (ms) the last event went out with: see {@link stampEvent}. */
+  stamps: Record<string, number>;
   arrivals: number;
 }
 
@@ -66,7 +68,7 @@ export type EventAdmission =
 
 /** An empty stream. */
 export function emptyStream<E extends StreamEvent>(): EventStreamState<E> {
-  return { pending: [], seen: {}, watermarks: {}, arrivals: 0 };
+  return { pending: [], seen: {}, watermarks: {}, stamps: {}, arrivals: 0 };
 }
 
 /** The order events are published in: occurredAt, then sequence, then arrival. */
@@ -161,6 +163,21 @@ export function settleEvent<E extends StreamEvent>(
     state.watermarks[acceptedStream] ?? Number.NEGATIVE_INFINITY,
     pending.occurredAtMs,
   );
+}
+
+/**
+ * The eventDateTime an event goes out to Genesys with: its occurredAt, or one millisecond after the one its
+ * stream last went out with, whichever is later. Genesys leaves the order of equal times to chance, so ties
+ * are broken by the order the stream publishes in (occurredAt, then sequence, then arrival) and never sent.
+ */
+export function stampEvent<E extends StreamEvent>(
+  state: EventStreamState<E>,
+  pending: PendingEvent<E>,
+  stream: string,
+): string {
+  const stampMs = Math.max(pending.occurredAtMs, (state.stamps[stream] ?? Number.NEGATIVE_INFINITY) + 1);
+  state.stamps[stream] = stampMs;
+  return new Date(stampMs).toISOString();
 }
 
 /** An agent's stream: presence and routing status ordered separately, as Genesys orders them. */

@@ -43,6 +43,8 @@ export type AgentResolution =
 /** One change to publish, with the Genesys event id the workflow minted (UUID v4, reused on every retry). */
 export interface AgentChange {
   genesysEventId: string;
+  /** The event's time in Genesys: its occurredAt, moved a millisecond past a tie in its stream. */
+  eventDateTime: string;
   event: AgentEvent;
 }
 
@@ -161,11 +163,11 @@ export function createAgentActivities({
       const tables = mappingTables ? await mappingTables() : namesAsMapping;
       const outcomes = new Map<string, AgentChangeOutcome>();
       let retryable: unknown;
-      const publishOne = async ({ event, genesysEventId }: AgentChange): Promise<void> => {
+      const publishOne = async ({ event, genesysEventId, eventDateTime }: AgentChange): Promise<void> => {
         if (event.change.kind === 'routingStatus') {
           await connection.publisher.publishRoutingStatus({
             eventId: genesysEventId,
-            eventDateTime: event.occurredAt,
+            eventDateTime,
             agentId: userId,
             sourceId,
             status: event.change.status,
@@ -182,7 +184,7 @@ export function createAgentActivities({
         }
         await connection.publisher.publishPresence({
           eventId: genesysEventId,
-          eventDateTime: event.occurredAt,
+          eventDateTime,
           userId,
           sourceId,
           presenceDefinitionId,
