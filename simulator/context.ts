@@ -12,6 +12,8 @@ export interface SimulatorContext {
   readonly limits: SimulatorLimits;
   /** Where uploaded recordings are written. */
   readonly uploadDir: string;
+  /** How long a disagreement lasts before the consistency report lists it. */
+  readonly consistencyGraceMs: number;
 }
 
 /** A request's path without its query string. */

@@ -29,6 +29,19 @@ export interface SimulatedLeg {
   purpose: LegPurpose;
   userId?: string;
   queueId?: string;
+  /** `initialConfiguration.inbound`. */
+  inbound: boolean;
+  /**
+   * Established without `initialConfiguration.alerting: true`: the models read that as "the
+   * communication started in a connected state", so it is never answered.
+   */
+  startedConnected: boolean;
+  /** `initialConfiguration.invitedBy`: the leg that offered this one (a queue, transferring or consulting agent). */
+  invitedBy?: string;
+  /** Agent legs: `afterCallWorkRequired` as sent (whether a wrap-up is expected). */
+  afterCallWorkRequired?: boolean;
+  /** Email customer legs: `includeMessage` as sent (the first message counts as sent). */
+  includeMessage?: boolean;
   establishedAt: string;
   answeredAt?: string;
   endedAt?: string;

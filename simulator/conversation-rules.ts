@@ -1,8 +1,10 @@
 /**
  * Business rule 3 of the contract ("only supported scenarios") for one conversation, as Genesys
  * enforces it: legs are established before anything happens to them, nothing but a disposition
- * follows a leg's end, voice and email never mix, and transfers name existing legs. Pure: the
- * simulator feeds it events already parsed by `conversationEventSchemas` and in chronological order.
+ * follows a leg's end, voice and email never mix, and transfers name existing legs; and what the SDK's
+ * model descriptions imply: only a leg established alerting is answered, once, and `invitedBy` names a
+ * leg of the same conversation. Pure: the simulator feeds it events already parsed by
+ * `conversationEventSchemas` and in chronological order.
  */
 import {
   emailEventKeys,
@@ -92,10 +94,8 @@ function applyKeyedEvent(
   if (isLegEstablishing(keyed)) return establishLeg(conversation, keyed, directory);
   switch (keyed.key) {
     case 'communicationAnsweredEvents':
-    case 'emailCommunicationAnsweredEvents': {
-      const leg = liveLeg(conversation, keyed.event.communicationId);
-      return withLeg(conversation, { ...leg, answeredAt: leg.answeredAt ?? eventDateTime });
-    }
+    case 'emailCommunicationAnsweredEvents':
+      return answer(conversation, keyed.event);
     case 'audioUpdatedEvents':
     case 'emailBeginTransmittingEvents':
     case 'emailCommunicationSentMessageEvents':
@@ -184,18 +184,62 @@ function establishLeg(
     `communication ${communicationId} is already a leg of conversation ${conversationId}`,
   );
   const owner = legOwner(keyed, directory);
+  const { initialConfiguration } = event;
+  const { invitedBy } = initialConfiguration;
+  rule(
+    invitedBy === undefined || conversation.legs[invitedBy] !== undefined,
+    `initialConfiguration.invitedBy ${invitedBy} is not a leg of conversation ${conversationId}; it must name the communication that invited this one (the queue that offered it, or the transferring or consulting agent's leg)`,
+  );
   // Only email legs can start on hold; a voice initial configuration has no `held`.
-  const held = 'held' in event.initialConfiguration && event.initialConfiguration.held === true;
+  const held = 'held' in initialConfiguration && initialConfiguration.held === true;
   const leg: SimulatedLeg = {
     communicationId,
     key,
     purpose: legPurposes[key],
     ...owner,
+    inbound: initialConfiguration.inbound === true,
+    startedConnected: initialConfiguration.alerting !== true,
+    ...(invitedBy === undefined ? {} : { invitedBy }),
+    ...legFlags(keyed),
     establishedAt: event.eventDateTime,
     held,
     holds: held ? 1 : 0,
   };
   return withLeg(conversation, leg);
+}
+
+/** The flags an agent or email customer leg carries, as sent; the consistency report reads them. */
+function legFlags(keyed: EstablishingEvent): Pick<SimulatedLeg, 'afterCallWorkRequired' | 'includeMessage'> {
+  switch (keyed.key) {
+    case 'userEstablishedEvents':
+    case 'emailUserEstablishedEvents': {
+      const { afterCallWorkRequired } = keyed.event;
+      return afterCallWorkRequired === undefined ? {} : { afterCallWorkRequired };
+    }
+    case 'emailExternalEstablishedEvents': {
+      const { includeMessage } = keyed.event;
+      return includeMessage === undefined ? {} : { includeMessage };
+    }
+    default:
+      return {};
+  }
+}
+
+/** Only a ringing leg is answered, and once: `alerting` false means it started connected. */
+function answer(
+  conversation: SimulatedConversation,
+  { communicationId, eventDateTime }: ConversationEvent<'communicationAnsweredEvents'>,
+): SimulatedConversation {
+  const leg = liveLeg(conversation, communicationId);
+  rule(
+    !leg.startedConnected,
+    `communication ${communicationId} was established without initialConfiguration.alerting true, so it started connected and cannot be answered; establish a ringing leg with alerting true`,
+  );
+  rule(
+    leg.answeredAt === undefined,
+    `communication ${communicationId} was already answered at ${leg.answeredAt}; a leg is answered once`,
+  );
+  return withLeg(conversation, { ...leg, answeredAt: eventDateTime });
 }
 
 /** The directory entries a leg belongs to, each checked to exist. */

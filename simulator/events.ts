@@ -107,7 +107,8 @@ function processBatch<Event extends { eventId: string; eventDateTime: string }>(
   }
   // Genesys applies a batch in time order ("chronological order"), whatever array each event came in; the
   // bridge sends a conversation step's events in one batch, stamped a millisecond apart, and relies on it.
-  // [assumption] Equal times (which Genesys leaves to chance) go by key: see processingRank.
+  // [assumption] Equal times (which Genesys leaves to chance) go by key: see processingRank; the
+  // consistency report lists every such tie it accepted (sameTimeInConversation, sameTimeInUserStream).
   parsed.sort(
     (a, b) =>
       Date.parse(a.event.eventDateTime) - Date.parse(b.event.eventDateTime) ||
@@ -174,7 +175,24 @@ function checkUserStream(
   return checkOrder(event.eventDateTime, stream.lastEventDateTime, `user ${user.id}'s ${kind} stream`);
 }
 
-function appendToStream(stream: UserStream, entry: UserStream['timeline'][number]): undefined {
+function appendToStream(
+  state: SimulatorState,
+  kind: 'presence' | 'routingStatus',
+  userId: string,
+  entry: UserStream['timeline'][number],
+): undefined {
+  const stream = state.stream(kind, userId);
+  const previous = stream.timeline.at(-1);
+  if (previous?.eventDateTime === entry.eventDateTime) {
+    state.sameTimeEvents.push({
+      stream: kind,
+      eventId: entry.eventId,
+      previousEventId: previous.eventId,
+      eventDateTime: entry.eventDateTime,
+      key: kind === 'presence' ? 'userPresenceEvents' : 'userRoutingStatusEvents',
+      userId,
+    });
+  }
   stream.lastEventDateTime = entry.eventDateTime;
   stream.timeline.push(entry);
   return undefined;
@@ -199,7 +217,7 @@ const presenceRules: EventRules<UserPresenceEvent> = {
       event.presenceDefinitionId === undefined
         ? undefined
         : state.presenceDefinitions.get(event.presenceDefinitionId);
-    return appendToStream(state.stream('presence', event.userId), {
+    return appendToStream(state, 'presence', event.userId, {
       eventId: event.eventId,
       eventDateTime: event.eventDateTime,
       receivedAt,
@@ -216,7 +234,7 @@ const routingStatusRules: EventRules<UserRoutingStatusEvent> = {
   check: (state, { event }) =>
     checkUserStream(state, 'routingStatus', { ...event, userId: event.agentId }, 'agentId'),
   apply: (state, { event }, receivedAt) =>
-    appendToStream(state.stream('routingStatus', event.agentId), {
+    appendToStream(state, 'routingStatus', event.agentId, {
       eventId: event.eventId,
       eventDateTime: event.eventDateTime,
       receivedAt,
@@ -258,6 +276,18 @@ const conversationRules: EventRules<AnyConversationEvent> = {
       receivedAt,
       communicationId: 'communicationId' in event ? event.communicationId : undefined,
     };
+    const previous = record?.events.at(-1);
+    if (previous?.eventDateTime === event.eventDateTime) {
+      state.sameTimeEvents.push({
+        stream: 'conversation',
+        eventId: event.eventId,
+        previousEventId: previous.eventId,
+        eventDateTime: event.eventDateTime,
+        key,
+        conversationId: event.conversationId,
+        communicationId: entry.communicationId,
+      });
+    }
     if (record && conversation) {
       record.conversation = conversation;
       record.lastEventDateTime = event.eventDateTime;

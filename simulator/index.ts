@@ -116,6 +116,7 @@ export async function createSimulator(input: SimulatorOptions = {}): Promise<Sim
     faults: new Faults(options.faults),
     limits: options.limits,
     uploadDir,
+    consistencyGraceMs: options.consistencyGraceMs,
   };
   const app = Fastify({ logger: false, bodyLimit: Math.max(options.limits.maxBatchBytes, 1_048_576) });
   await app.register(formbody);

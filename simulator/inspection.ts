@@ -1,10 +1,12 @@
 /**
  * The inspection API under `/__simulator/`: counters, the request log, each user's presence and routing
- * timeline, conversations with their events and recordings, and run-time control (faults, token
- * revocation, reset). No authentication and never faulted: it is how tests and operators look inside.
+ * timeline, conversations with their events and recordings, the consistency report, and run-time
+ * control (faults, token revocation, reset). No authentication and never faulted: it is how tests and
+ * operators look inside.
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { consistencyFindings, consistencyReport } from './consistency';
 import type { SimulatorContext } from './context';
 import { faultPlanSchema } from './faults';
 import { parseBody, SimulatorHttpError } from './errors';
@@ -36,6 +38,19 @@ export function busiestWindow(instants: number[], windowMs: number): number {
   return busiest;
 }
 
+/** Everything the consistency report finds in the state, judged now. */
+function findingsOf(state: SimulatorState, context: SimulatorContext) {
+  return consistencyFindings(
+    {
+      conversations: [...state.conversations.values()].map((record) => record.conversation),
+      presence: state.presenceStreams,
+      routing: state.routingStreams,
+      sameTimeEvents: state.sameTimeEvents,
+    },
+    { graceMs: context.consistencyGraceMs, now: Date.now() },
+  );
+}
+
 function statsOf(state: SimulatorState, context: SimulatorContext) {
   const uploadsByStatus: Record<string, number> = {};
   for (const upload of state.uploads.values()) {
@@ -50,6 +65,8 @@ function statsOf(state: SimulatorState, context: SimulatorContext) {
       context.limits.rateLimitWindowMs,
     ),
     uploadsByStatus,
+    /** Findings of `GET /__simulator/consistency`: traffic Genesys accepts but should not have been sent. */
+    inconsistencies: findingsOf(state, context).length,
     entities: {
       users: state.users.size,
       queues: state.queues.size,
@@ -117,6 +134,7 @@ export function registerInspectionRoutes(
           'GET organization',
           'GET users/:userId/timeline',
           'GET latency (query: since)',
+          'GET consistency (query: since)',
           'GET conversations',
           'GET conversations/:conversationId',
           'GET recordings',
@@ -169,6 +187,13 @@ export function registerInspectionRoutes(
       inspection.get('/latency', (request) => {
         const { since } = parseBody(z.object({ since: z.coerce.number().default(0) }), request.query);
         return latencySince(context.state, since);
+      });
+      inspection.get('/consistency', (request) => {
+        const { since } = parseBody(z.object({ since: z.coerce.number().optional() }), request.query);
+        return consistencyReport(findingsOf(context.state, context), {
+          graceMs: context.consistencyGraceMs,
+          since,
+        });
       });
       inspection.get('/conversations', () =>
         [...context.state.conversations.values()].map(({ conversation, events }) => ({

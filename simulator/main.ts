@@ -40,7 +40,12 @@ const program = new Command('simulator')
   .option('--max-events-per-batch <count>', 'events per batch before 413', integer)
   .option('--max-batch-bytes <bytes>', 'batch body bytes before 413', integer)
   .option('--faults <file>', 'a JSON fault plan (see simulator/faults.ts)', jsonFile)
-  .option('--upload-dir <dir>', 'keep uploaded recordings here instead of a temporary folder');
+  .option('--upload-dir <dir>', 'keep uploaded recordings here instead of a temporary folder')
+  .option(
+    '--consistency-grace-ms <ms>',
+    'how long presence and routing status may disagree before /__simulator/consistency lists it',
+    integer,
+  );
 
 async function main(): Promise<void> {
   const options = program.parse().opts<{
@@ -56,6 +61,7 @@ async function main(): Promise<void> {
     maxBatchBytes?: number;
     faults?: unknown;
     uploadDir?: string;
+    consistencyGraceMs?: number;
   }>();
   const logger = pino({ name: 'genesys-simulator' });
   const organization =
@@ -67,6 +73,7 @@ async function main(): Promise<void> {
     port: options.port,
     organization,
     uploadDir: options.uploadDir,
+    consistencyGraceMs: options.consistencyGraceMs,
     faults: faultPlanSchema.parse(options.faults ?? { seed: options.seed }),
     limits: {
       requestsPerWindow: options.requestsPerMinute,

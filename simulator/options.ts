@@ -35,6 +35,11 @@ export const simulatorOptionsSchema = z.object({
   uploadDir: z.string().optional(),
   /** Requests kept in the inspection log (oldest dropped first). */
   requestLogSize: z.number().int().positive().default(200_000),
+  /**
+   * How long an agent's presence and routing status may disagree before the consistency report
+   * lists it: an adapter may stamp a presence and a routing change a few ms apart.
+   */
+  consistencyGraceMs: z.number().int().nonnegative().default(1_000),
 });
 /** Options as written. */
 export type SimulatorOptions = z.input<typeof simulatorOptionsSchema>;

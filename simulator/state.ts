@@ -70,6 +70,22 @@ export interface ConversationRecord {
   events: ConversationEventEntry[];
 }
 
+/**
+ * An accepted event stamped with the same eventDateTime as the one accepted before it in its
+ * conversation or user stream: Genesys leaves the order of such events to chance.
+ */
+export interface SameTimeEvent {
+  stream: 'conversation' | 'presence' | 'routingStatus';
+  eventId: string;
+  /** The event accepted before it, with the same time. */
+  previousEventId: string;
+  eventDateTime: string;
+  key: string;
+  conversationId?: string;
+  communicationId?: string;
+  userId?: string;
+}
+
 /** Upload statuses of contract §5. */
 export type UploadStatus = 'Pending' | 'Success' | 'Failure' | 'WaitForConversation';
 
@@ -216,6 +232,8 @@ export class SimulatorState {
   readonly requestLog: RequestLogEntry[] = [];
   /** Every accepted event's latency, oldest first; bounded like the request log. */
   readonly acceptances: Acceptance[] = [];
+  /** Accepted events that tie with the previous one of their stream, for the consistency report. */
+  readonly sameTimeEvents: SameTimeEvent[] = [];
 
   constructor(
     seed: OrganizationSeed,

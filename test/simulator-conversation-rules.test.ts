@@ -100,17 +100,20 @@ class ConversationUnderTest {
   }
 }
 
-/** What every voice leg-establishing event carries. */
-function voiceLeg(communicationId: string) {
+/** What every voice leg-establishing event carries: an inbound leg that rings unless `initial` says otherwise. */
+function voiceLeg(communicationId: string, initial: { alerting?: boolean; invitedBy?: string } = {}) {
   return {
     communicationId,
-    initialConfiguration: { inbound: true, alerting: true },
+    initialConfiguration: { inbound: true, alerting: true, ...initial },
     sourceConfiguration: { sourceId: 'ccaas', interactionId: randomUUID() },
   };
 }
 
-/** What every email leg-establishing event carries. */
-function emailLeg(communicationId: string, initial: { held?: boolean } = {}) {
+/** What every email leg-establishing event carries; without `alerting` the leg starts connected. */
+function emailLeg(
+  communicationId: string,
+  initial: { held?: boolean; alerting?: boolean; invitedBy?: string } = {},
+) {
   return {
     communicationId,
     initialConfiguration: {
@@ -131,7 +134,7 @@ function connectedCall() {
   const agentLeg = randomUUID();
   call.accept('externalEstablishedEvents', { ...voiceLeg(customer), ani: 'tel:+33123456789' });
   call.accept('routingEstablishedEvents', { ...voiceLeg(queue), queueId: salesQueue });
-  call.accept('userEstablishedEvents', { ...voiceLeg(agentLeg), userId: agent });
+  call.accept('userEstablishedEvents', { ...voiceLeg(agentLeg, { invitedBy: queue }), userId: agent });
   call.accept('communicationAnsweredEvents', { communicationId: agentLeg });
   return { call, customer, queue, agentLeg };
 }
@@ -144,7 +147,10 @@ function connectedEmail() {
   const agentLeg = randomUUID();
   email.accept('emailExternalEstablishedEvents', { ...emailLeg(customer), displayName: 'Ada' });
   email.accept('emailRoutingEstablishedEvents', { ...emailLeg(queue), queueId: supportQueue });
-  email.accept('emailUserEstablishedEvents', { ...emailLeg(agentLeg), userId: agent });
+  email.accept('emailUserEstablishedEvents', {
+    ...emailLeg(agentLeg, { alerting: true, invitedBy: queue }),
+    userId: agent,
+  });
   email.accept('emailCommunicationAnsweredEvents', { communicationId: agentLeg });
   return { email, customer, queue, agentLeg };
 }
@@ -329,6 +335,8 @@ describe('simulator conversation rules', () => {
         key: 'routingEstablishedEvents',
         purpose: 'acd',
         queueId: salesQueue,
+        inbound: true,
+        startedConnected: false,
         establishedAt: at(1),
         held: false,
         holds: 0,
@@ -337,6 +345,79 @@ describe('simulator conversation rules', () => {
       assert.equal(call.leg(agentLeg).queueId, undefined);
       assert.equal(call.leg(outboundLeg).userId, colleague);
       assert.equal(call.leg(outboundLeg).queueId, supportQueue);
+    });
+
+    it('records how each leg started: inbound, ringing or connected, who invited it, its flags', () => {
+      const email = new ConversationUnderTest();
+      const [customer, queue, agentLeg] = [randomUUID(), randomUUID(), randomUUID()];
+      email.accept('emailExternalEstablishedEvents', { ...emailLeg(customer), includeMessage: true });
+      email.accept('emailRoutingEstablishedEvents', {
+        ...emailLeg(queue, { invitedBy: customer }),
+        queueId: supportQueue,
+      });
+      email.accept('emailUserEstablishedEvents', {
+        ...emailLeg(agentLeg, { alerting: true, invitedBy: queue }),
+        userId: agent,
+        afterCallWorkRequired: false,
+      });
+      const started = (communicationId: string) => {
+        const { inbound, startedConnected, invitedBy, afterCallWorkRequired, includeMessage } =
+          email.leg(communicationId);
+        return { inbound, startedConnected, invitedBy, afterCallWorkRequired, includeMessage };
+      };
+      assert.deepEqual([customer, queue, agentLeg].map(started), [
+        {
+          inbound: true,
+          startedConnected: true,
+          invitedBy: undefined,
+          afterCallWorkRequired: undefined,
+          includeMessage: true,
+        },
+        {
+          inbound: true,
+          startedConnected: true,
+          invitedBy: customer,
+          afterCallWorkRequired: undefined,
+          includeMessage: undefined,
+        },
+        {
+          inbound: true,
+          startedConnected: false,
+          invitedBy: queue,
+          afterCallWorkRequired: false,
+          includeMessage: undefined,
+        },
+      ]);
+    });
+
+    it('accepts invitedBy naming a leg of the conversation, even one that has ended', () => {
+      const { call, agentLeg } = connectedCall();
+      call.accept('communicationEndedEvents', { communicationId: agentLeg, disconnectType: 'TransferUser' });
+      const colleagueLeg = randomUUID();
+      call.accept('userEstablishedEvents', {
+        ...voiceLeg(colleagueLeg, { invitedBy: agentLeg }),
+        userId: colleague,
+      });
+      assert.equal(call.leg(colleagueLeg).invitedBy, agentLeg);
+    });
+
+    it('refuses invitedBy naming a communication that is not a leg of the conversation', () => {
+      const { call } = connectedCall();
+      const other = connectedCall();
+      const stranger = other.queue;
+      call.reject(
+        'userEstablishedEvents',
+        { ...voiceLeg(randomUUID(), { invitedBy: stranger }), userId: colleague },
+        `initialConfiguration.invitedBy ${stranger} is not a leg of conversation ${call.conversationId}`,
+      );
+      const email = new ConversationUnderTest();
+      const itself = randomUUID();
+      email.reject(
+        'emailExternalEstablishedEvents',
+        emailLeg(itself, { invitedBy: itself }),
+        `initialConfiguration.invitedBy ${itself} is not a leg of conversation ${email.conversationId}`,
+      );
+      assert.equal(email.state, undefined);
     });
 
     it('refuses a communication that is already a leg of the conversation', () => {
@@ -408,26 +489,39 @@ describe('simulator conversation rules', () => {
   });
 
   describe('events on a leg', () => {
-    /** A conversation of the event's channel with an answered agent leg and a leg that has ended. */
-    function conversationFor(channel: 'voice' | 'email') {
+    /**
+     * A conversation of the event's channel with an answered agent leg, a colleague's leg still ringing
+     * and a leg that has ended; `liveLeg` is the one the event fits (only a ringing leg is answered).
+     */
+    function conversationFor({ channel, key }: { channel: 'voice' | 'email'; key: ConversationEventKey }) {
+      const ringingLeg = randomUUID();
+      const answers = key.endsWith('AnsweredEvents');
       if (channel === 'voice') {
         const { call, agentLeg, queue } = connectedCall();
+        call.accept('userEstablishedEvents', {
+          ...voiceLeg(ringingLeg, { invitedBy: queue }),
+          userId: colleague,
+        });
         call.accept('communicationEndedEvents', { communicationId: queue, disconnectType: 'Transfer' });
-        return { conversation: call, liveLeg: agentLeg, endedLeg: queue };
+        return { conversation: call, liveLeg: answers ? ringingLeg : agentLeg, endedLeg: queue };
       }
       const { email, agentLeg, queue } = connectedEmail();
+      email.accept('emailUserEstablishedEvents', {
+        ...emailLeg(ringingLeg, { alerting: true, invitedBy: queue }),
+        userId: colleague,
+      });
       email.accept('emailCommunicationEndedEvents', { communicationId: queue, disconnectType: 'Transfer' });
-      return { conversation: email, liveLeg: agentLeg, endedLeg: queue };
+      return { conversation: email, liveLeg: answers ? ringingLeg : agentLeg, endedLeg: queue };
     }
 
     for (const event of liveLegEvents) {
       it(`accepts ${event.key} on an established leg that has not ended`, () => {
-        const { conversation, liveLeg } = conversationFor(event.channel);
+        const { conversation, liveLeg } = conversationFor(event);
         event.accept(conversation, liveLeg);
       });
 
       it(`refuses ${event.key} for a communication that is not a leg`, () => {
-        const { conversation } = conversationFor(event.channel);
+        const { conversation } = conversationFor(event);
         const stranger = randomUUID();
         event.reject(
           conversation,
@@ -437,7 +531,7 @@ describe('simulator conversation rules', () => {
       });
 
       it(`refuses ${event.key} on a leg that has ended`, () => {
-        const { conversation, endedLeg } = conversationFor(event.channel);
+        const { conversation, endedLeg } = conversationFor(event);
         event.reject(
           conversation,
           endedLeg,
@@ -447,11 +541,52 @@ describe('simulator conversation rules', () => {
       });
     }
 
-    it('records the first answer time of a leg', () => {
+    it('records when a ringing leg is answered and refuses a second answer', () => {
       const { call, agentLeg } = connectedCall();
+      assert.equal(call.leg(agentLeg).startedConnected, false);
       assert.equal(call.leg(agentLeg).answeredAt, at(4));
-      call.accept('communicationAnsweredEvents', { communicationId: agentLeg });
-      assert.equal(call.leg(agentLeg).answeredAt, at(4));
+      call.reject(
+        'communicationAnsweredEvents',
+        { communicationId: agentLeg },
+        `communication ${agentLeg} was already answered at ${at(4)}`,
+        'a leg is answered once',
+      );
+    });
+
+    it('refuses answering a leg established with alerting false, which started connected', () => {
+      const call = new ConversationUnderTest();
+      const customer = randomUUID();
+      const agentLeg = randomUUID();
+      call.accept('externalEstablishedEvents', voiceLeg(customer, { alerting: false }));
+      call.accept('userEstablishedEvents', {
+        ...voiceLeg(agentLeg, { alerting: false, invitedBy: customer }),
+        userId: agent,
+      });
+      assert.equal(call.leg(agentLeg).startedConnected, true);
+      call.reject(
+        'communicationAnsweredEvents',
+        { communicationId: agentLeg },
+        `communication ${agentLeg} was established without initialConfiguration.alerting true`,
+        'started connected and cannot be answered',
+      );
+      assert.equal(call.leg(agentLeg).answeredAt, undefined);
+    });
+
+    it('refuses answering an email leg established without alerting at all', () => {
+      const email = new ConversationUnderTest();
+      const customer = randomUUID();
+      const agentLeg = randomUUID();
+      email.accept('emailExternalEstablishedEvents', emailLeg(customer));
+      email.accept('emailUserEstablishedEvents', {
+        ...emailLeg(agentLeg, { invitedBy: customer }),
+        userId: agent,
+      });
+      email.reject(
+        'emailCommunicationAnsweredEvents',
+        { communicationId: agentLeg },
+        `communication ${agentLeg} was established without initialConfiguration.alerting true`,
+      );
+      email.accept('emailCommunicationEndedEvents', { communicationId: agentLeg, disconnectType: 'Self' });
     });
 
     it('puts a leg on hold and takes it off again, counting each hold', () => {
@@ -880,7 +1015,12 @@ describe('simulator conversation rules', () => {
       const [customer, queue, agentLeg] = [randomUUID(), randomUUID(), randomUUID()];
       call.accept('externalEstablishedEvents', { ...voiceLeg(customer), ani: 'tel:+33123456789' });
       call.accept('routingEstablishedEvents', { ...voiceLeg(queue), queueId: salesQueue });
-      call.accept('userEstablishedEvents', { ...voiceLeg(agentLeg), userId: agent, queueId: salesQueue });
+      call.accept('userEstablishedEvents', {
+        ...voiceLeg(agentLeg, { invitedBy: queue }),
+        userId: agent,
+        queueId: salesQueue,
+        afterCallWorkRequired: true,
+      });
       call.accept('communicationAnsweredEvents', { communicationId: agentLeg });
       call.accept('holdUpdatedEvents', { communicationId: customer, held: true });
       call.accept('holdUpdatedEvents', { communicationId: customer, held: false });
@@ -894,6 +1034,8 @@ describe('simulator conversation rules', () => {
         communicationId: customer,
         key: 'externalEstablishedEvents',
         purpose: 'customer',
+        inbound: true,
+        startedConnected: false,
         establishedAt: at(1),
         endedAt: at(8),
         disconnectType: 'Peer',
@@ -906,6 +1048,10 @@ describe('simulator conversation rules', () => {
         purpose: 'agent',
         userId: agent,
         queueId: salesQueue,
+        inbound: true,
+        startedConnected: false,
+        invitedBy: queue,
+        afterCallWorkRequired: true,
         establishedAt: at(3),
         answeredAt: at(4),
         endedAt: at(9),
@@ -966,7 +1112,10 @@ describe('simulator conversation rules', () => {
       const [customer, queue, agentLeg] = [randomUUID(), randomUUID(), randomUUID()];
       email.accept('emailExternalEstablishedEvents', { ...emailLeg(customer), displayName: 'Ada' });
       email.accept('emailRoutingEstablishedEvents', { ...emailLeg(queue), queueId: supportQueue });
-      email.accept('emailUserEstablishedEvents', { ...emailLeg(agentLeg), userId: agent });
+      email.accept('emailUserEstablishedEvents', {
+        ...emailLeg(agentLeg, { alerting: true, invitedBy: queue }),
+        userId: agent,
+      });
       email.accept('emailCommunicationAnsweredEvents', { communicationId: agentLeg });
       email.accept('emailBeginTransmittingEvents', { communicationId: agentLeg });
       email.accept('emailCommunicationSentMessageEvents', { communicationId: agentLeg });

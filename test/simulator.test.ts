@@ -207,6 +207,15 @@ function startWithTokenLifetime(seconds: number): Promise<Simulator> {
   return createSimulator({ organization });
 }
 
+/**
+ * A leg established ringing at `at` (alerting true), so that it may be answered: a leg established with
+ * alerting false started connected and takes no answered event.
+ */
+function ringingLeg(...args: Parameters<typeof customerLeg>) {
+  const leg = customerLeg(...args);
+  return { ...leg, initialConfiguration: { ...leg.initialConfiguration, alerting: true } };
+}
+
 /** The leg answered at `at`. */
 function legAnswered(
   conversationId: string,
@@ -555,7 +564,7 @@ describe('the Genesys simulator over raw HTTP', function () {
       const tooMany = expectGenesysError(
         await caller.post(eventEndpoints.conversations, {
           externalEstablishedEvents: conversations.map(([conversation, leg]) =>
-            customerLeg(conversation, isoAgo(2_000), leg),
+            ringingLeg(conversation, isoAgo(2_000), leg),
           ),
           communicationAnsweredEvents: conversations.map(([conversation, leg]) =>
             legAnswered(conversation, leg, isoAgo(1_000)),
@@ -687,7 +696,7 @@ describe('the Genesys simulator over raw HTTP', function () {
       const conversationId = randomUUID();
       const leg = randomUUID();
       const answered = legAnswered(conversationId, leg, isoAgo(1_000));
-      const established = customerLeg(conversationId, isoAgo(2_000), leg);
+      const established = ringingLeg(conversationId, isoAgo(2_000), leg);
       // The answer comes first in the body; the leg it answers is established a second earlier.
       const errors = eventErrorsOf(
         await caller.post(eventEndpoints.conversations, {
