@@ -3,7 +3,10 @@
  * minute each with its routing-status change, 5 new interactions a second (70 % calls with recordings,
  * 30 % emails), every lifecycle played whole — through the embedded stack, every part its own process:
  * the Temporal dev server, the Genesys simulator, a bridge worker and the ingress, driven over HTTP as
- * ACD adapters would. Then, in the same run, a plain forwarder with no Temporal takes the same traffic
+ * ACD adapters would. The load is the realistic mix by default (every agent's shift simulated: the
+ * shift's opening logs every agent in On Queue before the measured window, interactions go to free agents
+ * on queue, breaks between interactions), or `--mix uniform`, the load first measured (presence changes
+ * and interactions drawn independently), so the two can be set side by side. Then, in the same run, a plain forwarder with no Temporal takes the same traffic
  * as the baseline. Writes a JSON report and a readable summary under results/ and prints the summary.
  *
  *   npm run bench -- --seconds 300
@@ -21,11 +24,18 @@ import { percentile, summarise } from '../simulator/latency';
 import type { SimulatorCounters } from '../simulator/state';
 import { selfCheckWorkflow } from '../workflows';
 import { conversationStatusQuery } from '../workflows/conversation';
-import { syncBenchDirectory, type BenchDirectorySync } from './bench-directory';
-import { silentWav } from './contact-centre';
+import { seededDirectory, syncBenchDirectory, type BenchDirectorySync } from './bench-directory';
+import { formatConsistency, simulatorConsistency, type ConsistencyReport } from './consistency';
+import { queueMemberships, silentWav } from './contact-centre';
 import { startDevServer, type DevServer } from './dev-server';
 import { driveLoad, type DriveStats } from './load-driver';
-import { contactCentreLoad, seedScale, type LoadShape, type TimedEvent } from './load-generator';
+import {
+  contactCentreLoad,
+  seedScale,
+  shiftOpening,
+  type LoadShape,
+  type TimedEvent,
+} from './load-generator';
 import { machine, summariseProfile, UsageSampler, type ProcessUsage } from './process-usage';
 import {
   freePort,
@@ -43,7 +53,10 @@ import {
 } from './stack';
 import { projectRoot } from './toolchain';
 
+type Mix = NonNullable<LoadShape['mix']>;
+
 interface Flags {
+  mix: Mix;
   seconds: number;
   baselineSeconds: number;
   agents: number;
@@ -102,6 +115,11 @@ function share(value: string): number {
   return parsed;
 }
 
+function mix(value: string): Mix {
+  if (value !== 'realistic' && value !== 'uniform') throw new InvalidArgumentError('realistic or uniform');
+  return value;
+}
+
 function log(message: string): void {
   console.log(`[bench] ${message}`);
 }
@@ -135,14 +153,19 @@ function counting(events: Iterable<TimedEvent>, offered: Offered): Iterable<Time
 
 /** The seed-scale load of one phase. */
 function loadShape(flags: Flags, runId: string, recordingUrl: string, recordingBytes: number): LoadShape {
+  // The simulator's default organisation: the worker has no directory snapshot, so external ids and
+  // presence states are Genesys names (the seed's On Queue is OnQueue, its lunch Meal).
+  const directory = seededDirectory(flags.agents, source);
   return {
     ...seedScale,
+    mix: flags.mix,
     source,
-    agents: Array.from({ length: flags.agents }, (_, index) => `agent-${index + 1}`),
-    // The simulator's default organisation: no directory snapshot, so external ids are Genesys names.
-    queues: ['Sales', 'Support'],
-    wrapupCodes: ['Resolved', 'Callback', 'Escalated'],
-    presenceStates: ['Available', 'Break', 'Meal', 'Training'],
+    agents: directory.users.map((user) => user.externalId),
+    queues: (directory.queues ?? []).map((queue) => queue.externalId),
+    agentQueues: queueMemberships(directory),
+    wrapupCodes: (directory.wrapupCodes ?? []).map((code) => code.externalId),
+    onQueueState: 'OnQueue',
+    breaks: seedScale.breaks.map((kind) => (kind.state === 'Lunch' ? { ...kind, state: 'Meal' } : kind)),
     presenceChangesPerMinute: flags.presencePerMinute,
     interactionsPerSecond: flags.interactionsPerSecond,
     voiceShare: flags.voiceShare,
@@ -398,6 +421,12 @@ async function settleBridge(
 async function main(): Promise<void> {
   const flags = new Command('bench')
     .description('Run the seed-scale benchmark on the embedded stack and write results/bench.json.')
+    .option(
+      '--mix <mix>',
+      "realistic (every agent's shift simulated, after a shift opening) or uniform (presence changes and interactions drawn independently, the first load measured)",
+      mix,
+      'realistic' as Mix,
+    )
     .option('--seconds <n>', 'how long to offer the load to the bridge', whole, 300)
     .option(
       '--baseline-seconds <n>',
@@ -488,7 +517,7 @@ function writeCurve(flags: Flags, points: Report[]): void {
   });
   const summary = [
     `# byoi-bridge scaling curve, ${points[0]?.ranAt ?? ''}`,
-    `${points[0]?.machine.cores} × ${points[0]?.machine.cpu}, Node ${points[0]?.machine.node}; ${flags.seconds} s of load per size, ` +
+    `${points[0]?.machine.cores} × ${points[0]?.machine.cpu}, Node ${points[0]?.machine.node}; ${flags.seconds} s of the ${flags.mix} mix per size, ` +
       `rates scaled from ${flags.agents} agents / ${flags.presencePerMinute} presence changes a minute / ${flags.interactionsPerSecond} interactions a second; ` +
       `Genesys budget ${flags.requestsPerMinute} requests/min.`,
     '',
@@ -501,7 +530,11 @@ function writeCurve(flags: Flags, points: Report[]): void {
         `${row.peakRssMiB.worker} / ${row.peakRssMiB.temporal} / ${row.peakRssMiB.ingress} |`,
     ),
   ].join('\n');
-  writeReport(path.join(path.dirname(flags.out), 'bench-curve.json'), { rows, points }, summary);
+  writeReport(
+    path.join(path.dirname(flags.out), 'bench-curve.json'),
+    { mix: flags.mix, rows, points },
+    summary,
+  );
 }
 
 /** Writes a report as JSON and its summary as Markdown beside it, and prints the summary. */
@@ -553,8 +586,12 @@ async function benchOnce(flags: Flags): Promise<Report> {
       agents: flags.agents,
     });
 
+    const shape = loadShape(flags, `bench-${Date.now().toString(36)}`, recordingUrl, wav.length);
+    const opening =
+      flags.mix === 'realistic' ? await openShift(flags, shape, bridge, simulator.url) : undefined;
+
     log(
-      `bridge phase: ${flags.seconds} s of ${flags.agents} agents, ${flags.presencePerMinute} presence changes/min (+ routing), ` +
+      `bridge phase: ${flags.seconds} s of ${flags.agents} agents, ${flags.mix} mix, ${flags.presencePerMinute} presence changes/min (+ routing), ` +
         `${flags.interactionsPerSecond} interactions/s (${Math.round(flags.voiceShare * 100)} % calls), budget ${flags.requestsPerMinute} requests/min`,
     );
     const before = await simulatorCounters(simulator.url);
@@ -575,7 +612,7 @@ async function benchOnce(flags: Flags): Promise<Report> {
       flags.seconds,
       bridge.ingressUrl,
       bridge.token,
-      loadShape(flags, `bench-${Date.now().toString(36)}`, recordingUrl, wav.length),
+      shape,
       sampler,
     );
     const playedAt = Date.now();
@@ -592,6 +629,10 @@ async function benchOnce(flags: Flags): Promise<Report> {
     }));
     const after = await simulatorCounters(simulator.url);
     const bridgeLatency = await simulatorLatency(simulator.url, bridgeRun.startedAt);
+    // What Genesys was shown that no contact centre does, in the measured window (the realistic mix's).
+    const consistency =
+      flags.mix === 'realistic' ? await simulatorConsistency(simulator.url, bridgeRun.startedAt) : undefined;
+    for (const line of consistency ? formatConsistency(consistency) : []) log(line);
     // The bridge's processes stop before the baseline, so they take no CPU from it.
     for (const stop of stopping.splice(1).reverse()) await stop();
     const profile = flags.profile ? workerProfiles(path.join(dataDir, 'profile')) : undefined;
@@ -614,6 +655,8 @@ async function benchOnce(flags: Flags): Promise<Report> {
       simulator: { before, after },
       baseline,
       directorySync,
+      opening,
+      consistency,
     });
     return report;
   } finally {
@@ -622,7 +665,38 @@ async function benchOnce(flags: Flags): Promise<Report> {
   }
 }
 
-/** Plays the same traffic through the plain forwarder; answers its figures. */
+/**
+ * The realistic mix's shift opening — every agent logs in On Queue and Idle — sent before the measured
+ * window and waited for until Genesys has accepted all of it, so none of it counts in the load's figures.
+ */
+async function openShift(
+  flags: Flags,
+  shape: LoadShape,
+  bridge: BridgeProcesses,
+  simulatorUrl: string,
+): Promise<{ events: number; acceptedAfterSeconds: number; accepted: boolean }> {
+  const before = await simulatorCounters(simulatorUrl);
+  const startedAt = Date.now();
+  const events = shiftOpening(shape, startedAt);
+  await driveLoad({ ingressUrl: bridge.ingressUrl, token: bridge.token, events, maxBatch: 500 });
+  const accepted = await poll(
+    async () => (await simulatorCounters(simulatorUrl)).eventsAccepted - before.eventsAccepted,
+    (count) => count >= events.length,
+    flags.settleSeconds * 1_000,
+    1_000,
+  );
+  const acceptedAfterSeconds = Number(((Date.now() - startedAt) / 1_000).toFixed(1));
+  log(
+    `shift opening: ${events.length} log-in events (On Queue, Idle) of ${shape.agents.length} agents, ` +
+      `${accepted} accepted by Genesys after ${acceptedAfterSeconds} s — not counted in the load's figures`,
+  );
+  return { events: events.length, acceptedAfterSeconds, accepted: accepted >= events.length };
+}
+
+/**
+ * Plays the same traffic through the plain forwarder; answers its figures. The realistic mix needs no
+ * shift opening here: the bridge phase's load ends with every agent back On Queue and Idle.
+ */
 async function runBaseline(flags: Flags, simulatorUrl: string, recordingUrl: string, recordingBytes: number) {
   const port = await freePort();
   const forwarder = startProgram(
@@ -704,6 +778,8 @@ function buildReport(
     simulator: { before: SimulatorCounters; after: SimulatorCounters };
     baseline: Awaited<ReturnType<typeof runBaseline>> | undefined;
     directorySync: BenchDirectorySync;
+    opening: Awaited<ReturnType<typeof openShift>> | undefined;
+    consistency: ConsistencyReport | undefined;
   },
 ) {
   const { offered, requests, latency, usage } = run;
@@ -803,6 +879,8 @@ function buildReport(
   };
   return {
     benchmark: 'seed-scale',
+    /** realistic: every agent's shift simulated; uniform: presence changes and interactions independent. */
+    mix: flags.mix,
     ranAt: new Date(Date.now() - run.playedMs - run.settleMs).toISOString(),
     machine: machine(),
     settings: flags,
@@ -871,6 +949,13 @@ function buildReport(
       ),
     },
     historyEvents: run.outcome.historyEvents,
+    /** The realistic mix's shift opening, sent before the load and accepted before it started (not in its figures). */
+    shiftOpening: run.opening,
+    /**
+     * The simulator's consistency report for the measured window (realistic mix; undefined for the uniform
+     * one, whose agents handle calls on breaks by design, or a simulator without the report).
+     */
+    consistency: run.consistency && { total: run.consistency.total, byRule: run.consistency.byRule },
     /** The directory sync before the load (not in the load's figures). */
     directorySync: {
       seconds: Number((run.directorySync.durationMs / 1_000).toFixed(1)),
@@ -889,7 +974,7 @@ function summaryOf(report: Report): string {
   const lines = [
     `# byoi-bridge seed-scale benchmark, ${report.ranAt}`,
     `${report.machine.cores} × ${report.machine.cpu}, ${report.machine.memoryGiB} GiB, Node ${report.machine.node}`,
-    `Load: ${report.settings.agents} agents, ${report.settings.presencePerMinute} presence changes/min + their routing changes, ` +
+    `Load: ${report.mix} mix, ${report.settings.agents} agents, ${report.settings.presencePerMinute} presence changes/min + their routing changes, ` +
       `${report.settings.interactionsPerSecond} interactions/s (${Math.round(report.settings.voiceShare * 100)} % calls with recordings) ` +
       `for ${report.durations.playedSeconds.toFixed(0)} s; Genesys budget ${report.settings.requestsPerMinute} requests/min; reorder window ${report.settings.reorderWindowMs} ms.`,
     '',
@@ -946,6 +1031,19 @@ function summaryOf(report: Report): string {
       (report.baseline
         ? `; plain forwarder: ${report.baseline.cpuMsPerEvent} ms per event (${report.baseline.seconds} s, ${report.baseline.forwarder.published} published, ${report.baseline.forwarder.failed} failed); ratio ${report.cpu.ratioToBaseline}×.`
         : '.'),
+    ...(report.shiftOpening
+      ? [
+          `Before the load, the shift's opening (${report.shiftOpening.events} log-in events, On Queue and Idle) was ${report.shiftOpening.accepted ? '' : 'NOT all '}accepted by Genesys after ${report.shiftOpening.acceptedAfterSeconds} s (not counted above).`,
+        ]
+      : []),
+    report.consistency
+      ? `Consistency (simulator, measured window): ${report.consistency.total} findings${Object.entries(
+          report.consistency.byRule,
+        )
+          .filter(([, count]) => count > 0)
+          .map(([rule, count]) => `, ${rule} ${count}`)
+          .join('')}.`
+      : `Consistency (simulator): ${report.mix === 'uniform' ? 'not judged for the uniform mix' : 'no report from this simulator'}.`,
     `Before the load, a directory sync of the ${report.settings.agents} agents took ${report.directorySync.seconds} s and ${report.directorySync.requests} requests (not counted above); the worker then resolved agents from the agent directory it left.`,
     `Temporal history events per completed conversation (${report.historyEvents.conversation.count}): p50 ${report.historyEvents.conversation.p50}, p99 ${report.historyEvents.conversation.p99}, max ${report.historyEvents.conversation.max}; per agent workflow run (${report.historyEvents.agent.count}): p50 ${report.historyEvents.agent.p50}, max ${report.historyEvents.agent.max}.`,
   ];

@@ -1,11 +1,16 @@
 /**
  * A generated contact centre's directory: agents spread over queues, each with two skills, queues with
  * wrap-up codes, and a presence mapping of the usual ACD states. The demo, the tests and the load
- * generator use it as the external platform's directory snapshot.
+ * generator use it as the external platform's directory snapshot. Also the main job's scripted
+ * interactions, with the agent states that go with them.
  */
 import { randomUUID } from 'node:crypto';
 import type { DirectorySnapshotInput } from '../activities/directory/snapshot';
+import type { AgentEventInput } from '../activities/events/agent-event';
 import { interactionEventSchema, type InteractionEvent } from '../activities/events/interaction-event';
+
+/** The generated centre's state for an agent on queue (Genesys's On Queue): logged in, taking interactions. */
+export const readyState = 'Ready';
 
 /** The size of the generated contact centre. */
 export interface ContactCentreSize {
@@ -47,6 +52,7 @@ export function contactCentreDirectory(size: ContactCentreSize): DirectorySnapsh
       name: `Code ${index + 1}`,
     })),
     presenceMapping: [
+      { externalState: readyState, systemPresence: 'OnQueue' },
       { externalState: 'Available', systemPresence: 'Available' },
       { externalState: 'Break', systemPresence: 'Break' },
       { externalState: 'Lunch', systemPresence: 'Meal' },
@@ -54,6 +60,13 @@ export function contactCentreDirectory(size: ContactCentreSize): DirectorySnapsh
       { externalState: 'Offline', systemPresence: 'Offline' },
     ],
   };
+}
+
+/** Who is in which queue (external ids), as the load generator takes it (`LoadShape.agentQueues`). */
+export function queueMemberships(directory: {
+  users: { externalId: string; queues?: string[] }[];
+}): Record<string, string[]> {
+  return Object.fromEntries(directory.users.map((user) => [user.externalId, user.queues ?? []]));
 }
 
 /** A playable WAV file of `pcm`: 8 kHz 16-bit mono PCM samples (the header is the only thing added). */
@@ -79,16 +92,25 @@ export function silentWav(seconds: number): Buffer {
   return pcmWav(Buffer.alloc(seconds * 16_000));
 }
 
+/** The main job's scripted interactions, and the agent events that go with them. */
+export interface ScriptedInteractions {
+  interactions: InteractionEvent[][];
+  /** Log-ins before the interactions, and each step's routing status for its agents. */
+  agentEvents: AgentEventInput[];
+}
+
 /**
  * Two interactions of the generated contact centre, as an adapter sends them: a call to queue-1
  * answered by agent-1, held, blind-transferred to agent-2 and recorded (`recordingUrl`); an email to
- * queue-2 answered by agent-3. Timestamps are a second apart, ending now.
+ * queue-2 answered by agent-3. Agents 1–3 log in On Queue and Idle half a minute before; each is
+ * Interacting from its offer (assignment, transfer) and Idle at its wrap-up. Timestamps are a second
+ * apart, ending now.
  */
 export function demoInteractions(
   source: string,
   recordingUrl: string,
   recordingBytes: number,
-): InteractionEvent[][] {
+): ScriptedInteractions {
   const call = [
     { type: 'started', direction: 'inbound', ani: '+15550100', dnis: '+15550199' },
     { type: 'queued', queueId: 'queue-1' },
@@ -116,7 +138,65 @@ export function demoInteractions(
     { type: 'closed', agentId: 'agent-3', reason: 'resolved' },
     { type: 'wrapUp', agentId: 'agent-3', code: 'code-2' },
   ];
-  return [interactionEvents(source, 'voice', call), interactionEvents(source, 'email', email)];
+  const interactions = [interactionEvents(source, 'voice', call), interactionEvents(source, 'email', email)];
+  const loggedInAt = Date.now() - 30_000;
+  return {
+    interactions,
+    agentEvents: [
+      ...['agent-1', 'agent-2', 'agent-3'].flatMap((agentId) => logIn(source, agentId, loggedInAt)),
+      ...interactions.flatMap(agentStatusesOf),
+    ],
+  };
+}
+
+/**
+ * An agent starting its shift: presence On Queue (`readyState`) and routing status Idle at one instant
+ * (the routing status second, by `sequence`).
+ */
+export function logIn(source: string, agentId: string, atMs: number): AgentEventInput[] {
+  const occurredAt = new Date(atMs).toISOString();
+  return [
+    { source, agentId, eventId: randomUUID(), occurredAt, change: { kind: 'presence', state: readyState } },
+    {
+      source,
+      agentId,
+      eventId: randomUUID(),
+      occurredAt,
+      sequence: 1,
+      change: { kind: 'routingStatus', status: 'Idle' },
+    },
+  ];
+}
+
+/**
+ * The routing statuses an interaction's steps give its agents, as the ACD reports them, each at its
+ * step's instant: Interacting from the offer, the email's assignment or a transfer to the agent (through
+ * talk and after-call work: Genesys's "On Queue handling an interaction or completing after-call work"),
+ * Idle at the agent's wrap-up.
+ */
+export function agentStatusesOf(events: InteractionEvent[]): AgentEventInput[] {
+  const status = (event: InteractionEvent, agentId: string, routing: 'Interacting' | 'Idle') => ({
+    source: event.source,
+    agentId,
+    eventId: randomUUID(),
+    occurredAt: event.occurredAt,
+    change: { kind: 'routingStatus' as const, status: routing },
+  });
+  return events.flatMap((event) => {
+    const { change } = event;
+    switch (change.type) {
+      case 'offered':
+      case 'assigned':
+        return [status(event, change.agentId, 'Interacting')];
+      case 'blindTransfer':
+      case 'transferred':
+        return change.target.kind === 'agent' ? [status(event, change.target.agentId, 'Interacting')] : [];
+      case 'wrapUp':
+        return [status(event, change.agentId, 'Idle')];
+      default:
+        return [];
+    }
+  });
 }
 
 /**
@@ -129,8 +209,17 @@ export function interactionEvents(
   changes: unknown[],
   endAgoMs = 0,
 ): InteractionEvent[] {
+  return interactionEventsFrom(source, channel, changes, Date.now() - endAgoMs - changes.length * 1_000);
+}
+
+/** One interaction's events from its steps, with a fresh interaction id and event ids, a second apart from `startMs`. */
+export function interactionEventsFrom(
+  source: string,
+  channel: 'voice' | 'email',
+  changes: unknown[],
+  startMs: number,
+): InteractionEvent[] {
   const interactionId = `${channel}-${randomUUID().slice(0, 8)}`;
-  const startMs = Date.now() - endAgoMs - changes.length * 1_000;
   return changes.map((change, index) =>
     interactionEventSchema.parse({
       source,

@@ -3,8 +3,10 @@
  * ingress after the generated traffic, each shown with what the bridge made of it — a duplicate burst
  * (an adapter redelivering), a late event, an agent missing from Genesys until the next directory
  * sync, a call whose recording never comes, and an unsupported sequence that blocks its conversation.
- * Then the report of what is blocked or waiting and why, with the Web UI queries and the operator
- * commands that act on it.
+ * The agents in them stay consistent, as in a real contact centre: on queue and idle before they take
+ * an interaction, Interacting from its offer to their wrap-up, off queue on a break — carrying on from
+ * the state their last events gave them. Then the report of what is blocked or waiting and why, with
+ * the Web UI queries and the operator commands that act on it.
  */
 import { writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
@@ -16,9 +18,54 @@ import { runDirectorySync } from '../client/directory-sync';
 import { agentStatusQuery, type AgentStatus } from '../workflows/agent';
 import { conversationStatusQuery, type ConversationStatus } from '../workflows/conversation';
 import { byoiKind, byoiSource, byoiStatus } from '../workflows/search-attributes';
-import { contactCentreDirectory, interactionEvents } from './contact-centre';
+import type { AgentEventInput } from '../activities/events/agent-event';
+import {
+  agentStatusesOf,
+  contactCentreDirectory,
+  interactionEventsFrom,
+  logIn,
+  queueMemberships,
+  readyState,
+} from './contact-centre';
 import type { TimedEvent } from './load-generator';
 import { poll, simulatorCounters } from './stack';
+
+/** What an agent's latest events said. */
+export interface AgentState {
+  presence?: string;
+  routing?: string;
+  /** The instant of its latest event. */
+  lastMs: number;
+}
+
+/** Follows the events the main job sends, so later scenarios carry on from each agent's last state. */
+export class AgentStates {
+  private readonly states = new Map<string, AgentState>();
+  /** The instant of the latest event sent, of any kind. */
+  lastMs = -Infinity;
+
+  see(event: { kind: string; occurredAt?: unknown; agentId?: unknown; change?: unknown }): void {
+    const atMs = Date.parse(String(event.occurredAt));
+    this.lastMs = Math.max(this.lastMs, atMs);
+    if (event.kind !== 'agent' || typeof event.agentId !== 'string') return;
+    const state = this.states.get(event.agentId) ?? { lastMs: -Infinity };
+    const change = event.change as { kind: string; state?: string; status?: string };
+    if (change.kind === 'presence') state.presence = change.state;
+    else state.routing = change.status;
+    state.lastMs = Math.max(state.lastMs, atMs);
+    this.states.set(event.agentId, state);
+  }
+
+  of(agentId: string): AgentState | undefined {
+    return this.states.get(agentId);
+  }
+
+  /** On queue and free to take an interaction. */
+  isReady(agentId: string): boolean {
+    const state = this.of(agentId);
+    return state?.presence === readyState && state.routing === 'Idle';
+  }
+}
 
 /** What the fault scenarios need from the main job. */
 export interface FaultContext {
@@ -35,6 +82,8 @@ export interface FaultContext {
   snapshotFile: string;
   /** Events the contact-centre phase sent last, for the duplicate burst. */
   recentEvents: TimedEvent['event'][];
+  /** What every agent's last event said; the scenarios' events are added as they are sent. */
+  agentStates: AgentStates;
   recordingUrl: string;
   recordingBytes: number;
   step: (message: string) => void;
@@ -54,13 +103,18 @@ function countOutcomes(answers: Answer[]): string {
 
 /** Plays every scenario and prints what became of it; ends with the blocked-and-waiting report. */
 export async function playFaults(context: FaultContext): Promise<void> {
-  const { client, source, step } = context;
+  const { client, source, step, agentStates } = context;
   const post = async (events: unknown[]) =>
     (
       await axios.post<Answer>(`${context.ingress.url}/v1/events`, events, {
         headers: { authorization: `Bearer ${context.ingress.token}` },
       })
     ).data;
+  /** Posts new events, following what they say of their agents. */
+  const send = (events: { kind: string }[]) => {
+    for (const event of events) agentStates.see(event);
+    return post(events);
+  };
   const counters = () => simulatorCounters(context.simulatorUrl);
   const agentStatus = (agentId: string) =>
     client.workflow.getHandle(agentWorkflowId(source, agentId)).query(agentStatusQuery);
@@ -77,14 +131,25 @@ export async function playFaults(context: FaultContext): Promise<void> {
       (status) => status.status === wanted,
       timeoutMs,
     );
-  const agentEvent = (agentId: string, change: object, occurredAt = new Date()) => ({
+  const agentEvent = (agentId: string, change: object, occurredAt: number, sequence?: number) => ({
     kind: 'agent',
     source,
     agentId,
     eventId: randomUUID(),
-    occurredAt: occurredAt.toISOString(),
+    occurredAt: new Date(occurredAt).toISOString(),
+    ...(sequence === undefined ? {} : { sequence }),
     change,
   });
+  const asAgentEvents = (events: AgentEventInput[]) => events.map((event) => ({ kind: 'agent', ...event }));
+  /** The log-in of an agent not on queue and idle at `atMs` (after its last event); nothing for one who is. */
+  const readyAt = (agentId: string, atMs: number) =>
+    agentStates.isReady(agentId) ? [] : asAgentEvents(logIn(source, agentId, atMs));
+  /** Now, or later if the main job's events went further (the load's last steps were stamped ahead). */
+  const notBefore = (agentIds: string[], stepsBack = 0) =>
+    Math.max(
+      Date.now() - stepsBack * 1_000,
+      ...agentIds.map((agentId) => (agentStates.of(agentId)?.lastMs ?? -Infinity) + 1),
+    );
   step('things that go wrong:');
 
   // 1. An adapter that lost its acknowledgements redelivers what it sent, three times at once.
@@ -97,16 +162,25 @@ export async function playFaults(context: FaultContext): Promise<void> {
       `Genesys saw ${after.duplicateEventIds - before.duplicateEventIds} event ids twice`,
   );
 
-  // 2. A presence change that arrives after a later one of the same agent was published.
+  // 2. A presence change that arrives after a later one of the same agent was published: the agent went
+  // on a break (off queue) and the adapter then delivers its log-in of 90 s ago.
   const lateAgent = 'agent-2';
-  const current = agentEvent(lateAgent, { kind: 'presence', state: 'Break' });
-  await post([current]);
+  const breakAt = notBefore([lateAgent]);
+  const loggedIn = readyAt(lateAgent, breakAt);
+  const onBreakAt = breakAt + loggedIn.length;
+  const current = agentEvent(lateAgent, { kind: 'presence', state: 'Break' }, onBreakAt);
+  await send([
+    ...loggedIn,
+    current,
+    agentEvent(lateAgent, { kind: 'routingStatus', status: 'OffQueue' }, onBreakAt, 1),
+  ]);
   await poll(
     () => agentStatus(lateAgent),
-    (status) => status.lastPublished?.eventId === current.eventId,
+    (status) => status.pending === 0 && status.lastPublished?.occurredAt === current.occurredAt,
     30_000,
   );
-  const late = agentEvent(lateAgent, { kind: 'presence', state: 'Available' }, new Date(Date.now() - 90_000));
+  const late = agentEvent(lateAgent, { kind: 'presence', state: readyState }, Date.now() - 90_000);
+  // Sent as an adapter would, but not followed: the agent's state is still the break.
   const lateAnswer = await post([late]);
   const ledgered = await poll(
     () => agentStatus(lateAgent),
@@ -120,31 +194,41 @@ export async function playFaults(context: FaultContext): Promise<void> {
   );
 
   // 3–5. An agent missing from Genesys, a call whose recording never comes, an unsupported sequence.
+  // Each on a queue of its agent's, which logs in first unless it is on queue and idle already.
   const newcomer = `agent-${context.agents + 1}`;
-  const email = interactionEvents(source, 'email', [
+  const directory = contactCentreDirectory({ agents: context.agents + 1, source });
+  const memberships = queueMemberships(directory);
+  const queueOf = (agentId: string) => memberships[agentId]?.[0] ?? 'queue-1';
+  /** The interaction's events a second apart after its agent's last event, with the agent's own events. */
+  const handledBy = (agentId: string, channel: 'voice' | 'email', changes: object[]) => {
+    const startMs = notBefore([agentId], changes.length + 1);
+    const events = interactionEventsFrom(source, channel, changes, startMs + 1_000);
+    return { events, agentEvents: [...readyAt(agentId, startMs), ...asAgentEvents(agentStatusesOf(events))] };
+  };
+  const email = handledBy(newcomer, 'email', [
     {
       type: 'received',
       to: ['support@contact-centre.example'],
       from: 'new.customer@example.org',
       subject: 'Hello',
     },
-    { type: 'queued', queueId: 'queue-1' },
+    { type: 'queued', queueId: queueOf(newcomer) },
     { type: 'assigned', agentId: newcomer },
     { type: 'replySent', agentId: newcomer },
     { type: 'closed', agentId: newcomer, reason: 'resolved' },
     { type: 'wrapUp', agentId: newcomer, code: 'code-1' },
   ]);
-  const silentCall = interactionEvents(source, 'voice', [
+  const silentCall = handledBy('agent-4', 'voice', [
     { type: 'started', direction: 'inbound', ani: '+15550123', dnis: '+18005550100' },
-    { type: 'queued', queueId: 'queue-2' },
+    { type: 'queued', queueId: queueOf('agent-4') },
     { type: 'offered', agentId: 'agent-4' },
     { type: 'answered', agentId: 'agent-4' },
     { type: 'disconnected', party: { kind: 'customer' } },
     { type: 'wrapUp', agentId: 'agent-4', code: 'code-2' },
   ]);
-  const strangeCall = interactionEvents(source, 'voice', [
+  const strangeCall = handledBy('agent-6', 'voice', [
     { type: 'started', direction: 'inbound', ani: '+15550124', dnis: '+18005550100' },
-    { type: 'queued', queueId: 'queue-1' },
+    { type: 'queued', queueId: queueOf('agent-6') },
     // A hold by an agent who is not on the call: nothing in Genesys can express it.
     { type: 'held', agentId: 'agent-5' },
     { type: 'offered', agentId: 'agent-6' },
@@ -158,12 +242,12 @@ export async function playFaults(context: FaultContext): Promise<void> {
       sizeBytes: context.recordingBytes,
     },
   ]);
-  await post([
-    agentEvent(newcomer, { kind: 'presence', state: 'Available' }),
-    agentEvent(newcomer, { kind: 'routingStatus', status: 'Idle' }),
-    ...[email, silentCall, strangeCall].flat().map((event) => ({ kind: 'conversation', ...event })),
+  const scenarios = [email, silentCall, strangeCall];
+  await send([
+    ...scenarios.flatMap((scenario) => scenario.agentEvents),
+    ...scenarios.flatMap((scenario) => scenario.events).map((event) => ({ kind: 'conversation', ...event })),
   ]);
-  const emailId = email[0]!.interactionId;
+  const emailId = email.events[0]!.interactionId;
   const waiting = await poll(
     () => Promise.all([agentStatus(newcomer), conversationStatus(emailId)]),
     ([agent, conversation]) =>
@@ -174,14 +258,13 @@ export async function playFaults(context: FaultContext): Promise<void> {
     `  unmapped agent: ${newcomer} is not in Genesys yet → agent workflow ${waiting[0].status} (${waiting[0].message ?? ''}), ` +
       `email ${emailId} ${waiting[1].status} (${waiting[1].message ?? ''})`,
   );
-  const strangeId = strangeCall[0]!.interactionId;
+  const strangeId = strangeCall.events[0]!.interactionId;
   const blocked = await conversationUntil(strangeId, 'Blocked', 30_000);
   step(
     `  unsupported sequence: call ${strangeId} ${blocked.status}: ${blocked.blocked?.reason ?? blocked.message ?? ''}`,
   );
 
   // The directory gains the agent; the sync tells the waiting workflows, which carry on by themselves.
-  const directory = contactCentreDirectory({ agents: context.agents + 1, source });
   writeFileSync(context.snapshotFile, JSON.stringify(directory));
   const report = await runDirectorySync(client, {
     source,
@@ -190,7 +273,7 @@ export async function playFaults(context: FaultContext): Promise<void> {
   });
   const flowed = await poll(
     () => agentStatus(newcomer),
-    (agent) => agent.counters.published >= 2,
+    (agent) => agent.counters.published >= email.agentEvents.length,
     60_000,
   );
   const emailOutcome = await conversationUntil(emailId, 'Completed', 30_000);
@@ -199,7 +282,7 @@ export async function playFaults(context: FaultContext): Promise<void> {
       `agent ${flowed.status}, ${flowed.counters.published} events published; email ${emailOutcome.status}`,
   );
 
-  const silentId = silentCall[0]!.interactionId;
+  const silentId = silentCall.events[0]!.interactionId;
   const missing = await conversationUntil(silentId, 'RecordingMissing', 60_000);
   step(
     `  recording that never comes: call ${silentId} ${missing.status}${missing.message ? `: ${missing.message}` : ''}`,

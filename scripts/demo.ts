@@ -20,18 +20,25 @@ import { createSimulator, defaultSeed } from '../simulator';
 import { loadConfig, type BridgeConfig } from '../workers/config';
 import { selfCheckWorkflow } from '../workflows';
 import type { conversationWorkflow } from '../workflows/conversation';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import axios from 'axios';
 import { vendorAdapters } from '../client/adapters';
 import { BridgeClient } from '../client/bridge-client';
 import { conversationWorkflowId } from '../client/conversation-events';
 import { startIngress, type Ingress } from '../client/ingress';
 import { startDevServer, type DevServer } from './dev-server';
-import { contactCentreDirectory, demoInteractions, silentWav } from './contact-centre';
+import { contactCentreDirectory, demoInteractions, queueMemberships, silentWav } from './contact-centre';
+import { formatConsistency, simulatorConsistency } from './consistency';
 import { driveLoad } from './load-driver';
 import { percentile } from '../simulator/latency';
-import { contactCentreLoad, seedScale, type TimedEvent } from './load-generator';
-import { playFaults } from './demo-faults';
+import {
+  contactCentreLoad,
+  seedScale,
+  shiftOpening,
+  type LoadShape,
+  type TimedEvent,
+} from './load-generator';
+import { AgentStates, playFaults } from './demo-faults';
 import {
   requestsBetween,
   simulatorCounters,
@@ -132,9 +139,13 @@ async function main(): Promise<void> {
     if (synced && simulatorUrl) {
       const ingress = await startDemoIngress(client, config);
       stopping.push(() => ingress.close());
-      await runThroughIngress(client, config, ingress, uiUrl);
+      // What each agent's latest event said, so the fault scenarios carry on from there.
+      const agentStates = new AgentStates();
+      await runThroughIngress(client, config, ingress, uiUrl, agentStates);
       const recentEvents =
-        flags.seconds > 0 ? await playContactCentre(client, config, ingress, flags, simulatorUrl) : [];
+        flags.seconds > 0
+          ? await playContactCentre(client, config, ingress, flags, simulatorUrl, agentStates)
+          : [];
       const recording = path.resolve(config.dataDir, 'demo-call.wav');
       await playFaults({
         client,
@@ -147,10 +158,12 @@ async function main(): Promise<void> {
         agents: flags.agents,
         snapshotFile: demoSnapshotFile(config),
         recentEvents,
+        agentStates,
         recordingUrl: pathToFileURL(recording).href,
         recordingBytes: statSync(recording).size,
         step,
       });
+      await reportConsistency(simulatorUrl, 'at the end');
     }
     step(`workflows and their state persist in ${config.devServer.dbFile}`);
 
@@ -221,33 +234,28 @@ async function startDemoIngress(client: Client, config: BridgeConfig): Promise<I
 }
 
 /**
- * Plays the demo contact centre through the ingress, as an adapter would: three agents come on queue,
+ * Plays the demo contact centre through the ingress, as an adapter would: three agents log in On Queue,
  * then an inbound call with a hold, a blind transfer to another agent and a recording, and an inbound
- * email answered and wrapped up, posted as one batch; prints the ingress's answer and how each
- * interaction ended in Genesys.
+ * email answered and wrapped up, each agent Interacting from its offer to its wrap-up, posted as one
+ * batch; prints the ingress's answer and how each interaction ended in Genesys.
  */
 async function runThroughIngress(
   client: Client,
   config: BridgeConfig,
   ingress: Ingress & { token: string },
   uiUrl: string | undefined,
+  agentStates: AgentStates,
 ) {
   const source = config.directory.source;
   const recording = path.resolve(config.dataDir, 'demo-call.wav');
   const wav = silentWav(5);
   writeFileSync(recording, wav);
-  const interactions = demoInteractions(source, pathToFileURL(recording).href, wav.length);
-  const agents = ['agent-1', 'agent-2', 'agent-3'].flatMap((agentId, index) =>
-    (['presence', 'routingStatus'] as const).map((kind) => ({
-      kind: 'agent',
-      source,
-      agentId,
-      eventId: randomUUID(),
-      occurredAt: new Date(Date.now() - 30_000 + index).toISOString(),
-      change: kind === 'presence' ? { kind, state: 'Available' } : { kind, status: 'Idle' },
-    })),
-  );
-  const batch = [...agents, ...interactions.flat().map((event) => ({ kind: 'conversation', ...event }))];
+  const { interactions, agentEvents } = demoInteractions(source, pathToFileURL(recording).href, wav.length);
+  const batch = [
+    ...agentEvents.map((event) => ({ kind: 'agent' as const, ...event })),
+    ...interactions.flat().map((event) => ({ kind: 'conversation' as const, ...event })),
+  ];
+  for (const event of batch) agentStates.see(event);
   const post = () =>
     axios.post<{ accepted: number; duplicate: number; refused: number }>(`${ingress.url}/v1/events`, batch, {
       headers: { authorization: `Bearer ${ingress.token}` },
@@ -276,10 +284,12 @@ async function runThroughIngress(
 }
 
 /**
- * Plays the generated contact centre through the ingress for `--seconds` (presence changes and calls and
- * emails with their whole lifecycles, minutes played in seconds), showing progress every 5 s, then
- * reports: events by outcome, request latency, conversations by status, and what Genesys saw. Answers
- * the last events it sent, for the duplicate burst that follows.
+ * Plays the generated contact centre through the ingress for `--seconds`: the shift's opening (every agent
+ * logs in On Queue), then its realistic load (calls and emails with their whole lifecycles, routed to
+ * free agents on queue, and breaks between them; minutes played in seconds), showing progress every 5 s,
+ * then reports: events by outcome, request latency, conversations by status, what Genesys saw and
+ * whether it saw anything inconsistent. Answers the last events it sent, for the duplicate burst that
+ * follows.
  */
 async function playContactCentre(
   client: Client,
@@ -287,6 +297,7 @@ async function playContactCentre(
   ingress: Ingress & { token: string },
   flags: DemoFlags,
   simulatorUrl: string,
+  agentStates: AgentStates,
 ): Promise<TimedEvent['event'][]> {
   const source = config.directory.source;
   const directory = contactCentreDirectory({ agents: flags.agents, source });
@@ -309,30 +320,32 @@ async function playContactCentre(
     `playing ${flags.seconds} s of a ${flags.agents}-agent contact centre through the ingress (run ${runId}; ` +
       'progress: events sent, accepted by the bridge, Genesys events published, conversations in flight, driver lag)',
   );
+  const shape: LoadShape = {
+    ...seedScale,
+    source,
+    agents: directory.users.map((user) => user.externalId),
+    queues: (directory.queues ?? []).map((queue) => queue.externalId),
+    agentQueues: queueMemberships(directory),
+    wrapupCodes: (directory.wrapupCodes ?? []).map((code) => code.externalId),
+    presenceChangesPerMinute: 6 * flags.agents,
+    interactionsPerSecond: flags.agents / 40,
+    timeScale: 0.1,
+    recordingUrl: () => pathToFileURL(recording).href,
+    recordingBytes: statSync(recording).size,
+    runId,
+    seed: Date.now() % 2 ** 31,
+  };
+  const openedAt = Math.max(Date.now(), agentStates.lastMs + 1);
   const stats = await driveLoad({
     ingressUrl: ingress.url,
     token: ingress.token,
     events: tap(
-      contactCentreLoad(
-        {
-          ...seedScale,
-          source,
-          agents: directory.users.map((user) => user.externalId),
-          queues: (directory.queues ?? []).map((queue) => queue.externalId),
-          wrapupCodes: (directory.wrapupCodes ?? []).map((code) => code.externalId),
-          presenceStates: ['Available', 'Break', 'Lunch', 'Training'],
-          presenceChangesPerMinute: 6 * flags.agents,
-          interactionsPerSecond: flags.agents / 40,
-          timeScale: 0.1,
-          recordingUrl: () => pathToFileURL(recording).href,
-          recordingBytes: statSync(recording).size,
-          runId,
-          seed: Date.now() % 2 ** 31,
-        },
-        Date.now(),
-        flags.seconds * 1_000,
-      ),
+      (function* () {
+        yield* shiftOpening(shape, openedAt);
+        yield* contactCentreLoad(shape, openedAt, flags.seconds * 1_000);
+      })(),
       (timed) => {
+        agentStates.see(timed.event);
         if (timed.event.kind === 'conversation') interactions.add(timed.event.interactionId as string);
         recent.push(timed.event);
         if (recent.length > 100) recent.shift();
@@ -383,7 +396,15 @@ async function playContactCentre(
         ', ',
       )}; recordings playable ${(latency.recordingPlayableAfterCallEnd.p50 / 1_000).toFixed(1)}/${(latency.recordingPlayableAfterCallEnd.p99 / 1_000).toFixed(1)} s after the call ended`,
   );
+  await reportConsistency(simulatorUrl, 'after the load');
   return recent;
+}
+
+/** Prints what the simulator found inconsistent in the agents' states against their interactions. */
+async function reportConsistency(simulatorUrl: string, when: string): Promise<void> {
+  const lines = formatConsistency(await simulatorConsistency(simulatorUrl));
+  step(`${lines[0]!} — ${when}`);
+  for (const line of lines.slice(1)) step(line);
 }
 
 /** Passes every item of `items` to `see` on its way through. */

@@ -7,10 +7,17 @@ import { vendorAdapters } from '../client/adapters';
 import { BridgeClient } from '../client/bridge-client';
 import { conversationWorkflowId } from '../client/conversation-events';
 import { startIngress, type Ingress } from '../client/ingress';
+import { simulatorConsistency } from '../scripts/consistency';
 import { silentWav } from '../scripts/contact-centre';
 import { driveLoad } from '../scripts/load-driver';
 import { percentile } from '../simulator/latency';
-import { contactCentreLoad, seedScale, type TimedEvent } from '../scripts/load-generator';
+import {
+  contactCentreLoad,
+  seedScale,
+  shiftOpening,
+  type LoadShape,
+  type TimedEvent,
+} from '../scripts/load-generator';
 import type { conversationWorkflow } from '../workflows/conversation';
 import { runBridgeWorker, type TestBridgeWorker } from './bridge-fixtures';
 import { simulatorStats, startTestSimulator, type TestSimulator } from './genesys-fixtures';
@@ -48,30 +55,37 @@ describe('a small contact centre driven through the ingress', function () {
     await rm(directory, { recursive: true, force: true });
   });
 
-  it('delivers every event of 8 seconds of traffic once, in order, and settles every interaction', async () => {
+  it('delivers every event of a shift opening and 8 seconds of traffic once, in order, consistently, and settles every interaction', async () => {
     const wav = silentWav(1);
     const recording = path.join(directory, 'call.wav');
     await writeFile(recording, wav);
-    const timeline: TimedEvent[] = [
-      ...contactCentreLoad(
-        {
-          ...seedScale,
-          source,
-          agents: sim.agents.map((agent) => agent.externalIds[0]!.externalKey),
-          queues: sim.seed.queues.map((queue) => queue.name),
-          wrapupCodes: sim.seed.wrapupCodes.map((code) => code.name),
-          presenceStates: ['Available', 'Break'],
-          presenceChangesPerMinute: 600,
-          interactionsPerSecond: 1,
-          // Lifecycles of minutes played in about two seconds.
-          timeScale: 0.01,
-          recordingUrl: () => pathToFileURL(recording).href,
-          recordingBytes: wav.length,
-          runId: `load-${Date.now()}`,
-        },
-        Date.now(),
-        8_000,
+    const shape: LoadShape = {
+      ...seedScale,
+      source,
+      agents: sim.agents.map((agent) => agent.externalIds[0]!.externalKey),
+      queues: sim.seed.queues.map((queue) => queue.name),
+      // The worker has no snapshot: queues and presence states go by their Genesys names.
+      agentQueues: Object.fromEntries(
+        sim.agents.map((agent) => [
+          agent.externalIds[0]!.externalKey,
+          sim.seed.queues.filter((queue) => queue.memberIds.includes(agent.id)).map((queue) => queue.name),
+        ]),
       ),
+      wrapupCodes: sim.seed.wrapupCodes.map((code) => code.name),
+      onQueueState: 'OnQueue',
+      breaks: [{ state: 'Break', share: 1, meanMs: 40_000 }],
+      presenceChangesPerMinute: 600,
+      interactionsPerSecond: 1,
+      // Lifecycles of minutes played in about two seconds.
+      timeScale: 0.01,
+      recordingUrl: () => pathToFileURL(recording).href,
+      recordingBytes: wav.length,
+      runId: `load-${Date.now()}`,
+    };
+    const startMs = Date.now();
+    const timeline: TimedEvent[] = [
+      ...shiftOpening(shape, startMs),
+      ...contactCentreLoad(shape, startMs, 8_000),
     ];
     const before = await simulatorStats(sim.simulator);
     const stats = await driveLoad({ ingressUrl: ingress.url, token: 'load-token', events: timeline });
@@ -110,6 +124,26 @@ describe('a small contact centre driven through the ingress', function () {
         break;
       }
       await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    // Genesys saw agents on queue when they took interactions, Interacting while they handled them.
+    const consistency = await simulatorConsistency(sim.simulator.url, startMs);
+    if (consistency) {
+      console.log(
+        `      (consistency report: ${consistency.total} findings, ${JSON.stringify(consistency.byRule)})`,
+      );
+      const agentRules = [
+        'routingStatusWithoutOnQueue',
+        'agentStateDuringInteraction',
+        'sameTimeInUserStream',
+      ];
+      const agentFindings = consistency.findings.filter((finding) => agentRules.includes(finding.rule));
+      for (const rule of agentRules) {
+        assert.equal(
+          consistency.byRule[rule] ?? 0,
+          0,
+          `${rule}: ${JSON.stringify(agentFindings.slice(0, 3))}`,
+        );
+      }
     }
   });
 });
