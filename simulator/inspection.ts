@@ -65,8 +65,6 @@ function statsOf(state: SimulatorState, context: SimulatorContext) {
       context.limits.rateLimitWindowMs,
     ),
     uploadsByStatus,
-    /** Findings of `GET /__simulator/consistency`: traffic Genesys accepts but should not have been sent. */
-    inconsistencies: findingsOf(state, context).length,
     entities: {
       users: state.users.size,
       queues: state.queues.size,

@@ -16,6 +16,7 @@ import {
   untilAgent,
 } from './agent-fixtures';
 import {
+  inspect,
   isoAgo,
   requestsTo,
   simulatorStats,
@@ -110,12 +111,8 @@ describe('the agent workflow on a dev server against the simulator', function ()
   });
 
   it('waits for a mapping, visibly, and delivers once a directory sync has mapped the agent', async () => {
-    await sendAgentEvent(
-      localEnvironment().client,
-      taskQueue,
-      agentEvent('agent-new', 2_000, { kind: 'presence', state: 'Available' }),
-      settings,
-    );
+    const available = agentEvent('agent-new', 2_000, { kind: 'presence', state: 'Available' });
+    await sendAgentEvent(localEnvironment().client, taskQueue, available, settings);
     const waiting = await until('agent-new', (status) => status.status === 'WaitingForMapping');
     assert.match(waiting.message ?? '', /no Genesys user carries external id acd\/agent-new/);
     // Findable the way an operator looks for it (visibility catches up with the upsert shortly).
@@ -132,6 +129,15 @@ describe('the agent workflow on a dev server against the simulator', function ()
     const delivered = await until('agent-new', (status) => status.counters.published === 1);
     assert.equal(delivered.status, 'Running');
     assert.equal(delivered.genesysUserId, supervisor.id);
+    // The publish that found no user sent nothing, so the event keeps its own time.
+    const timeline = await inspect<{ presence: { eventDateTime: string }[] }>(
+      sim.simulator,
+      `users/${supervisor.id}/timeline`,
+    );
+    assert.deepEqual(
+      timeline.presence.map((entry) => entry.eventDateTime),
+      [available.occurredAt],
+    );
   });
 
   it('stops in Conflict, saying why, when another source is the user’s primary presence source', async () => {

@@ -217,7 +217,11 @@ describe('the Genesys client and publisher against the simulator', function () {
       // Stamped a second apart; in the body the events stand by key, so a step's end precedes its answer.
       const step = (answered: boolean) => {
         const conversationId = randomUUID();
-        const leg = customerLeg(conversationId, isoAgo(3_000));
+        // An outbound call's customer: a ringing leg, so it can be answered.
+        const leg = {
+          ...customerLeg(conversationId, isoAgo(3_000)),
+          initialConfiguration: { inbound: false, alerting: true },
+        };
         const at = (ageMs: number) => legEvent(conversationId, leg.communicationId, isoAgo(ageMs));
         return [
           { key: 'externalEstablishedEvents' as const, event: leg },

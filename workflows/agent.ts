@@ -295,6 +295,8 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<never> {
     lookAgain = false;
     directoryChanged = false;
     const due = next.due;
+    // Times are taken for this publish; given back when nothing of it reached the user it was meant for.
+    const stampsBefore = { ...stream.stamps };
     let outcomes: AgentChangeOutcome[];
     try {
       const published: AgentChangesPublished = await publisherFor(
@@ -313,6 +315,7 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<never> {
       const known = resolution?.status === 'mapped' ? resolution.userId : undefined;
       resolution = published.resolution;
       if (resolution.status !== 'mapped') {
+        stream.stamps = stampsBefore;
         show(
           resolution.status === 'unmapped' ? 'WaitingForMapping' : 'Conflict',
           resolution.status === 'unmapped' ? resolution.reason : resolution.message,
@@ -347,6 +350,8 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<never> {
     if (moved && resolution?.status === 'mapped') {
       upsertSearchAttributes([{ key: byoiGenesysId, value: resolution.userId }]);
     }
+    // The refused events go out again to the user Genesys knows now, with their own times.
+    if (moved) stream.stamps = stampsBefore;
     due.forEach((pending, position) => {
       const outcome = outcomes[position]!;
       const { event } = pending;
