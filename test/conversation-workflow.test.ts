@@ -27,6 +27,7 @@ import {
   type ExpectedLeg,
   type Scenario,
 } from './conversation-fixtures';
+import { simulatorConsistency } from '../scripts/consistency';
 import { inspect, simulatorStats, startTestSimulator, type TestSimulator } from './genesys-fixtures';
 import { localEnvironment, uniqueTaskQueue } from './harness';
 import { cliOutput } from './processes';
@@ -133,6 +134,26 @@ describe('the conversation workflow on a dev server against the simulator', func
     const stats = await simulatorStats(sim.simulator);
     assert.equal(stats.orderViolations - before.orderViolations, 0);
     assert.equal(stats.duplicateEventIds - before.duplicateEventIds, 0);
+    // What the SDK models describe (the agents' presence is not this test's business).
+    const since = Math.min(...scenarios.map((scenario) => Date.parse(scenario.events[0]!.occurredAt)));
+    const report = await simulatorConsistency(sim.simulator.url, since);
+    const modelRules = [
+      'queueOnInboundAgentLeg',
+      'inboundAgentLegWithoutInvitedBy',
+      'dispositionWithoutAfterCallWork',
+      'inboundEmailWithoutIncludeMessage',
+      'sameTimeInConversation',
+    ];
+    assert.ok(report);
+    assert.deepEqual(
+      modelRules.map((rule) => [rule, report.byRule[rule]]),
+      modelRules.map((rule) => [rule, 0]),
+      report.findings
+        .filter((finding) => modelRules.includes(finding.rule))
+        .map((finding) => finding.message)
+        .join('\n'),
+    );
+    assert.ok(report.total > 0, 'the report judges: these agents never logged in');
   });
 
   it('ends the same way when delivery is shuffled within the window and 20 % of events come twice', async () => {
