@@ -346,13 +346,47 @@ async function startBridge(flags: Flags, dataDir: string, simulatorUrl: string):
   };
 }
 
-/** Waits for the bridge to finish what the load gave it, then reads what its workflows did. */
+/** Every run of the bridge's workflows with its kind, status and history length, a few describes at a time. */
+async function workflowRuns(client: Client) {
+  const runs: {
+    workflowId: string;
+    runId: string;
+    kind: 'conversation' | 'agent';
+    status: string;
+    historyLength: number;
+  }[] = [];
+  for await (const workflow of client.workflow.list({ query: `ByoiKind IN ('conversation', 'agent')` })) {
+    runs.push({
+      workflowId: workflow.workflowId,
+      runId: workflow.runId,
+      kind: workflow.searchAttributes.ByoiKind?.[0] as 'conversation' | 'agent',
+      status: String(workflow.searchAttributes.ByoiStatus?.[0] ?? workflow.status.name),
+      historyLength: 0,
+    });
+  }
+  for (let index = 0; index < runs.length; index += 16) {
+    await Promise.all(
+      runs.slice(index, index + 16).map(async (run) => {
+        run.historyLength = (
+          await client.workflow.getHandle(run.workflowId, run.runId).describe()
+        ).historyLength;
+      }),
+    );
+  }
+  return runs;
+}
+
+/**
+ * Waits for the bridge to finish what the load gave it, then reads what its workflows did; history
+ * events written before the load (`historyBefore`: the shift opening's) are not the load's.
+ */
 async function settleBridge(
   flags: Flags,
   address: string,
   simulatorUrl: string,
   offered: Offered,
   startedAt: number,
+  historyBefore = 0,
 ) {
   const connection = await Connection.connect({ address });
   const client = new Client({ connection });
@@ -375,33 +409,21 @@ async function settleBridge(
 
     const conversationStatuses: Record<string, number> = {};
     const histories: Record<'conversation' | 'agent', number[]> = { conversation: [], agent: [] };
-    let totalHistoryEvents = 0;
     const blocked: string[] = [];
-    const runs: { workflowId: string; runId: string; kind: 'conversation' | 'agent'; status: string }[] = [];
-    for await (const workflow of client.workflow.list({ query: `ByoiKind IN ('conversation', 'agent')` })) {
-      const kind = workflow.searchAttributes.ByoiKind?.[0] as 'conversation' | 'agent';
-      const status = String(workflow.searchAttributes.ByoiStatus?.[0] ?? workflow.status.name);
-      runs.push({ workflowId: workflow.workflowId, runId: workflow.runId, kind, status });
+    // An agent's continued runs each count; per conversation only completed ones, whose history is whole.
+    const runs = await workflowRuns(client);
+    for (const { workflowId, runId, kind, status, historyLength } of runs) {
       if (status === 'Blocked' && blocked.length < 10) {
-        const handle = client.workflow.getHandle(workflow.workflowId, workflow.runId);
-        const reason = (await handle.query(conversationStatusQuery)).blocked;
+        const reason = (await client.workflow.getHandle(workflowId, runId).query(conversationStatusQuery))
+          .blocked;
         blocked.push(
-          `${workflow.workflowId}: ${reason ? `${reason.kind} ${reason.type} — ${reason.reason}` : 'unknown'}`,
+          `${workflowId}: ${reason ? `${reason.kind} ${reason.type} — ${reason.reason}` : 'unknown'}`,
         );
       }
       if (kind === 'conversation') conversationStatuses[status] = (conversationStatuses[status] ?? 0) + 1;
+      if (kind === 'agent' || status === 'Completed') histories[kind].push(historyLength);
     }
-    // The history length of every run (an agent's continued runs each count), a few describes at a time;
-    // per conversation only completed ones, whose history is whole.
-    for (let index = 0; index < runs.length; index += 16) {
-      await Promise.all(
-        runs.slice(index, index + 16).map(async ({ workflowId, runId, kind, status }) => {
-          const { historyLength } = await client.workflow.getHandle(workflowId, runId).describe();
-          totalHistoryEvents += historyLength;
-          if (kind === 'agent' || status === 'Completed') histories[kind].push(historyLength);
-        }),
-      );
-    }
+    const totalHistoryEvents = runs.reduce((sum, run) => sum + run.historyLength, 0) - historyBefore;
     return {
       settled,
       settleMs: settledAfterMs,
@@ -622,6 +644,7 @@ async function benchOnce(flags: Flags): Promise<Report> {
       simulator.url,
       bridgeRun.offered,
       bridgeRun.startedAt,
+      opening?.historyEvents,
     );
     const bridgeUsage = sampler.stop();
     const metrics = await workerMetrics(bridge.metricsUrl).catch((error: unknown) => ({
@@ -674,7 +697,7 @@ async function openShift(
   shape: LoadShape,
   bridge: BridgeProcesses,
   simulatorUrl: string,
-): Promise<{ events: number; acceptedAfterSeconds: number; accepted: boolean }> {
+): Promise<{ events: number; acceptedAfterSeconds: number; accepted: boolean; historyEvents: number }> {
   const before = await simulatorCounters(simulatorUrl);
   const startedAt = Date.now();
   const events = shiftOpening(shape, startedAt);
@@ -690,7 +713,20 @@ async function openShift(
     `shift opening: ${events.length} log-in events (On Queue, Idle) of ${shape.agents.length} agents, ` +
       `${accepted} accepted by Genesys after ${acceptedAfterSeconds} s — not counted in the load's figures`,
   );
-  return { events: events.length, acceptedAfterSeconds, accepted: accepted >= events.length };
+  // The history the opening wrote (every agent workflow's start and log-in) is not the load's.
+  const connection = await Connection.connect({ address: bridge.server.address });
+  try {
+    const runs = await workflowRuns(new Client({ connection }));
+    const historyEvents = runs.reduce((sum, run) => sum + run.historyLength, 0);
+    return {
+      events: events.length,
+      acceptedAfterSeconds,
+      accepted: accepted >= events.length,
+      historyEvents,
+    };
+  } finally {
+    await connection.close();
+  }
 }
 
 /**
@@ -1033,7 +1069,7 @@ function summaryOf(report: Report): string {
         : '.'),
     ...(report.shiftOpening
       ? [
-          `Before the load, the shift's opening (${report.shiftOpening.events} log-in events, On Queue and Idle) was ${report.shiftOpening.accepted ? '' : 'NOT all '}accepted by Genesys after ${report.shiftOpening.acceptedAfterSeconds} s (not counted above).`,
+          `Before the load, the shift's opening (${report.shiftOpening.events} log-in events, On Queue and Idle) was ${report.shiftOpening.accepted ? '' : 'NOT all '}accepted by Genesys after ${report.shiftOpening.acceptedAfterSeconds} s and wrote ${report.shiftOpening.historyEvents} history events (not counted above; the per-run figures below include them).`,
         ]
       : []),
     report.consistency
