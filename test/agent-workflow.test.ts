@@ -5,7 +5,7 @@ import type { GenesysClient } from '../activities/genesys/client';
 import { presence, users } from '../activities/genesys/directory';
 import { agentWorkflowId, sendAgentEvent } from '../client/agent-events';
 import { seededRandom } from '../simulator/random';
-import type { AgentStatus } from '../workflows/agent';
+import { agentStatusQuery, retryDeadLettersUpdate, type AgentStatus } from '../workflows/agent';
 import { directorySyncedSignal } from '../workflows/directory-signals';
 import {
   agentChanges,
@@ -108,6 +108,32 @@ describe('the agent workflow on a dev server against the simulator', function ()
     const status = await until('agent-3', (current) => current.ledger.length === 2);
     assert.deepEqual(status.ledger.map((entry) => entry.outcome).sort(), ['late', 'tooOld']);
     assert.equal(status.counters.published, 1);
+  });
+
+  it('re-queues refused events on an operator’s word, and keeps in the ledger one its stream has moved past', async () => {
+    const handle = localEnvironment().client.workflow.getHandle(agentWorkflowId('acd', 'agent-5'));
+    // A state the mapping does not know: Genesys never gets it, the ledger keeps it as rejected.
+    const coffee = agentEvent('agent-5', 20_000, { kind: 'presence', state: 'Coffee' });
+    await sendAgentEvent(localEnvironment().client, taskQueue, coffee, settings);
+    await until('agent-5', (status) => status.counters.rejected === 1);
+    assert.deepEqual(await handle.executeUpdate(retryDeadLettersUpdate), { requeued: 1 });
+    const again = await until('agent-5', (status) => status.counters.rejected === 1);
+    assert.deepEqual(
+      again.ledger.map((entry) => [entry.eventId, entry.outcome]),
+      [[coffee.eventId, 'rejected']],
+    );
+    // A later change lands; the refused one is now before what Genesys accepted for its stream.
+    const available = agentEvent('agent-5', 10_000, { kind: 'presence', state: 'Available' });
+    await sendAgentEvent(localEnvironment().client, taskQueue, available, settings);
+    await until('agent-5', (status) => status.counters.published === 1);
+    assert.deepEqual(await handle.executeUpdate(retryDeadLettersUpdate), { requeued: 0 });
+    const status = await handle.query(agentStatusQuery);
+    assert.deepEqual(
+      status.ledger.map((entry) => [entry.eventId, entry.outcome]),
+      [[coffee.eventId, 'late']],
+    );
+    assert.equal(status.counters.rejected, 0);
+    assert.equal(status.counters.late, 1);
   });
 
   it('waits for a mapping, visibly, and delivers once a directory sync has mapped the agent', async () => {

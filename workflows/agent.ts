@@ -244,11 +244,17 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<never> {
     let requeued = 0;
     for (const entry of ledger.filter((candidate) => candidate.outcome === 'rejected' && candidate.event)) {
       const event = entry.event!;
-      delete stream.seen[event.eventId];
-      if (admitAgentEvent(stream, event, Date.now(), settings).outcome === 'queued') requeued++;
       ledger.splice(ledger.indexOf(entry), 1);
       counters.rejected--;
-      outcomes.add(1, { outcome: 'requeued', source: input.source });
+      delete stream.seen[event.eventId];
+      const admission = admitAgentEvent(stream, event, Date.now(), settings);
+      if (admission.outcome === 'queued') {
+        requeued++;
+        outcomes.add(1, { outcome: 'requeued', source: input.source });
+      } else if (admission.outcome === 'late' || admission.outcome === 'tooOld') {
+        // Its stream has moved past it since (or it aged out): it stays in the ledger, saying why.
+        record(event, admission.outcome, admission.reason);
+      }
     }
     return { requeued };
   });
@@ -280,7 +286,8 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<never> {
     const next = takeDue(stream, Date.now(), settings);
     if (next === undefined) {
       show(resolution?.status === 'mapped' ? 'Running' : status, message);
-      await condition(() => inbox.length > 0 || timeToContinueAsNew());
+      // New events come by signal, or back from the ledger by an operator's retryDeadLetters.
+      await condition(() => inbox.length > 0 || stream.pending.length > 0 || timeToContinueAsNew());
       continue;
     }
     if ('waitMs' in next) {
