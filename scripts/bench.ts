@@ -26,7 +26,7 @@ import { selfCheckWorkflow } from '../workflows';
 import { conversationStatusQuery } from '../workflows/conversation';
 import { seededDirectory, syncBenchDirectory, type BenchDirectorySync } from './bench-directory';
 import { formatConsistency, simulatorConsistency, type ConsistencyReport } from './consistency';
-import { queueMemberships, silentWav } from './contact-centre';
+import { loadParties, silentWav } from './contact-centre';
 import { startDevServer, type DevServer } from './dev-server';
 import { driveLoad, type DriveStats } from './load-driver';
 import {
@@ -160,10 +160,7 @@ function loadShape(flags: Flags, runId: string, recordingUrl: string, recordingB
     ...seedScale,
     mix: flags.mix,
     source,
-    agents: directory.users.map((user) => user.externalId),
-    queues: (directory.queues ?? []).map((queue) => queue.externalId),
-    agentQueues: queueMemberships(directory),
-    wrapupCodes: (directory.wrapupCodes ?? []).map((code) => code.externalId),
+    ...loadParties(directory),
     onQueueState: 'OnQueue',
     breaks: seedScale.breaks.map((kind) => (kind.state === 'Lunch' ? { ...kind, state: 'Meal' } : kind)),
     presenceChangesPerMinute: flags.presencePerMinute,

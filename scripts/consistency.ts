@@ -14,7 +14,7 @@ const consistencyReportSchema = z.object({
   findings: z.array(
     z.object({
       rule: z.string(),
-      at: z.union([z.string(), z.number()]),
+      at: z.string(),
       userId: z.string().optional(),
       conversationId: z.string().optional(),
       communicationId: z.string().optional(),
@@ -26,39 +26,29 @@ const consistencyReportSchema = z.object({
 /** What the simulator found inconsistent. */
 export type ConsistencyReport = z.infer<typeof consistencyReportSchema>;
 
-/**
- * The consistency report of the simulator at `url` for what happened since `sinceMs` (all of it without);
- * undefined when this simulator has no such report (an older one, or real Genesys).
- */
-export async function simulatorConsistency(
-  url: string,
-  sinceMs?: number,
-): Promise<ConsistencyReport | undefined> {
+/** The consistency report of the simulator at `url` for what happened since `sinceMs` (all of it without). */
+export async function simulatorConsistency(url: string, sinceMs?: number): Promise<ConsistencyReport> {
   const response = await axios.get<unknown>(`${url}/__simulator/consistency`, {
     params: sinceMs === undefined ? {} : { since: sinceMs },
-    validateStatus: (status) => status === 200 || status === 404,
   });
-  return response.status === 404 ? undefined : consistencyReportSchema.parse(response.data);
+  return consistencyReportSchema.parse(response.data);
 }
 
 /** The report in a few lines: the total and its rules, then the first `shown` findings. */
-export function formatConsistency(report: ConsistencyReport | undefined, shown = 5): string[] {
-  if (!report)
-    return ['consistency: this simulator has no consistency report (GET /__simulator/consistency)'];
+export function formatConsistency(report: ConsistencyReport, shown = 5): string[] {
   const rules = Object.entries(report.byRule)
     .filter(([, count]) => count > 0)
     .map(([rule, count]) => `${rule} ${count}`);
   return [
     `consistency: ${report.total} finding${report.total === 1 ? '' : 's'} (grace ${report.graceMs} ms)${rules.length > 0 ? `: ${rules.join(', ')}` : ''}`,
     ...report.findings.slice(0, shown).map((finding) => {
-      const at = typeof finding.at === 'number' ? new Date(finding.at).toISOString() : finding.at;
       const ids = [
         finding.userId && `user ${finding.userId}`,
         finding.conversationId && `conversation ${finding.conversationId}`,
       ]
         .filter(Boolean)
         .join(', ');
-      return `  ${at} ${finding.rule}${ids ? ` (${ids})` : ''}: ${finding.message}`;
+      return `  ${finding.at} ${finding.rule}${ids ? ` (${ids})` : ''}: ${finding.message}`;
     }),
   ];
 }

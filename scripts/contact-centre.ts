@@ -69,6 +69,16 @@ export function queueMemberships(directory: {
   return Object.fromEntries(directory.users.map((user) => [user.externalId, user.queues ?? []]));
 }
 
+/** A directory's agents, queues, memberships and wrap-up codes (external ids), as a load shape names them. */
+export function loadParties(directory: DirectorySnapshotInput & { users: { externalId: string }[] }) {
+  return {
+    agents: directory.users.map((user) => user.externalId),
+    queues: (directory.queues ?? []).map((queue) => queue.externalId),
+    agentQueues: queueMemberships(directory),
+    wrapupCodes: (directory.wrapupCodes ?? []).map((code) => code.externalId),
+  };
+}
+
 /** A playable WAV file of `pcm`: 8 kHz 16-bit mono PCM samples (the header is the only thing added). */
 export function pcmWav(pcm: Buffer): Buffer {
   const header = Buffer.alloc(44);

@@ -8,8 +8,8 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { format, resolveConfig } from 'prettier';
 import type { InteractionEvent } from '../activities/events/interaction-event';
+import { stampTimes } from '../workflows/event-stream';
 import {
-  stampTimes,
   translate,
   type LifecycleState,
   type PlannedEvent,

@@ -27,7 +27,7 @@ import { BridgeClient } from '../client/bridge-client';
 import { conversationWorkflowId } from '../client/conversation-events';
 import { startIngress, type Ingress } from '../client/ingress';
 import { startDevServer, type DevServer } from './dev-server';
-import { contactCentreDirectory, demoInteractions, queueMemberships, silentWav } from './contact-centre';
+import { contactCentreDirectory, demoInteractions, loadParties, silentWav } from './contact-centre';
 import { formatConsistency, simulatorConsistency } from './consistency';
 import { driveLoad } from './load-driver';
 import { percentile } from '../simulator/latency';
@@ -323,10 +323,7 @@ async function playContactCentre(
   const shape: LoadShape = {
     ...seedScale,
     source,
-    agents: directory.users.map((user) => user.externalId),
-    queues: (directory.queues ?? []).map((queue) => queue.externalId),
-    agentQueues: queueMemberships(directory),
-    wrapupCodes: (directory.wrapupCodes ?? []).map((code) => code.externalId),
+    ...loadParties(directory),
     presenceChangesPerMinute: 6 * flags.agents,
     interactionsPerSecond: flags.agents / 40,
     timeScale: 0.1,

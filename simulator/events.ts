@@ -31,7 +31,7 @@ import {
   type Refusal,
 } from './event-rules';
 import { settleWaitingUploads } from './upload-target';
-import type { AcceptedKind, SimulatorState, UserStream } from './state';
+import type { AcceptedKind, SameTimeEvent, SimulatorState, UserStream } from './state';
 
 interface BatchItem {
   key: string;
@@ -175,6 +175,17 @@ function checkUserStream(
   return checkOrder(event.eventDateTime, stream.lastEventDateTime, `user ${user.id}'s ${kind} stream`);
 }
 
+/** Notes an accepted event that ties in time with the one accepted before it in its stream. */
+function noteTie(
+  state: SimulatorState,
+  previous: { eventId: string; eventDateTime: string } | undefined,
+  tie: Omit<SameTimeEvent, 'previousEventId'>,
+): void {
+  if (previous?.eventDateTime === tie.eventDateTime) {
+    state.sameTimeEvents.push({ ...tie, previousEventId: previous.eventId });
+  }
+}
+
 function appendToStream(
   state: SimulatorState,
   kind: 'presence' | 'routingStatus',
@@ -182,17 +193,13 @@ function appendToStream(
   entry: UserStream['timeline'][number],
 ): undefined {
   const stream = state.stream(kind, userId);
-  const previous = stream.timeline.at(-1);
-  if (previous?.eventDateTime === entry.eventDateTime) {
-    state.sameTimeEvents.push({
-      stream: kind,
-      eventId: entry.eventId,
-      previousEventId: previous.eventId,
-      eventDateTime: entry.eventDateTime,
-      key: kind === 'presence' ? 'userPresenceEvents' : 'userRoutingStatusEvents',
-      userId,
-    });
-  }
+  noteTie(state, stream.timeline.at(-1), {
+    stream: kind,
+    eventId: entry.eventId,
+    eventDateTime: entry.eventDateTime,
+    key: kind === 'presence' ? 'userPresenceEvents' : 'userRoutingStatusEvents',
+    userId,
+  });
   stream.lastEventDateTime = entry.eventDateTime;
   stream.timeline.push(entry);
   return undefined;
@@ -276,18 +283,14 @@ const conversationRules: EventRules<AnyConversationEvent> = {
       receivedAt,
       communicationId: 'communicationId' in event ? event.communicationId : undefined,
     };
-    const previous = record?.events.at(-1);
-    if (previous?.eventDateTime === event.eventDateTime) {
-      state.sameTimeEvents.push({
-        stream: 'conversation',
-        eventId: event.eventId,
-        previousEventId: previous.eventId,
-        eventDateTime: event.eventDateTime,
-        key,
-        conversationId: event.conversationId,
-        communicationId: entry.communicationId,
-      });
-    }
+    noteTie(state, record?.events.at(-1), {
+      stream: 'conversation',
+      eventId: event.eventId,
+      eventDateTime: event.eventDateTime,
+      key,
+      conversationId: event.conversationId,
+      communicationId: entry.communicationId,
+    });
     if (record && conversation) {
       record.conversation = conversation;
       record.lastEventDateTime = event.eventDateTime;

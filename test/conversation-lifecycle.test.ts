@@ -7,11 +7,11 @@ import type { SimulatedConversation } from '../simulator/conversation-model';
 import type { ConversationEventKey } from '../activities/genesys/contract';
 import {
   closeAll,
-  stampTimes,
   translate,
   type LifecycleState,
   type TranslationContext,
 } from '../workflows/conversation-lifecycle';
+import { stampTimes } from '../workflows/event-stream';
 import { conversationScenarios, type ExpectedLeg } from './conversation-fixtures';
 
 const parties = { a: 'agent-1', b: 'agent-2', q: 'Sales', r: 'Support', code: 'Resolved' };

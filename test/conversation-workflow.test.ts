@@ -144,7 +144,6 @@ describe('the conversation workflow on a dev server against the simulator', func
       'inboundEmailWithoutIncludeMessage',
       'sameTimeInConversation',
     ];
-    assert.ok(report);
     assert.deepEqual(
       modelRules.map((rule) => [rule, report.byRule[rule]]),
       modelRules.map((rule) => [rule, 0]),

@@ -99,21 +99,6 @@ export function referencesOf(event: InteractionEvent): {
   return { agents: [...agents], queues: [...queues], wrapupCodes: [...wrapupCodes] };
 }
 
-/**
- * The times (epoch ms) a step's events go out with: the step's own time, or a millisecond after the event
- * before it if that is later. Times so increase strictly within a conversation: Genesys leaves the order
- * of equal times to chance, and applies a step's events, sent in one batch, by time.
- */
-export function stampTimes(count: number, occurredAtMs: number, lastStampMs: number): number[] {
-  const times: number[] = [];
-  let last = lastStampMs;
-  for (let index = 0; index < count; index++) {
-    last = Math.max(occurredAtMs, last + 1);
-    times.push(last);
-  }
-  return times;
-}
-
 /** Whether every leg has ended. */
 export function hasEnded(state: LifecycleState): boolean {
   return state.legs.length > 0 && state.legs.every((leg) => leg.ended);
@@ -380,9 +365,12 @@ class Builder {
     const state = this.current();
     const existing = state.legs.find((leg) => leg.role === 'agent' && leg.agentId === agentId && !leg.ended);
     if (existing?.answered) refuse(`agent ${agentId} is connected already`);
-    if (existing) this.emit({ key: this.keys().answered, event: this.legEvent(existing.communicationId) });
-    if (existing) existing.answered = true;
-    else this.agentLeg(agentId, { alerting: false, invitedBy: this.offeringLeg() });
+    if (existing) {
+      this.emit({ key: this.keys().answered, event: this.legEvent(existing.communicationId) });
+      existing.answered = true;
+    } else {
+      this.agentLeg(agentId, { alerting: false, invitedBy: this.offeringLeg() });
+    }
     for (const queued of state.legs.filter((each) => each.role === 'queue' && !each.ended))
       this.end(queued, 'Transfer');
   }

@@ -166,18 +166,33 @@ export function settleEvent<E extends StreamEvent>(
 }
 
 /**
- * The eventDateTime an event goes out to Genesys with: its occurredAt, or one millisecond after the one its
- * stream last went out with, whichever is later. Genesys leaves the order of equal times to chance, so ties
- * are broken by the order the stream publishes in (occurredAt, then sequence, then arrival) and never sent.
+ * The times (epoch ms) `count` events that occurred at `occurredAtMs` go out to Genesys with: that time, or
+ * a millisecond after the one before (`lastStampMs` for the first) if that is later. Genesys leaves the
+ * order of equal times to chance, so times increase strictly within a stream (an agent's presence or
+ * routing status, a conversation), ties broken by the order the stream publishes in.
+ */
+export function stampTimes(count: number, occurredAtMs: number, lastStampMs: number): number[] {
+  const times: number[] = [];
+  let last = lastStampMs;
+  for (let index = 0; index < count; index++) {
+    last = Math.max(occurredAtMs, last + 1);
+    times.push(last);
+  }
+  return times;
+}
+
+/**
+ * The eventDateTime an event of the ordered stream goes out with ({@link stampTimes}; the stream's publish
+ * order is occurredAt, then sequence, then arrival).
  */
 export function stampEvent<E extends StreamEvent>(
   state: EventStreamState<E>,
   pending: PendingEvent<E>,
   stream: string,
 ): string {
-  const stampMs = Math.max(pending.occurredAtMs, (state.stamps[stream] ?? Number.NEGATIVE_INFINITY) + 1);
-  state.stamps[stream] = stampMs;
-  return new Date(stampMs).toISOString();
+  const [stampMs] = stampTimes(1, pending.occurredAtMs, state.stamps[stream] ?? Number.NEGATIVE_INFINITY);
+  state.stamps[stream] = stampMs!;
+  return new Date(stampMs!).toISOString();
 }
 
 /** An agent's stream: presence and routing status ordered separately, as Genesys orders them. */
