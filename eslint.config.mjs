@@ -40,7 +40,15 @@ export default tseslint.config(
           ].map((name) => ({ name, message: 'Workflow code must be deterministic: do I/O in an activity.' })),
           patterns: [
             {
-              group: ['**/activities', '**/activities/*', '**/workers/*', '**/client/*', '**/simulator/*'],
+              group: [
+                '**/activities',
+                '**/activities/*',
+                '**/workers/*',
+                '**/client/*',
+                '**/simulator/*',
+                '**/config',
+                '**/tools/*',
+              ],
               allowTypeImports: true,
               message: 'Workflows import activity types only (import type): I/O lives in activities.',
             },

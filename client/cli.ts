@@ -13,9 +13,9 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { Command, InvalidArgumentError } from 'commander';
-import { snapshotLocationFrom } from '../activities/directory/load-snapshot';
-import { sourceNameSchema } from '../activities/events/envelope';
-import { loadConfig, type BridgeConfig } from '../workers/config';
+import { snapshotLocationFrom } from '../domain/directory/location';
+import { sourceNameSchema } from '../domain/events/envelope';
+import { loadConfig, type BridgeConfig } from '../config';
 import {
   actOnConversations,
   conversationQuery,
@@ -24,13 +24,13 @@ import {
   listConversations,
   type ConversationAction,
   type ConversationSelection,
-} from './conversation-operations';
+} from './library/conversation-operations';
 import {
   directoryScheduleId,
   ensureDirectorySyncSchedule,
   formatDirectoryReport,
   runDirectorySync,
-} from './directory-sync';
+} from './library/directory-sync';
 
 interface DirectoryFlags {
   snapshot?: string;

@@ -12,13 +12,13 @@ import path from 'node:path';
 import axios from 'axios';
 import { Command, InvalidArgumentError } from 'commander';
 import { GenesysClient } from '../activities/genesys/client';
-import type { ConversationEventKey, ConversationEvent } from '../activities/genesys/contract';
+import type { ConversationEventKey, ConversationEvent } from '../domain/genesys';
 import { EventPublisher } from '../activities/genesys/publisher';
 import { defaultSimulatorClient } from '../simulator/seed';
 import type { SimulatorCounters } from '../simulator/state';
-import { machine } from './process-usage';
-import { startSimulatorProcess } from './stack';
-import { projectRoot } from './toolchain';
+import { machine } from '../tools/stack/process-usage';
+import { startSimulatorProcess } from '../tools/stack/stack';
+import { projectRoot } from '../tools/stack/toolchain';
 
 interface Flags {
   duration: number;

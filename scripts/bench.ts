@@ -24,19 +24,23 @@ import { percentile, summarise } from '../simulator/latency';
 import type { SimulatorCounters } from '../simulator/state';
 import { selfCheckWorkflow } from '../workflows';
 import { conversationStatusQuery } from '../workflows/conversation';
-import { seededDirectory, syncBenchDirectory, type BenchDirectorySync } from './bench-directory';
-import { formatConsistency, simulatorConsistency, type ConsistencyReport } from './consistency';
-import { loadParties, silentWav } from './contact-centre';
-import { startDevServer, type DevServer } from './dev-server';
-import { driveLoad, type DriveStats } from './load-driver';
+import { seededDirectory, syncBenchDirectory, type BenchDirectorySync } from '../tools/bench/directory';
+import {
+  formatConsistency,
+  simulatorConsistency,
+  type ConsistencyReport,
+} from '../simulator/consistency-client';
+import { loadParties, silentWav } from '../tools/load/contact-centre';
+import { startDevServer, type DevServer } from '../tools/stack/dev-server';
+import { driveLoad, type DriveStats } from '../tools/load/driver';
 import {
   contactCentreLoad,
   seedScale,
   shiftOpening,
   type LoadShape,
   type TimedEvent,
-} from './load-generator';
-import { machine, summariseProfile, UsageSampler, type ProcessUsage } from './process-usage';
+} from '../tools/load/generator';
+import { machine, summariseProfile, UsageSampler, type ProcessUsage } from '../tools/stack/process-usage';
 import {
   freePort,
   poll,
@@ -50,8 +54,8 @@ import {
   sumWhere,
   untilReady,
   type SimulatorLatency,
-} from './stack';
-import { projectRoot } from './toolchain';
+} from '../tools/stack/stack';
+import { projectRoot } from '../tools/stack/toolchain';
 
 type Mix = NonNullable<LoadShape['mix']>;
 
@@ -308,7 +312,7 @@ async function startBridge(flags: Flags, dataDir: string, simulatorUrl: string):
   );
   const token = randomBytes(24).toString('base64url');
   const ingressPort = await freePort();
-  const ingress = startProgram('client/ingress-main.ts', [], {
+  const ingress = startProgram('client/ingress/main.ts', [], {
     ...common,
     BYOI_INGRESS_PORT: String(ingressPort),
     BYOI_INGRESS_TOKENS: `${source}:${token}`,

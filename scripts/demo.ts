@@ -15,21 +15,26 @@ import {
   ensureDirectorySyncSchedule,
   formatDirectoryReport,
   runDirectorySync,
-} from '../client/directory-sync';
+} from '../client/library/directory-sync';
 import { createSimulator, defaultSeed } from '../simulator';
-import { loadConfig, type BridgeConfig } from '../workers/config';
+import { loadConfig, type BridgeConfig } from '../config';
 import { selfCheckWorkflow } from '../workflows';
 import type { conversationWorkflow } from '../workflows/conversation';
 import { randomBytes } from 'node:crypto';
 import axios from 'axios';
-import { vendorAdapters } from '../client/adapters';
-import { BridgeClient } from '../client/bridge-client';
-import { conversationWorkflowId } from '../client/conversation-events';
-import { startIngress, type Ingress } from '../client/ingress';
-import { startDevServer, type DevServer } from './dev-server';
-import { contactCentreDirectory, demoInteractions, loadParties, silentWav } from './contact-centre';
-import { formatConsistency, simulatorConsistency } from './consistency';
-import { driveLoad } from './load-driver';
+import { vendorAdapters } from '../client/ingress/adapters';
+import { BridgeClient } from '../client/library/bridge-client';
+import { conversationWorkflowId } from '../client/library/conversation-events';
+import { startIngress, type Ingress } from '../client/ingress/ingress';
+import { startDevServer, type DevServer } from '../tools/stack/dev-server';
+import {
+  contactCentreDirectory,
+  demoInteractions,
+  loadParties,
+  silentWav,
+} from '../tools/load/contact-centre';
+import { formatConsistency, simulatorConsistency } from '../simulator/consistency-client';
+import { driveLoad } from '../tools/load/driver';
 import { percentile } from '../simulator/latency';
 import {
   contactCentreLoad,
@@ -37,8 +42,8 @@ import {
   shiftOpening,
   type LoadShape,
   type TimedEvent,
-} from './load-generator';
-import { AgentStates, playFaults } from './demo-faults';
+} from '../tools/load/generator';
+import { AgentStates, playFaults } from '../tools/demo/faults';
 import {
   requestsBetween,
   simulatorCounters,
@@ -47,7 +52,7 @@ import {
   startProgram,
   stopProcess,
   sumWhere,
-} from './stack';
+} from '../tools/stack/stack';
 
 interface DemoFlags {
   keepRunning: boolean;

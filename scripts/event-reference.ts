@@ -2,8 +2,8 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { format, resolveConfig } from 'prettier';
-import { ingressEventJsonSchema } from '../client/event-reference';
-import { projectRoot } from './toolchain';
+import { ingressEventJsonSchema } from '../tools/reference/event-reference';
+import { projectRoot } from '../tools/stack/toolchain';
 
 async function main(): Promise<void> {
   const file = path.join(projectRoot, 'docs', 'events.schema.json');

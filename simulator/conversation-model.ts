@@ -2,7 +2,7 @@
  * What the simulator remembers about an injected conversation: its legs, open transfers and consult,
  * as `conversation-rules.ts` builds them and the read-backs and inspection API show them.
  */
-import type { ConversationEvent, ConversationEventKey } from '../activities/genesys/contract';
+import type { ConversationEvent, ConversationEventKey } from '../domain/genesys';
 
 /** What the rules need to know about the directory. */
 export interface ConversationDirectory {

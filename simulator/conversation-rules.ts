@@ -11,7 +11,7 @@ import {
   legEstablishingEventKeys,
   type ConversationEvent,
   type ConversationEventKey,
-} from '../activities/genesys/contract';
+} from '../domain/genesys';
 import type {
   BlindTransferKey,
   ConversationDirectory,

@@ -14,8 +14,8 @@ import {
   type EventError,
   type UserPresenceEvent,
   type UserRoutingStatusEvent,
-} from '../activities/genesys/contract';
-import { eventEndpoints } from '../activities/genesys/publisher';
+  eventEndpoints,
+} from '../domain/genesys';
 import type { SimulatorContext } from './context';
 import type { ConversationDirectory } from './conversation-model';
 import { applyConversationEvent } from './conversation-rules';

@@ -1,6 +1,6 @@
 /** The simulator's start options: where it listens, what it starts with, the limits it enforces. */
 import { z } from 'zod';
-import { genesysLimits } from '../activities/genesys/contract';
+import { genesysLimits } from '../domain/genesys';
 import { faultPlanSchema } from './faults';
 import { organizationSeedSchema } from './seed';
 

@@ -9,8 +9,8 @@ import {
   recordingUploadReportRequestSchema,
   uploadUrlRequestSchema,
   uuidV4,
-} from '../activities/genesys/contract';
-import type { RecordingUploadReportEntry } from '../activities/genesys/contract/upload-report';
+} from '../domain/genesys';
+import type { RecordingUploadReportEntry } from '../domain/genesys/upload-report';
 import type { SimulatorContext } from './context';
 import { parseBody, SimulatorHttpError } from './errors';
 import type { RecordingUpload } from './state';

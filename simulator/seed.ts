@@ -4,7 +4,7 @@
  * test or demo wants to begin with. Ids come from the seed, so two runs with one seed agree.
  */
 import { z } from 'zod';
-import { systemPresences } from '../activities/genesys/contract';
+import { systemPresences } from '../domain/genesys';
 import { randomUuid, seededRandom } from './random';
 
 /** Every permission the bridge's OAuth client needs (contract §1). */

@@ -3,7 +3,7 @@
  * routing timeline, injected conversations, uploaded recordings and the counters the inspection API
  * shows. Plain data with small lookups; the routes own the rules.
  */
-import type { RoutingStatus, SystemPresence } from '../activities/genesys/contract';
+import type { RoutingStatus, SystemPresence } from '../domain/genesys';
 import type { SimulatedConversation } from './conversation-model';
 import type { OrganizationSeed } from './seed';
 

@@ -3,11 +3,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
-import { amazonConnectAgentAdapter } from '../client/adapters/amazon-connect-agent';
-import { amazonConnectContactAdapter } from '../client/adapters/amazon-connect-contact';
-import { twilioSignature, twilioTaskRouterAdapter } from '../client/adapters/twilio-taskrouter';
-import { loadAdapterMappings, vendorAdapters, type RecordTranslation } from '../client/adapters';
-import { BridgeClient } from '../client/bridge-client';
+import { amazonConnectAgentAdapter } from '../client/ingress/adapters/amazon-connect-agent';
+import { amazonConnectContactAdapter } from '../client/ingress/adapters/amazon-connect-contact';
+import { twilioSignature, twilioTaskRouterAdapter } from '../client/ingress/adapters/twilio-taskrouter';
+import { loadAdapterMappings, vendorAdapters, type RecordTranslation } from '../client/ingress/adapters';
+import { BridgeClient } from '../client/library/bridge-client';
 
 /** A vendor's sample payload (test/fixtures/vendors/<vendor>/<name>.json, each naming its source page). */
 function sample(vendor: string, name: string): Record<string, unknown> {

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import { createAgentActivities } from '../activities/agents';
 import { DirectoryMapping } from '../activities/directory/mapping';
-import { agentEventSchema, type AgentEventInput } from '../activities/events/agent-event';
+import { agentEventSchema, type AgentEventInput } from '../domain/events/agent-event';
 import type { GenesysClient } from '../activities/genesys/client';
 import { presence, users } from '../activities/genesys/directory';
 import { genesysFailureTypes } from '../activities/genesys/errors';

@@ -8,13 +8,13 @@ import { createAgentActivities } from '../activities/agents';
 import { createConversationActivities } from '../activities/conversations';
 import { AgentDirectory, agentDirectoryFileSchema } from '../activities/directory/agent-directory';
 import { DirectoryMapping } from '../activities/directory/mapping';
-import type { DirectorySnapshotInput } from '../activities/directory/snapshot';
+import type { DirectorySnapshotInput } from '../domain/directory/snapshot';
 import type { GenesysClient } from '../activities/genesys/client';
 import { presence, users } from '../activities/genesys/directory';
 import { EventPublisher } from '../activities/genesys/publisher';
-import { contactCentreDirectory } from '../scripts/contact-centre';
+import { contactCentreDirectory } from '../tools/load/contact-centre';
 import { directorySyncWorkflow } from '../workflows';
-import { loadConfig } from '../workers/config';
+import { loadConfig } from '../config';
 import { createBridgeWorker } from '../workers/worker';
 import {
   clientFor,

@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { Client, QueryDefinition } from '@temporalio/client';
-import { agentEventSchema, type AgentEvent } from '../activities/events/agent-event';
-import { agentWorkflowId } from '../client/agent-events';
-import { BridgeClient } from '../client/bridge-client';
+import { agentEventSchema, type AgentEvent } from '../domain/events/agent-event';
+import { agentWorkflowId } from '../client/library/agent-events';
+import { BridgeClient } from '../client/library/bridge-client';
 import type { Random } from '../simulator/random';
 import type { TimelineEntry } from '../simulator/state';
 import { agentStatusQuery, type AgentStatus, type AgentWorkflowSettings } from '../workflows/agent';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import axios from 'axios';
-import type { AgentEvent } from '../activities/events/agent-event';
-import { agentWorkflowId, sendAgentEvent } from '../client/agent-events';
+import type { AgentEvent } from '../domain/events/agent-event';
+import { agentWorkflowId, sendAgentEvent } from '../client/library/agent-events';
 import { seededRandom } from '../simulator/random';
 import {
   agentChanges,

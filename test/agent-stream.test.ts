@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { agentEventSchema, type AgentEvent, type AgentEventInput } from '../activities/events/agent-event';
+import { agentEventSchema, type AgentEvent, type AgentEventInput } from '../domain/events/agent-event';
 import {
   admitAgentEvent,
   emptyAgentStream,

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { agentEventSchema, type AgentEvent, type AgentEventInput } from '../activities/events/agent-event';
+import { agentEventSchema, type AgentEvent, type AgentEventInput } from '../domain/events/agent-event';
 import type { GenesysClient } from '../activities/genesys/client';
 import { presence, users } from '../activities/genesys/directory';
-import { agentWorkflowId, sendAgentEvent } from '../client/agent-events';
+import { agentWorkflowId, sendAgentEvent } from '../client/library/agent-events';
 import { seededRandom } from '../simulator/random';
 import { agentStatusQuery, retryDeadLettersUpdate, type AgentStatus } from '../workflows/agent';
 import { directorySyncedSignal } from '../workflows/directory-signals';

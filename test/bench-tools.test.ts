@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import axios from 'axios';
-import { interactionEvents } from '../scripts/contact-centre';
-import { readUsage, UsageSampler } from '../scripts/process-usage';
-import { freePort, startProgram, stopProcess, untilReady } from '../scripts/stack';
+import { interactionEvents } from '../tools/load/contact-centre';
+import { readUsage, UsageSampler } from '../tools/stack/process-usage';
+import { freePort, startProgram, stopProcess, untilReady } from '../tools/stack/stack';
 import { inspect, simulatorStats, startTestSimulator, type TestSimulator } from './genesys-fixtures';
 
 describe('the benchmark’s tools', function () {

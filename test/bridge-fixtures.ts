@@ -3,7 +3,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DirectoryMapping, type DirectoryMappingOptions } from '../activities/directory/mapping';
 import type { GenesysClient, GenesysClientOptions } from '../activities/genesys/client';
 import { EventPublisher } from '../activities/genesys/publisher';
-import { loadConfig } from '../workers/config';
+import { loadConfig } from '../config';
 import { createBridgeWorker } from '../workers/worker';
 import { clientFor, type TestSimulator } from './genesys-fixtures';
 import { localEnvironment, workflowBundle } from './harness';

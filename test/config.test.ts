@@ -1,6 +1,6 @@
 import path from 'node:path';
 import assert from 'node:assert/strict';
-import { ConfigError, loadConfig } from '../workers/config';
+import { ConfigError, loadConfig } from '../config';
 
 describe('configuration', () => {
   it('defaults to the embedded dev server on loopback', () => {

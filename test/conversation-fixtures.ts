@@ -1,12 +1,12 @@
 /**
- * Conversation fixtures: the supported scenarios (scripts/conversation-scenarios.ts) and single calls for
+ * Conversation fixtures: the supported scenarios (tools/load/conversation-scenarios.ts) and single calls for
  * tests that need just one.
  */
-import type { InteractionEvent } from '../activities/events/interaction-event';
-import { interactionEvents } from '../scripts/contact-centre';
-import { inbound, type Voice } from '../scripts/conversation-scenarios';
+import type { InteractionEvent } from '../domain/events/interaction-event';
+import { interactionEvents } from '../tools/load/contact-centre';
+import { inbound, type Voice } from '../tools/load/conversation-scenarios';
 
-export { conversationScenarios, type ExpectedLeg, type Scenario } from '../scripts/conversation-scenarios';
+export { conversationScenarios, type ExpectedLeg, type Scenario } from '../tools/load/conversation-scenarios';
 
 /** Events of one voice call, for tests that need just one. */
 export function answeredCall(

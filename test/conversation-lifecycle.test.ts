@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { interactionEventSchema, type InteractionEvent } from '../activities/events/interaction-event';
-import { conversationEventSchemas } from '../activities/genesys/contract';
+import { interactionEventSchema, type InteractionEvent } from '../domain/events/interaction-event';
+import { conversationEventSchemas } from '../domain/genesys';
 import { applyConversationEvent } from '../simulator/conversation-rules';
 import type { SimulatedConversation } from '../simulator/conversation-model';
-import type { ConversationEventKey } from '../activities/genesys/contract';
+import type { ConversationEventKey } from '../domain/genesys';
 import {
   closeAll,
   translate,

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pathToFileURL } from 'node:url';
-import { conversationWorkflowId, sendInteractionEvent } from '../client/conversation-events';
+import { conversationWorkflowId, sendInteractionEvent } from '../client/library/conversation-events';
 import type {
   ConversationResult,
   ConversationWorkflowSettings,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { conversationReference, conversationReferenceFile } from '../scripts/conversation-reference';
-import { conversationScenarios } from '../scripts/conversation-scenarios';
+import { conversationReference, conversationReferenceFile } from '../tools/reference/conversation-reference';
+import { conversationScenarios } from '../tools/load/conversation-scenarios';
 
 describe('the conversation scenario reference', () => {
   it('docs/conversation-scenarios.md is what the translation generates (npm run docs:scenarios)', async () => {

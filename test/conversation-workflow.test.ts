@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import { interactionEventSchema, type InteractionEvent } from '../activities/events/interaction-event';
-import { conversationWorkflowId, sendInteractionEvent } from '../client/conversation-events';
+import { interactionEventSchema, type InteractionEvent } from '../domain/events/interaction-event';
+import { conversationWorkflowId, sendInteractionEvent } from '../client/library/conversation-events';
 import type { SimulatedConversation } from '../simulator/conversation-model';
 import { seededRandom } from '../simulator/random';
 import {
@@ -19,7 +19,7 @@ import { directorySyncedSignal } from '../workflows/directory-signals';
 import { byoiKind, byoiStatus } from '../workflows/search-attributes';
 import { users } from '../activities/genesys/directory';
 import { deliveryRounds, duplicatesIn, submitRounds, untilQueried } from './agent-fixtures';
-import { BridgeClient } from '../client/bridge-client';
+import { BridgeClient } from '../client/library/bridge-client';
 import { runBridgeWorker, type TestBridgeWorker } from './bridge-fixtures';
 import {
   answeredCall,
@@ -27,7 +27,7 @@ import {
   type ExpectedLeg,
   type Scenario,
 } from './conversation-fixtures';
-import { simulatorConsistency } from '../scripts/consistency';
+import { simulatorConsistency } from '../simulator/consistency-client';
 import { inspect, simulatorStats, startTestSimulator, type TestSimulator } from './genesys-fixtures';
 import { localEnvironment, uniqueTaskQueue } from './harness';
 import { cliOutput } from './processes';

@@ -7,7 +7,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { addItemSignal, finishSignal, itemsQuery, signalCollectorWorkflow } from './fixtures/workflows';
 import { fixtureBundle, freePort } from './harness';
-import { startDevServer, type DevServer, type DevServerOptions } from '../scripts/dev-server';
+import { startDevServer, type DevServer, type DevServerOptions } from '../tools/stack/dev-server';
 
 describe('the dev-server launcher', function () {
   this.timeout(180_000);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { GenesysClient } from '../activities/genesys/client';
 import { users } from '../activities/genesys/directory';
 import { DirectoryMapping, mappingTablesFrom, mappingTablesOf } from '../activities/directory/mapping';
-import { parseDirectorySnapshot } from '../activities/directory/snapshot';
+import { parseDirectorySnapshot } from '../domain/directory/snapshot';
 import { clientFor, requestsTo, startTestSimulator, type TestSimulator } from './genesys-fixtures';
 
 describe('the directory mapping', () => {

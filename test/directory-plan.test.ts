@@ -11,7 +11,7 @@ import {
   parseDirectorySnapshot,
   type DirectorySnapshot,
   type DirectorySnapshotInput,
-} from '../activities/directory/snapshot';
+} from '../domain/directory/snapshot';
 
 /** A snapshot of `agents` agents, all in queue q-sales with skill s-en at 3. */
 function snapshotOf(agents: number, changes: Partial<DirectorySnapshotInput> = {}): DirectorySnapshot {

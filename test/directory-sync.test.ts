@@ -4,9 +4,13 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DirectorySyncReport } from '../activities';
-import type { DirectorySnapshotInput } from '../activities/directory/snapshot';
-import { contactCentreDirectory } from '../scripts/contact-centre';
-import { directoryScheduleId, ensureDirectorySyncSchedule, runDirectorySync } from '../client/directory-sync';
+import type { DirectorySnapshotInput } from '../domain/directory/snapshot';
+import { contactCentreDirectory } from '../tools/load/contact-centre';
+import {
+  directoryScheduleId,
+  ensureDirectorySyncSchedule,
+  runDirectorySync,
+} from '../client/library/directory-sync';
 import { directorySyncWorkflow } from '../workflows';
 import { waitingForMappingQuery } from '../workflows/directory-signals';
 import { inspect, requestsTo, setFaults, startTestSimulator, type TestSimulator } from './genesys-fixtures';

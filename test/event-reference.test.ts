@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { vendorAdapters } from '../client/adapters';
-import { eventVocabulary, ingressEventJsonSchema } from '../client/event-reference';
+import { vendorAdapters } from '../client/ingress/adapters';
+import { eventVocabulary, ingressEventJsonSchema } from '../tools/reference/event-reference';
 
 const docs = path.join(__dirname, '..', 'docs');
 const read = (file: string) => readFileSync(path.join(docs, file), 'utf8');

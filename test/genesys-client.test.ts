@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import type { GenesysClient } from '../activities/genesys/client';
 import { homeDivision, presence, queues, routing, users } from '../activities/genesys/directory';
 import { GenesysApiError, GenesysEventRejectedError } from '../activities/genesys/errors';
-import { EventPublisher, eventEndpoints } from '../activities/genesys/publisher';
+import { eventEndpoints } from '../domain/genesys';
+import { EventPublisher } from '../activities/genesys/publisher';
 import {
   busiestWindow,
   clientFor,

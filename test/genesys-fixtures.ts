@@ -5,16 +5,12 @@
 import { createHash, randomUUID } from 'node:crypto';
 import axios from 'axios';
 import { GenesysClient, type GenesysClientOptions } from '../activities/genesys/client';
-import type {
-  ConversationEvent,
-  UserPresenceEvent,
-  UserRoutingStatusEvent,
-} from '../activities/genesys/contract';
+import type { ConversationEvent, UserPresenceEvent, UserRoutingStatusEvent } from '../domain/genesys';
 import type { EventPublisher } from '../activities/genesys/publisher';
 import type { RequestLogEntry } from '../simulator/state';
 import { createSimulator, defaultSeed, defaultSimulatorClient, type Simulator } from '../simulator';
 export { busiestWindow } from '../simulator/inspection';
-import { pcmWav } from '../scripts/contact-centre';
+import { pcmWav } from '../tools/load/contact-centre';
 import type { SimulatorOptions } from '../simulator/options';
 import type { OrganizationSeed } from '../simulator/seed';
 

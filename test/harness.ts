@@ -7,7 +7,7 @@ import net from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker, type WorkerOptions, type WorkflowBundle } from '@temporalio/worker';
-import { temporalCliExecutable, testServerExecutable } from '../scripts/toolchain';
+import { temporalCliExecutable, testServerExecutable } from '../tools/stack/toolchain';
 import { byoiSearchAttributes } from '../workflows/search-attributes';
 
 let local: TestWorkflowEnvironment | undefined;

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import axios from 'axios';
-import { vendorAdapters } from '../client/adapters';
-import { BridgeClient } from '../client/bridge-client';
-import { signatureHeaders, startIngress, type Ingress } from '../client/ingress';
+import { vendorAdapters } from '../client/ingress/adapters';
+import { BridgeClient } from '../client/library/bridge-client';
+import { signatureHeaders, startIngress, type Ingress } from '../client/ingress/ingress';
 import { runBridgeWorker, type TestBridgeWorker } from './bridge-fixtures';
 import { isoAgo, startTestSimulator, type TestSimulator } from './genesys-fixtures';
 import { localEnvironment, uniqueTaskQueue } from './harness';

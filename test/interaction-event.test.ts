@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { interactionEventSchema, type InteractionEventInput } from '../activities/events/interaction-event';
+import { interactionEventSchema, type InteractionEventInput } from '../domain/events/interaction-event';
 
 /** A voice event of interaction `call-1` with the given change. */
 function voice(change: unknown): unknown {

@@ -3,13 +3,13 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { vendorAdapters } from '../client/adapters';
-import { BridgeClient } from '../client/bridge-client';
-import { conversationWorkflowId } from '../client/conversation-events';
-import { startIngress, type Ingress } from '../client/ingress';
-import { simulatorConsistency } from '../scripts/consistency';
-import { silentWav } from '../scripts/contact-centre';
-import { driveLoad } from '../scripts/load-driver';
+import { vendorAdapters } from '../client/ingress/adapters';
+import { BridgeClient } from '../client/library/bridge-client';
+import { conversationWorkflowId } from '../client/library/conversation-events';
+import { startIngress, type Ingress } from '../client/ingress/ingress';
+import { simulatorConsistency } from '../simulator/consistency-client';
+import { silentWav } from '../tools/load/contact-centre';
+import { driveLoad } from '../tools/load/driver';
 import { percentile } from '../simulator/latency';
 import {
   contactCentreLoad,
@@ -17,7 +17,7 @@ import {
   shiftOpening,
   type LoadShape,
   type TimedEvent,
-} from '../scripts/load-generator';
+} from '../tools/load/generator';
 import type { conversationWorkflow } from '../workflows/conversation';
 import { runBridgeWorker, type TestBridgeWorker } from './bridge-fixtures';
 import { simulatorStats, startTestSimulator, type TestSimulator } from './genesys-fixtures';

@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import type { InteractionEvent } from '../activities/events/interaction-event';
-import { BridgeClient } from '../client/bridge-client';
-import { contactCentreDirectory, queueMemberships } from '../scripts/contact-centre';
+import type { InteractionEvent } from '../domain/events/interaction-event';
+import { BridgeClient } from '../client/library/bridge-client';
+import { contactCentreDirectory, queueMemberships } from '../tools/load/contact-centre';
 import {
   contactCentreLoad,
   seedScale,
   shiftOpening,
   type LoadShape,
   type TimedEvent,
-} from '../scripts/load-generator';
+} from '../tools/load/generator';
 import {
   awaitingWrapUp,
   hasEnded,

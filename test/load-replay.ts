@@ -6,7 +6,7 @@
  * a break taken mid-interaction, a presence change without its routing status, an agent stream that goes
  * back in time. It shares no code with the generator.
  */
-import type { TimedEvent } from '../scripts/load-generator';
+import type { TimedEvent } from '../tools/load/generator';
 
 interface AgentSeen {
   presence?: string;

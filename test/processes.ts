@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { simulatorGenesysEnvironment } from '../scripts/stack';
-import { projectRoot } from '../scripts/toolchain';
+import { simulatorGenesysEnvironment } from '../tools/stack/stack';
+import { projectRoot } from '../tools/stack/toolchain';
 import type { TestSimulator } from './genesys-fixtures';
 import { localEnvironment } from './harness';
 

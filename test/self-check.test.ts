@@ -10,7 +10,7 @@ import {
 import { EventPublisher } from '../activities/genesys/publisher';
 import { clientFor, startTestSimulator } from './genesys-fixtures';
 import { localEnvironment, uniqueTaskQueue, workflowBundle } from './harness';
-import { loadConfig } from '../workers/config';
+import { loadConfig } from '../config';
 import { createBridgeWorker } from '../workers/worker';
 import { selfCheckWorkflow } from '../workflows';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { projectRoot, temporalCliPath } from '../scripts/toolchain';
+import { projectRoot, temporalCliPath } from '../tools/stack/toolchain';
 
 describe('the set-up step', () => {
   it('finds everything in place on a second run and installs nothing', function () {

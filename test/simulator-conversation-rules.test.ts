@@ -5,7 +5,7 @@ import {
   emailEventKeys,
   type ConversationEvent,
   type ConversationEventKey,
-} from '../activities/genesys/contract';
+} from '../domain/genesys';
 import type {
   ConversationDirectory,
   RuleOutcome,

@@ -22,8 +22,8 @@ import {
   wrapupCodeSchema,
   nativePresenceSourceId,
   type ConversationEvent,
-} from '../activities/genesys/contract';
-import { eventEndpoints } from '../activities/genesys/publisher';
+  eventEndpoints,
+} from '../domain/genesys';
 import { createSimulator, defaultSeed, defaultSimulatorClient, type Simulator } from '../simulator';
 import {
   customerLeg,

@@ -25,7 +25,7 @@ import type {
   batchUserRoutingStatusEventRequestSchema,
   UserPresenceEvent,
   UserRoutingStatusEvent,
-} from '../activities/genesys/contract';
+} from '../domain/genesys';
 
 type Assert<Condition extends true> = Condition;
 type Assignable<From, To> = [From] extends [To] ? true : false;

@@ -8,8 +8,8 @@ import { AgentDirectory, agentDirectoryFolder } from '../activities/directory/ag
 import { DirectoryMapping, mappingTablesFrom } from '../activities/directory/mapping';
 import { connectGenesys } from '../activities/genesys';
 import { version } from '../package.json';
-import { loadConfig } from './config';
-import { createLogger } from './logger';
+import { loadConfig } from '../config';
+import { createLogger } from '../config/logger';
 import { createBridgeWorker } from './worker';
 
 async function main(): Promise<void> {

@@ -1,7 +1,7 @@
 /** Builds the bridge worker: the one place that wires workflows, activities and the task queue. */
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDependencies } from '../activities';
-import type { BridgeConfig } from './config';
+import type { BridgeConfig } from '../config';
 
 /** What a bridge worker is made of; tests pass a prebuilt workflow bundle to save the bundling time. */
 export interface BridgeWorkerOptions {

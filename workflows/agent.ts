@@ -24,7 +24,7 @@ import {
 } from '@temporalio/workflow';
 import type { AgentChangesPublished, AgentResolution, AgentTarget, BridgeActivities } from '../activities';
 import type { AgentChangeOutcome } from '../activities/agents';
-import type { AgentEvent, AgentStreamKind } from '../activities/events/agent-event';
+import type { AgentEvent, AgentStreamKind } from '../domain/events/agent-event';
 import {
   admitAgentEvent,
   emptyAgentStream,

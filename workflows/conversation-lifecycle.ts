@@ -6,8 +6,8 @@
  * from the `ids` the workflow resolved before translating; the state is plain data that crosses
  * continue-as-new and is shown by the status query.
  */
-import type { EmailChange, InteractionEvent, VoiceChange } from '../activities/events/interaction-event';
-import type { ConversationEvent, ConversationEventKey } from '../activities/genesys/contract';
+import type { EmailChange, InteractionEvent, VoiceChange } from '../domain/events/interaction-event';
+import type { ConversationEvent, ConversationEventKey } from '../domain/genesys';
 
 /** What a leg stands for. */
 export type LegRole = 'customer' | 'ivr' | 'queue' | 'agent' | 'external';

@@ -32,7 +32,7 @@ import type {
   RecordingToUpload,
   UploadedRecording,
 } from '../activities';
-import type { InteractionEvent } from '../activities/events/interaction-event';
+import type { InteractionEvent } from '../domain/events/interaction-event';
 import {
   awaitingWrapUp,
   closeAll,

@@ -6,7 +6,7 @@
  * accepted for its stream (an agent's presence or routing status; a conversation), or older than
  * Genesys's 7-day limit, cannot be injected: it is reported, never sent.
  */
-import type { AgentEvent } from '../activities/events/agent-event';
+import type { AgentEvent } from '../domain/events/agent-event';
 
 /** What the ordering needs of an event: every normalised event has it. */
 export interface StreamEvent {

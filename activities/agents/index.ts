@@ -5,7 +5,7 @@
  * workflow minted, so a retry is the same events to Genesys.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import type { AgentEvent } from '../events/agent-event';
+import type { AgentEvent } from '../../domain/events/agent-event';
 import type { GenesysConnection } from '../genesys';
 import { presence } from '../genesys/directory';
 import { asActivityFailure, GenesysEventRejectedError } from '../genesys/errors';

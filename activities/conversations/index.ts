@@ -6,7 +6,7 @@
  */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import type { ConversationEvent, ConversationEventKey } from '../genesys/contract';
+import type { ConversationEvent, ConversationEventKey } from '../../domain/genesys';
 import type { GenesysConnection } from '../genesys';
 import { asActivityFailure, GenesysEventRejectedError } from '../genesys/errors';
 import type { AgentDirectory } from '../directory/agent-directory';

@@ -20,7 +20,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import axios from 'axios';
 import { z } from 'zod';
 import type { GenesysClient } from '../genesys/client';
-import type { recordingContentTypes } from '../genesys/contract';
+import type { recordingContentTypes } from '../../domain/genesys';
 import { asActivityFailure, asError } from '../genesys/errors';
 import type { RecordingConfirmer } from '../genesys/recording-confirmer';
 import { createRecordingUploadUrl, uploadToPresignedUrl } from '../genesys/recordings';

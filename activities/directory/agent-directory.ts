@@ -9,11 +9,11 @@
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { sourceNameSchema } from '../events/envelope';
-import { nativePresenceSourceId } from '../genesys/contract';
+import { sourceNameSchema } from '../../domain/events/envelope';
+import { nativePresenceSourceId } from '../../domain/genesys';
 import type { DirectoryApplyResult } from './apply';
 import type { GenesysDirectory } from './plan';
-import type { DirectorySnapshot } from './snapshot';
+import type { DirectorySnapshot } from '../../domain/directory/snapshot';
 
 /** The agent directory file as written and as validated when read. */
 export const agentDirectoryFileSchema = z.object({

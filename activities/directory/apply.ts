@@ -9,7 +9,7 @@ import type { GenesysClient } from '../genesys/client';
 import { presence, queues, routing, users } from '../genesys/directory';
 import { GenesysApiError } from '../genesys/errors';
 import type { DirectoryOperation, DirectoryPlan, GenesysDirectory, UserProfile } from './plan';
-import type { DirectorySnapshot } from './snapshot';
+import type { DirectorySnapshot } from '../../domain/directory/snapshot';
 
 /** One change Genesys refused for good. */
 export interface DirectorySyncFailure {

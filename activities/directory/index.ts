@@ -11,11 +11,12 @@ import type { GenesysConnection } from '../genesys';
 import { asActivityFailure, asError } from '../genesys/errors';
 import { agentDirectoryOf, type AgentDirectory } from './agent-directory';
 import { applyDirectoryPlan, type DirectorySyncFailure } from './apply';
-import { loadDirectorySnapshot, type SnapshotLocation } from './load-snapshot';
+import type { SnapshotLocation } from '../../domain/directory/location';
+import { loadDirectorySnapshot } from './load-snapshot';
 import { planDirectorySync } from './plan';
 import { notifyMappingWaiters } from './notify';
 import { readGenesysDirectory } from './read';
-import { DirectorySnapshotError } from './snapshot';
+import { DirectorySnapshotError } from '../../domain/directory/snapshot';
 
 const heartbeatEveryMs = 5_000;
 
@@ -135,4 +136,4 @@ export function createDirectoryActivities({ genesys, temporal, agentDirectory }:
   };
 }
 
-export type { SnapshotLocation } from './load-snapshot';
+export type { SnapshotLocation } from '../../domain/directory/location';

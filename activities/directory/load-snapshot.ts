@@ -1,17 +1,12 @@
-/** Where a directory snapshot comes from (a JSON file or an HTTP URL), and reading it from there. */
+/** Reading a directory snapshot from where it lives (a JSON file or an HTTP URL). */
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import axios from 'axios';
-import { z } from 'zod';
-import { DirectorySnapshotError, parseDirectorySnapshot, type DirectorySnapshot } from './snapshot';
-
-/** A snapshot's location: what a schedule or the CLI hands the directory sync (never the data itself). */
-export const snapshotLocationSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('file'), path: z.string().min(1) }),
-  z.object({ kind: z.literal('url'), url: z.url({ protocol: /^https?$/ }) }),
-]);
-/** A snapshot's location. */
-export type SnapshotLocation = z.infer<typeof snapshotLocationSchema>;
+import {
+  DirectorySnapshotError,
+  parseDirectorySnapshot,
+  type DirectorySnapshot,
+} from '../../domain/directory/snapshot';
+import type { SnapshotLocation } from '../../domain/directory/location';
 
 /** The largest snapshot read (a 4,000-agent directory is about 2 MB). */
 const maxSnapshotBytes = 64 * 1024 * 1024;
@@ -43,11 +38,4 @@ export async function loadDirectorySnapshot(location: SnapshotLocation): Promise
     );
   }
   return parseDirectorySnapshot(json);
-}
-
-/** A location as an operator writes it: an http(s) URL, or else a file path (made absolute). */
-export function snapshotLocationFrom(text: string): SnapshotLocation {
-  return /^https?:\/\//i.test(text)
-    ? snapshotLocationSchema.parse({ kind: 'url', url: text })
-    : { kind: 'file', path: resolve(text) };
 }

@@ -6,12 +6,13 @@
  * of one key share one call.
  */
 import { atPriority, type GenesysClient, type GenesysRequester } from '../genesys/client';
-import { systemPresences, type SystemPresence } from '../genesys/contract';
+import { systemPresences, type SystemPresence } from '../../domain/genesys';
 import { presence, queues, routing, users } from '../genesys/directory';
 import { GenesysApiError } from '../genesys/errors';
 import { requestPriorities } from '../genesys/request-budget';
-import { loadDirectorySnapshot, type SnapshotLocation } from './load-snapshot';
-import type { DirectorySnapshot } from './snapshot';
+import type { SnapshotLocation } from '../../domain/directory/location';
+import { loadDirectorySnapshot } from './load-snapshot';
+import type { DirectorySnapshot } from '../../domain/directory/snapshot';
 
 /** Cache lifetimes. */
 export interface DirectoryMappingOptions {

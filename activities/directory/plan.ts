@@ -4,7 +4,7 @@
  * applied (referenced entities first). Entities are named by the snapshot's keys (user external id,
  * queue/skill/code name) because those created by the plan have no Genesys id yet.
  */
-import type { DirectorySnapshot, SnapshotUser } from './snapshot';
+import type { DirectorySnapshot, SnapshotUser } from '../../domain/directory/snapshot';
 
 /** A Genesys entity with a name. */
 export interface NamedReference {

@@ -6,10 +6,10 @@
  */
 import type { GenesysClient } from '../genesys/client';
 import { homeDivision, presence, queues, routing, users } from '../genesys/directory';
-import { nativePresenceSourceId } from '../genesys/contract';
+import { nativePresenceSourceId } from '../../domain/genesys';
 import { GenesysApiError } from '../genesys/errors';
 import type { GenesysDirectory, GenesysUser } from './plan';
-import type { DirectorySnapshot } from './snapshot';
+import type { DirectorySnapshot } from '../../domain/directory/snapshot';
 
 const concurrentReads = 4;
 

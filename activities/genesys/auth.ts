@@ -4,7 +4,7 @@
  * next call fetches a new one. The secret never leaves this object: not in errors, not in logs.
  */
 import type { AxiosInstance } from 'axios';
-import { oauthTokenResponseSchema } from './contract';
+import { oauthTokenResponseSchema } from '../../domain/genesys';
 import { GenesysApiError, parseRetryAfter } from './errors';
 import { parseGenesysErrorBody } from './responses';
 

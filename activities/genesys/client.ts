@@ -8,7 +8,7 @@ import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { type z } from 'zod';
 import { headerValue, TokenProvider, type GenesysCredentials } from './auth';
 import { defaultRetryAfterMs, GenesysApiError, parseRetryAfter } from './errors';
-import type { GenesysHosts } from './regions';
+import type { GenesysHosts } from '../../domain/genesys/regions';
 import { RequestBudget, type RequestPriority } from './request-budget';
 import { parseGenesysErrorBody, readRateLimit, type RateLimitStatus } from './responses';
 

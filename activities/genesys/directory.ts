@@ -26,7 +26,7 @@ import {
   userRoutingSkillSchema,
   userSchema,
   wrapupCodeSchema,
-} from './contract';
+} from '../../domain/genesys';
 import { requestPriorities } from './request-budget';
 
 const maxPageSize = 100;

@@ -1,5 +1,5 @@
 /** The Genesys side of a worker process: one API client per OAuth client, and the publisher over it. */
-import type { GenesysConfig } from '../../workers/config';
+import type { GenesysConfig } from '../../config';
 import { GenesysClient } from './client';
 import { EventPublisher } from './publisher';
 

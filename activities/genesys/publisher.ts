@@ -23,19 +23,12 @@ import {
   type ConversationEventKey,
   type UserPresenceEvent,
   type UserRoutingStatusEvent,
-} from './contract';
+  eventEndpoints,
+  type EventEndpoint,
+} from '../../domain/genesys';
 import type { GenesysClient, GenesysResponse } from './client';
 import { asError, GenesysApiError, GenesysEventRejectedError } from './errors';
 import { requestPriorities } from './request-budget';
-
-/** The three BYOI event endpoints. */
-export const eventEndpoints = {
-  presence: '/api/v2/events/users/presence',
-  routingStatus: '/api/v2/events/users/routingstatus',
-  conversations: '/api/v2/events/conversations',
-} as const;
-/** One of {@link eventEndpoints}. */
-export type EventEndpoint = keyof typeof eventEndpoints;
 
 /** What the caller of an accepted event learns. */
 export interface PublishOutcome {

@@ -8,7 +8,7 @@
  * few requests a minute.
  */
 import type { GenesysClient } from './client';
-import type { RecordingUploadReportEntry } from './contract/upload-report';
+import type { RecordingUploadReportEntry } from '../../domain/genesys/upload-report';
 import { asError, GenesysApiError } from './errors';
 import {
   createRecordingUploadReport,

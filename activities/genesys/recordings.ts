@@ -13,8 +13,8 @@ import {
   recordingUploadReportSchema,
   uploadUrlResponseSchema,
   type uploadUrlRequestSchema,
-} from './contract';
-import { recordingUploadReportListingSchema } from './contract/upload-report';
+} from '../../domain/genesys';
+import { recordingUploadReportListingSchema } from '../../domain/genesys/upload-report';
 import { headerValue } from './auth';
 import { GenesysApiError, parseRetryAfter } from './errors';
 import { requestPriorities } from './request-budget';

@@ -1,5 +1,5 @@
 /** Reading what Genesys answers: error bodies and rate-limit headers. */
-import { genesysErrorBodySchema, type GenesysErrorBody } from './contract';
+import { genesysErrorBodySchema, type GenesysErrorBody } from '../../domain/genesys';
 
 /** The Genesys error body of a failed response, or undefined when the body is something else. */
 export function parseGenesysErrorBody(data: unknown): GenesysErrorBody | undefined {

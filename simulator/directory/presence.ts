@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { createPresenceSourceRequestSchema, nativePresenceSourceId } from '../../activities/genesys/contract';
+import { createPresenceSourceRequestSchema, nativePresenceSourceId } from '../../domain/genesys';
 import type { SimulatorContext } from '../context';
 import { parseBody, SimulatorHttpError } from '../errors';
 import type { NamedEntity, SimulatedUser } from '../state';

@@ -1,7 +1,7 @@
 /** Queues: listing, create, read, rename, delete, members (≤ 100 per call) and wrap-up codes. */
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { createQueueRequestSchema, genesysLimits } from '../../activities/genesys/contract';
+import { createQueueRequestSchema, genesysLimits } from '../../domain/genesys';
 import type { SimulatorContext } from '../context';
 import { parseBody } from '../errors';
 import type { SimulatedQueue } from '../state';

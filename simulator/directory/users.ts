@@ -7,7 +7,7 @@ import {
   externalIdSchema,
   updateUserRequestSchema,
   userRoutingSkillSchema,
-} from '../../activities/genesys/contract';
+} from '../../domain/genesys';
 import type { SimulatorContext } from '../context';
 import { parseBody, SimulatorHttpError } from '../errors';
 import type { SimulatedUser, SimulatorState } from '../state';

@@ -1,0 +1,143 @@
+/**
+ * What operators do to conversations, for the CLI: find them by their search attributes, read their
+ * status, and retry, skip or abandon one conversation or every conversation a query matches.
+ */
+import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import {
+  abandonUpdate,
+  conversationStatusQuery,
+  retryBlockedUpdate,
+  skipEventUpdate,
+  type ConversationStatus,
+} from '../../workflows/conversation';
+import {
+  byoiExternalId,
+  byoiGenesysId,
+  byoiKind,
+  byoiSource,
+  byoiStatus,
+} from '../../workflows/search-attributes';
+import { conversationWorkflowId } from './conversation-events';
+
+/** Which conversations an operation is for: one, or all that a visibility query matches. */
+export type ConversationSelection = { source: string; interactionId: string } | { query: string };
+
+/** A conversation as the listing shows it. */
+export interface ConversationListing {
+  workflowId: string;
+  status: string;
+  source: string;
+  interactionId: string;
+  conversationId?: string;
+}
+
+/** An operator's action on conversations. */
+export type ConversationAction =
+  { kind: 'retry' } | { kind: 'skip'; eventId?: string } | { kind: 'abandon'; reason: string };
+
+/** What became of the action on one conversation. */
+export interface ActionOutcome {
+  workflowId: string;
+  done: boolean;
+  message: string;
+}
+
+/** The visibility query of running conversations, narrowed by status, source and any further query. */
+export function conversationQuery(filters: { status?: string; source?: string; query?: string }): string {
+  const quote = (value: string) => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  return [
+    `${byoiKind.name} = 'conversation'`,
+    `ExecutionStatus = 'Running'`,
+    ...(filters.status === undefined ? [] : [`${byoiStatus.name} = ${quote(filters.status)}`]),
+    ...(filters.source === undefined ? [] : [`${byoiSource.name} = ${quote(filters.source)}`]),
+    ...(filters.query === undefined ? [] : [`(${filters.query})`]),
+  ].join(' AND ');
+}
+
+/** The running conversations a query matches. */
+export async function listConversations(client: Client, query: string): Promise<ConversationListing[]> {
+  const found: ConversationListing[] = [];
+  for await (const execution of client.workflow.list({ query })) {
+    const attributes = execution.typedSearchAttributes;
+    found.push({
+      workflowId: execution.workflowId,
+      status: attributes.get(byoiStatus) ?? 'unknown',
+      source: attributes.get(byoiSource) ?? '',
+      interactionId: attributes.get(byoiExternalId) ?? '',
+      conversationId: attributes.get(byoiGenesysId),
+    });
+  }
+  return found;
+}
+
+/** One conversation's status query. */
+export function conversationStatus(
+  client: Client,
+  source: string,
+  interactionId: string,
+): Promise<ConversationStatus> {
+  return client.workflow
+    .getHandle(conversationWorkflowId(source, interactionId))
+    .query(conversationStatusQuery);
+}
+
+/** Applies `action` to the selected conversations, one after another; never stops at the first refusal. */
+export async function actOnConversations(
+  client: Client,
+  selection: ConversationSelection,
+  action: ConversationAction,
+): Promise<ActionOutcome[]> {
+  const workflowIds =
+    'query' in selection
+      ? (await listConversations(client, conversationQuery({ query: selection.query }))).map(
+          (each) => each.workflowId,
+        )
+      : [conversationWorkflowId(selection.source, selection.interactionId)];
+  const outcomes: ActionOutcome[] = [];
+  for (const workflowId of workflowIds) {
+    const handle = client.workflow.getHandle(workflowId);
+    try {
+      if (action.kind === 'retry') {
+        const { eventId } = await handle.executeUpdate(retryBlockedUpdate);
+        outcomes.push({ workflowId, done: true, message: `retrying event ${eventId}` });
+      } else if (action.kind === 'skip') {
+        const { eventId } = await handle.executeUpdate(skipEventUpdate, {
+          args: [{ eventId: action.eventId }],
+        });
+        outcomes.push({ workflowId, done: true, message: `skipped event ${eventId}` });
+      } else {
+        const { legsEnded } = await handle.executeUpdate(abandonUpdate, {
+          args: [{ reason: action.reason }],
+        });
+        outcomes.push({ workflowId, done: true, message: `abandoned; ${legsEnded} legs ended` });
+      }
+    } catch (error) {
+      if (!(error instanceof Error)) throw error;
+      const said =
+        error instanceof WorkflowUpdateFailedError && error.cause instanceof Error ? error.cause : error;
+      outcomes.push({ workflowId, done: false, message: said.message });
+    }
+  }
+  return outcomes;
+}
+
+/** A status in a few lines for a terminal. */
+export function formatConversationStatus(status: ConversationStatus): string {
+  const lines = [
+    `${status.source}/${status.interactionId}: ${status.status}${status.message ? ` — ${status.message}` : ''}`,
+    `  Genesys conversation ${status.conversationId ?? '(not started)'} (${status.channel ?? 'channel unknown'})`,
+    `  ${status.counters.applied} steps applied, ${status.counters.genesysEvents} Genesys events, ${status.pending} pending, ${status.counters.duplicates} duplicates`,
+    ...status.legs.map(
+      (leg) =>
+        `  leg ${leg.communicationId} ${leg.role}${leg.agentId ? ` ${leg.agentId}` : ''}${leg.queueId ? ` ${leg.queueId}` : ''}: ${leg.ended ? 'ended' : leg.answered ? 'connected' : 'alerting'}${leg.wrappedUp ? ', wrapped up' : ''}`,
+    ),
+    `  recording: ${status.recording.state}${status.recording.reason ? ` — ${status.recording.reason}` : ''}`,
+    ...(status.blocked
+      ? [`  blocked on ${status.blocked.type} (event ${status.blocked.eventId}): ${status.blocked.reason}`]
+      : []),
+    ...status.ledger.map(
+      (entry) => `  ledger: ${entry.type} ${entry.eventId} ${entry.outcome} — ${entry.reason}`,
+    ),
+  ];
+  return lines.join('\n');
+}

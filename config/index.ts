@@ -1,0 +1,308 @@
+/**
+ * The one way in for configuration: a single zod schema turns the environment into a typed config
+ * object at process start and reports every problem at once. Nothing else reads `process.env`.
+ */
+import { loadClientConnectConfig } from '@temporalio/envconfig';
+import type { NativeConnectionOptions } from '@temporalio/worker';
+import { z } from 'zod';
+import { sourceNameSchema } from '../domain/events/envelope';
+import { snapshotLocationFrom, type SnapshotLocation } from '../domain/directory/location';
+import { genesysLimits } from '../domain/genesys';
+import { hostsForRegion, type GenesysHosts } from '../domain/genesys/regions';
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const wholeNumber = z
+  .string()
+  .regex(/^\d+$/, 'must be a whole number')
+  .transform(Number)
+  .pipe(z.number().min(1, 'must be at least 1'));
+
+/** A whole number of milliseconds, zero included, up to a minute. */
+const milliseconds = z
+  .string()
+  .regex(/^\d+$/, 'must be a whole number of milliseconds')
+  .transform(Number)
+  .pipe(z.number().max(60_000, 'must be at most 60000 (a minute)'));
+
+const port = z
+  .string()
+  .regex(/^\d+$/, 'must be a port number')
+  .transform(Number)
+  .pipe(
+    z
+      .number()
+      .min(1, 'must be a port number from 1 to 65535')
+      .max(65535, 'must be a port number from 1 to 65535'),
+  );
+
+/** `source:secret,source:secret…`: the secrets each source may authenticate with at the ingress. */
+const credentialList = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9._-]{1,64}:[^,\s]+(,[A-Za-z0-9._-]{1,64}:[^,\s]+)*$/,
+    'must be source:secret pairs separated by commas, e.g. acd:s3cr3t,crm:an0th3r',
+  );
+
+const environmentSchema = z.object({
+  BYOI_TASK_QUEUE: z.string().min(1).default('byoi-bridge'),
+  BYOI_LOG_LEVEL: z.enum(logLevels).default('info'),
+  BYOI_DATA_DIR: z.string().min(1).default('.data'),
+  BYOI_DEV_SERVER_IP: z.string().min(1).default('127.0.0.1'),
+  BYOI_DEV_SERVER_PORT: port.default(7233),
+  BYOI_DEV_SERVER_UI_PORT: port.default(8233),
+  BYOI_DEV_SERVER_DB: z.string().min(1).optional(),
+  BYOI_SIMULATOR_PORT: port.default(8090),
+  BYOI_SOURCE: sourceNameSchema.default('acd'),
+  BYOI_DIRECTORY_SNAPSHOT: z.string().min(1).optional(),
+  BYOI_DIRECTORY_SYNC_INTERVAL: z
+    .string()
+    .regex(/^\d+(s|m|h|d)$/, 'must be a duration such as 15m, 1h or 1d')
+    .default('1h'),
+  BYOI_RECORDING_SPOOL_DIR: z.string().min(1).optional(),
+  BYOI_MAX_CACHED_WORKFLOWS: wholeNumber.default(10_000),
+  BYOI_MAX_CONCURRENT_WORKFLOW_TASKS: wholeNumber.default(500),
+  BYOI_WORKFLOW_THREADS: wholeNumber.default(1),
+  BYOI_INGRESS_HOST: z.string().min(1).default('127.0.0.1'),
+  BYOI_INGRESS_PORT: port.default(8080),
+  BYOI_INGRESS_TOKENS: credentialList.optional(),
+  BYOI_INGRESS_HMAC_SECRETS: credentialList.optional(),
+  BYOI_INGRESS_TWILIO_AUTH_TOKENS: credentialList.optional(),
+  BYOI_ADAPTER_MAPPINGS: z.string().min(1).optional(),
+  BYOI_REORDER_WINDOW_MS: milliseconds.default(500),
+  BYOI_METRICS_ADDRESS: z
+    .string()
+    .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:9464')
+    .optional(),
+  GENESYS_REGION: z.string().min(1).optional(),
+  GENESYS_API_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  GENESYS_LOGIN_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  GENESYS_CLIENT_ID: z.string().min(1).optional(),
+  GENESYS_CLIENT_SECRET: z.string().min(1).optional(),
+  GENESYS_REQUESTS_PER_MINUTE: wholeNumber.default(genesysLimits.defaultRequestsPerMinute),
+  GENESYS_BUDGET_HEADROOM: z.coerce.number().min(0).max(0.9).default(0.1),
+  BYOI_MAX_EVENTS_PER_BATCH: wholeNumber
+    .pipe(z.number().max(genesysLimits.maxEventsPerBatch))
+    .default(genesysLimits.maxEventsPerBatch),
+  BYOI_MAX_BATCH_BYTES: wholeNumber
+    .pipe(z.number().max(genesysLimits.maxBatchBytes))
+    .default(genesysLimits.maxBatchBytes),
+  BYOI_PUBLISH_INTERVAL_MS: milliseconds.default(400),
+});
+
+/** Where and how the bridge reaches Temporal: resolved by Temporal's own envconfig convention. */
+export interface TemporalConnectionConfig {
+  connectionOptions: NativeConnectionOptions;
+  namespace: string;
+}
+
+/** The bridge's typed configuration. */
+export interface BridgeConfig {
+  temporal: TemporalConnectionConfig;
+  taskQueue: string;
+  logLevel: (typeof logLevels)[number];
+  /** Folder for local state: the dev server's SQLite file, recorded reports. */
+  dataDir: string;
+  devServer: { ip: string; port: number; uiPort: number; dbFile: string };
+  /** Where the demo's embedded Genesys simulator listens (loopback). */
+  simulator: { port: number };
+  /** The external source and where its directory snapshot comes from. */
+  directory: { source: string; snapshot: SnapshotLocation | undefined; syncInterval: string };
+  /** Genesys Cloud (or the simulator); undefined when the environment names neither. */
+  genesys: GenesysConfig | undefined;
+  /** Where the worker serves Prometheus metrics (`/metrics`); none when undefined. */
+  metricsAddress: string | undefined;
+  /** Where recordings are spooled on their way to Genesys (default: the OS temp directory). */
+  recordingSpoolDir: string | undefined;
+  /**
+   * Workflows a worker keeps in memory between their tasks (default 10,000: the seed's 4,000 agents and
+   * its live conversations, where the SDK's heap-based default held 2,310 here). One that is evicted
+   * replays its whole history on its next task: it should hold every agent and live conversation the
+   * worker serves.
+   */
+  maxCachedWorkflows: number;
+  /**
+   * Workflow tasks (and local activities) a worker runs at once (default 500; the SDK's is 40). A task
+   * holds its slot while its local activity waits for the publisher's next request, so slots, not CPU,
+   * bound a busy worker: with 100 the seed's workflow tasks waited 4.8 s on average for one while the
+   * worker used 0.6 of a core.
+   */
+  maxConcurrentWorkflowTasks: number;
+  /**
+   * Threads that run workflow code (default 1): every workflow of a thread shares its V8 context and its
+   * tasks run one at a time.
+   */
+  workflowThreads: number;
+  /** The HTTP ingress: where it listens and the credentials of each source (never logged). */
+  ingress: {
+    host: string;
+    port: number;
+    sources: Record<string, IngressCredentials>;
+    /** A JSON file of the vendor adapters' mappings (client/ingress/adapters: AdapterMappings). */
+    adapterMappings: string | undefined;
+    /**
+     * How long a new agent or conversation workflow holds each event for an earlier one that is still on
+     * its way: every event waits this long, so it is the floor of the latency to Genesys.
+     */
+    reorderWindowMs: number;
+  };
+}
+
+/** How the worker reaches Genesys. The secret stays in the worker's memory: never logged, never in a workflow. */
+export interface GenesysConfig {
+  hosts: GenesysHosts;
+  clientId: string;
+  clientSecret: string;
+  requestsPerMinute: number;
+  budgetHeadroom: number;
+  maxEventsPerBatch: number;
+  maxBatchBytes: number;
+  /** Least time between two requests of one event endpoint while its batch is not full. */
+  publishIntervalMs: number;
+}
+
+/** How one source authenticates at the ingress. */
+export interface IngressCredentials {
+  tokens: string[];
+  hmacSecrets: string[];
+  twilioAuthTokens: string[];
+}
+
+/** Each source's credentials from the `source:secret` lists, one list per kind. */
+function ingressSources(lists: Record<keyof IngressCredentials, string | undefined>) {
+  const sources: Record<string, IngressCredentials> = {};
+  for (const [kind, list] of Object.entries(lists) as [keyof IngressCredentials, string | undefined][]) {
+    for (const pair of list?.split(',') ?? []) {
+      const at = pair.indexOf(':');
+      const source = pair.slice(0, at);
+      (sources[source] ??= { tokens: [], hmacSecrets: [], twilioAuthTokens: [] })[kind].push(
+        pair.slice(at + 1),
+      );
+    }
+  }
+  return sources;
+}
+
+/** Thrown when the environment does not describe a valid configuration; lists every problem. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment (by default `process.env`) into a {@link BridgeConfig}. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): BridgeConfig {
+  const parsed = environmentSchema.safeParse(env);
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  let temporal: TemporalConnectionConfig | undefined;
+  try {
+    temporal = loadTemporalConnection(env);
+  } catch (error) {
+    problems.push(`TEMPORAL_*: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const genesys = parsed.success ? resolveGenesys(parsed.data, problems) : undefined;
+  let directorySnapshot: SnapshotLocation | undefined;
+  if (parsed.success && parsed.data.BYOI_DIRECTORY_SNAPSHOT !== undefined) {
+    try {
+      directorySnapshot = snapshotLocationFrom(parsed.data.BYOI_DIRECTORY_SNAPSHOT);
+    } catch {
+      problems.push('BYOI_DIRECTORY_SNAPSHOT: must be a file path or an http(s) URL');
+    }
+  }
+  if (!parsed.success || temporal === undefined || problems.length > 0) throw new ConfigError(problems);
+  const settings = parsed.data;
+  return {
+    temporal,
+    taskQueue: settings.BYOI_TASK_QUEUE,
+    logLevel: settings.BYOI_LOG_LEVEL,
+    dataDir: settings.BYOI_DATA_DIR,
+    devServer: {
+      ip: settings.BYOI_DEV_SERVER_IP,
+      port: settings.BYOI_DEV_SERVER_PORT,
+      uiPort: settings.BYOI_DEV_SERVER_UI_PORT,
+      dbFile: settings.BYOI_DEV_SERVER_DB ?? `${settings.BYOI_DATA_DIR}/temporal.sqlite`,
+    },
+    simulator: { port: settings.BYOI_SIMULATOR_PORT },
+    directory: {
+      source: settings.BYOI_SOURCE,
+      snapshot: directorySnapshot,
+      syncInterval: settings.BYOI_DIRECTORY_SYNC_INTERVAL,
+    },
+    genesys,
+    metricsAddress: settings.BYOI_METRICS_ADDRESS,
+    recordingSpoolDir: settings.BYOI_RECORDING_SPOOL_DIR,
+    maxCachedWorkflows: settings.BYOI_MAX_CACHED_WORKFLOWS,
+    maxConcurrentWorkflowTasks: settings.BYOI_MAX_CONCURRENT_WORKFLOW_TASKS,
+    workflowThreads: settings.BYOI_WORKFLOW_THREADS,
+    ingress: {
+      host: settings.BYOI_INGRESS_HOST,
+      port: settings.BYOI_INGRESS_PORT,
+      adapterMappings: settings.BYOI_ADAPTER_MAPPINGS,
+      reorderWindowMs: settings.BYOI_REORDER_WINDOW_MS,
+      sources: ingressSources({
+        tokens: settings.BYOI_INGRESS_TOKENS,
+        hmacSecrets: settings.BYOI_INGRESS_HMAC_SECRETS,
+        twilioAuthTokens: settings.BYOI_INGRESS_TWILIO_AUTH_TOKENS,
+      }),
+    },
+  };
+}
+
+// Either a region (real Genesys Cloud) or explicit base URLs (the simulator, a proxy); credentials with both.
+function resolveGenesys(
+  settings: z.infer<typeof environmentSchema>,
+  problems: string[],
+): GenesysConfig | undefined {
+  const {
+    GENESYS_REGION: region,
+    GENESYS_API_BASE_URL: apiBaseUrl,
+    GENESYS_LOGIN_BASE_URL: loginBaseUrl,
+  } = settings;
+  const { GENESYS_CLIENT_ID: clientId, GENESYS_CLIENT_SECRET: clientSecret } = settings;
+  if (!region && !apiBaseUrl && !clientId && !clientSecret) return undefined;
+  let hosts: GenesysHosts | undefined;
+  if (region && apiBaseUrl) problems.push('GENESYS_REGION and GENESYS_API_BASE_URL: set one, not both');
+  else if (region) {
+    try {
+      hosts = hostsForRegion(region);
+    } catch (error) {
+      problems.push(`GENESYS_REGION: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  } else if (apiBaseUrl) {
+    hosts = {
+      apiBaseUrl: apiBaseUrl.replace(/\/$/, ''),
+      loginBaseUrl: (loginBaseUrl ?? apiBaseUrl).replace(/\/$/, ''),
+    };
+  } else problems.push('GENESYS_REGION: required (or GENESYS_API_BASE_URL) when Genesys credentials are set');
+  if (!clientId) problems.push('GENESYS_CLIENT_ID: required to reach Genesys');
+  if (!clientSecret) problems.push('GENESYS_CLIENT_SECRET: required to reach Genesys');
+  if (!hosts || !clientId || !clientSecret) return undefined;
+  return {
+    hosts,
+    clientId,
+    clientSecret,
+    requestsPerMinute: settings.GENESYS_REQUESTS_PER_MINUTE,
+    budgetHeadroom: settings.GENESYS_BUDGET_HEADROOM,
+    maxEventsPerBatch: settings.BYOI_MAX_EVENTS_PER_BATCH,
+    maxBatchBytes: settings.BYOI_MAX_BATCH_BYTES,
+    publishIntervalMs: settings.BYOI_PUBLISH_INTERVAL_MS,
+  };
+}
+
+// TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*, TEMPORAL_PROFILE and the TOML
+// profile file follow Temporal's convention, so the same worker reaches the dev server, a self-hosted
+// cluster or Temporal Cloud without code changes. Without an address the embedded dev server is meant.
+function loadTemporalConnection(env: NodeJS.ProcessEnv): TemporalConnectionConfig {
+  const variables = Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
+  const { connectionOptions, namespace } = loadClientConnectConfig({ overrideEnvVars: variables });
+  const devServer = `${env.BYOI_DEV_SERVER_IP ?? '127.0.0.1'}:${env.BYOI_DEV_SERVER_PORT ?? '7233'}`;
+  return {
+    connectionOptions: { ...connectionOptions, address: connectionOptions.address ?? devServer },
+    namespace: namespace ?? 'default',
+  };
+}
