@@ -44,7 +44,8 @@ const credentialList = z
     'must be source:secret pairs separated by commas, e.g. acd:s3cr3t,crm:an0th3r',
   );
 
-const environmentSchema = z.object({
+/** Every environment variable the bridge reads (besides Temporal's own `TEMPORAL_*`), with its default. */
+export const environmentSchema = z.object({
   BYOI_TASK_QUEUE: z.string().min(1).default('byoi-bridge'),
   BYOI_LOG_LEVEL: z.enum(logLevels).default('info'),
   BYOI_DATA_DIR: z.string().min(1).default('.data'),
