@@ -40,23 +40,31 @@ export interface DirectoryApplyResult {
 const conflictRetries = 3;
 
 /** Applies `plan`, computed from `snapshot` and `directory`; `progress` hears after each operation. */
-export async function applyDirectoryPlan(
+export function applyDirectoryPlan(
   client: GenesysClient,
   snapshot: DirectorySnapshot,
   directory: GenesysDirectory,
   plan: DirectoryPlan,
   progress: (done: number, total: number) => void = () => undefined,
 ): Promise<DirectoryApplyResult> {
-  const byName = (list: { id: string; name: string }[]) =>
-    new Map(list.map((item) => [item.name.toLowerCase(), item.id]));
-  const skills = byName(directory.skills);
-  const codes = byName(directory.wrapupCodes);
-  const queueIds = byName(directory.queues);
-  let sourceId = directory.presenceSourceId;
-  const userIds = new Map(Object.entries(plan.matchedUserIds));
-  const versions = new Map(directory.users.map((user) => [user.id, user.version]));
+  return new PlanApplier(client, snapshot, directory).run(plan, progress);
+}
 
-  const result: DirectoryApplyResult = {
+type UserOutcome = 'created' | 'updated' | 'deactivated' | 'failed';
+
+/** One attempt's application of a plan: the Genesys ids it knows, and what it did so far. */
+class PlanApplier {
+  private readonly skills: Map<string, string>;
+  private readonly codes: Map<string, string>;
+  private readonly queueIds: Map<string, string>;
+  /** Genesys user ids by external id: matched by the plan, or created now. */
+  private readonly userIds = new Map<string, string>();
+  private readonly versions: Map<string, number>;
+  private sourceId: string | undefined;
+  /** `<operation kind>\0<external id>` of each user operation that succeeded. */
+  private readonly written = new Set<string>();
+  private readonly outcomes = new Map<string, UserOutcome>();
+  private readonly result: DirectoryApplyResult = {
     usersCreated: 0,
     usersUpdated: 0,
     usersDeactivated: 0,
@@ -67,68 +75,77 @@ export async function applyDirectoryPlan(
     presenceSourceId: undefined,
     placed: {},
   };
-  const written = new Set<string>();
-  const outcome = new Map<string, 'created' | 'updated' | 'deactivated' | 'failed'>();
-  /** A Genesys id by name (skills, codes, queues: case-insensitive) or by external id (users: exact). */
-  const known = (map: Map<string, string>, key: string, what: string): string => {
-    const value = map.get(what === 'user' ? key : key.toLowerCase());
-    if (value === undefined) throw new Error(`${what} ${key} is not in Genesys`);
-    return value;
-  };
-  const userId = (externalId: string) => known(userIds, externalId, 'user');
-  /** PATCHes a user, re-reading it after a version conflict. */
-  const patchUser = async (id: string, changes: Partial<UserProfile> & { state?: 'active' | 'inactive' }) => {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        result.writeCalls++;
-        const updated = await users.update(client, id, { ...changes, version: versions.get(id) ?? 1 });
-        versions.set(id, updated.version);
-        return;
-      } catch (error) {
-        if (!(error instanceof GenesysApiError && error.status === 409) || attempt > conflictRetries)
-          throw error;
-        // A second 409 with the version unchanged is not a version conflict (an email taken…): stop.
-        const current = (await users.get(client, id)).version;
-        if (current === versions.get(id) && attempt > 1) throw error;
-        versions.set(id, current);
-      }
-    }
-  };
 
-  /**
-   * Creates a named entity, or adopts the one that already exists by that name (created by an
-   * attempt that died before it could record it, or by someone else meanwhile).
-   */
-  const createNamed = async (
-    name: string,
-    create: () => Promise<{ id?: string }>,
-    list: () => Promise<{ id?: string; name: string }[]>,
-  ): Promise<string> => {
+  constructor(
+    private readonly client: GenesysClient,
+    private readonly snapshot: DirectorySnapshot,
+    private readonly directory: GenesysDirectory,
+  ) {
+    const byName = (list: { id: string; name: string }[]) =>
+      new Map(list.map((item) => [item.name.toLowerCase(), item.id]));
+    this.skills = byName(directory.skills);
+    this.codes = byName(directory.wrapupCodes);
+    this.queueIds = byName(directory.queues);
+    this.sourceId = directory.presenceSourceId;
+    this.versions = new Map(directory.users.map((user) => [user.id, user.version]));
+  }
+
+  async run(
+    plan: DirectoryPlan,
+    progress: (done: number, total: number) => void,
+  ): Promise<DirectoryApplyResult> {
+    for (const [externalId, userId] of Object.entries(plan.matchedUserIds))
+      this.userIds.set(externalId, userId);
+    let done = 0;
+    for (const operation of plan.operations) {
+      await this.applyRecording(operation);
+      progress(++done, plan.operations.length);
+    }
+    return this.finish();
+  }
+
+  /** Applies one operation and records its outcome; a user that failed once gets nothing more. */
+  private async applyRecording(operation: DirectoryOperation): Promise<void> {
+    const externalId = 'externalId' in operation ? operation.externalId : undefined;
+    if (externalId !== undefined && this.outcomes.get(externalId) === 'failed') return;
     try {
-      result.writeCalls++;
-      const created = await create();
-      if (created.id !== undefined) return created.id;
+      await this.apply(operation);
+      if (externalId === undefined) {
+        this.result.otherChanges++;
+        return;
+      }
+      this.written.add(`${operation.kind}\u0000${externalId}`);
+      if (operation.kind === 'createUser') this.outcomes.set(externalId, 'created');
+      else if (operation.kind === 'deactivateUser') this.outcomes.set(externalId, 'deactivated');
+      else if (!this.outcomes.has(externalId)) this.outcomes.set(externalId, 'updated');
     } catch (error) {
-      if (!(error instanceof GenesysApiError && error.status === 409)) throw error;
+      // Retryable failures end the attempt: the retry re-reads Genesys and re-plans what is left.
+      if (error instanceof GenesysApiError && error.retryable) throw error;
+      const target =
+        externalId ?? ('queue' in operation ? operation.queue : 'name' in operation ? operation.name : '');
+      this.result.failures.push({
+        target,
+        operation: operation.kind,
+        reason: error instanceof Error ? error.message : String(error),
+      });
+      if (externalId !== undefined) this.outcomes.set(externalId, 'failed');
     }
-    const existing = (await list()).find((entity) => entity.name.toLowerCase() === name.toLowerCase())?.id;
-    if (existing === undefined) throw new Error(`${name} could not be created and does not exist`);
-    return existing;
-  };
+  }
 
-  const apply = async (operation: DirectoryOperation): Promise<void> => {
+  private async apply(operation: DirectoryOperation): Promise<void> {
+    const { client, directory, snapshot } = this;
     switch (operation.kind) {
       case 'createPresenceSource':
-        sourceId = await createNamed(
+        this.sourceId = await this.createNamed(
           operation.name,
           () => presence.createSource(client, operation.name),
           () => presence.sources(client),
         );
         return;
       case 'createSkill':
-        skills.set(
+        this.skills.set(
           operation.name.toLowerCase(),
-          await createNamed(
+          await this.createNamed(
             operation.name,
             () => routing.createSkill(client, operation.name),
             () => routing.skills(client),
@@ -136,59 +153,61 @@ export async function applyDirectoryPlan(
         );
         return;
       case 'createWrapupCode':
-        codes.set(
+        this.codes.set(
           operation.name.toLowerCase(),
-          await createNamed(
+          await this.createNamed(
             operation.name,
             () => routing.createWrapupCode(client, operation.name),
             () => routing.wrapupCodes(client),
           ),
         );
         return;
-      case 'createQueue': {
-        const queueId = await createNamed(
-          operation.name,
-          () =>
-            queues.create(client, {
-              name: operation.name,
-              description: operation.description,
-              division: { id: directory.divisionId },
-            }),
-          () => queues.list(client),
+      case 'createQueue':
+        this.queueIds.set(
+          operation.name.toLowerCase(),
+          await this.createNamed(
+            operation.name,
+            () =>
+              queues.create(client, {
+                name: operation.name,
+                description: operation.description,
+                division: { id: directory.divisionId },
+              }),
+            () => queues.list(client),
+          ),
         );
-        queueIds.set(operation.name.toLowerCase(), queueId);
         return;
-      }
       case 'createUser': {
-        result.writeCalls++;
+        this.result.writeCalls++;
         const user = await users.create(client, { ...operation.profile, divisionId: directory.divisionId });
-        userIds.set(operation.externalId, user.id);
-        versions.set(user.id, user.version);
+        this.userIds.set(operation.externalId, user.id);
+        this.versions.set(user.id, user.version);
         return;
       }
       case 'updateUser':
-        return patchUser(operation.userId, operation.changes);
+        return this.patchUser(operation.userId, operation.changes);
       case 'deactivateUser':
-        return patchUser(operation.userId, { state: 'inactive' });
+        return this.patchUser(operation.userId, { state: 'inactive' });
       case 'setExternalId':
-        result.writeCalls++;
-        await users.addExternalId(client, userId(operation.externalId), {
+        this.result.writeCalls++;
+        await users.addExternalId(client, this.userId(operation.externalId), {
           authorityName: snapshot.source,
           externalKey: operation.externalId,
         });
         return;
       case 'setPrimarySource':
-        if (sourceId === undefined) throw new Error(`presence source ${snapshot.source} is not registered`);
-        result.writeCalls++;
-        await presence.setPrimarySource(client, userId(operation.externalId), sourceId);
+        if (this.sourceId === undefined)
+          throw new Error(`presence source ${snapshot.source} is not registered`);
+        this.result.writeCalls++;
+        await presence.setPrimarySource(client, this.userId(operation.externalId), this.sourceId);
         return;
       case 'setSkills':
-        result.writeCalls++;
+        this.result.writeCalls++;
         await users.setRoutingSkills(
           client,
-          userId(operation.externalId),
+          this.userId(operation.externalId),
           operation.skills.map(({ skill, proficiency }) => ({
-            id: known(skills, skill, 'skill'),
+            id: known(this.skills, skill, 'skill'),
             proficiency,
           })),
         );
@@ -197,70 +216,108 @@ export async function applyDirectoryPlan(
       case 'removeQueueMembers': {
         const ids =
           operation.kind === 'addQueueMembers'
-            ? operation.externalIds.filter((id) => outcome.get(id) !== 'failed').map(userId)
+            ? operation.externalIds
+                .filter((id) => this.outcomes.get(id) !== 'failed')
+                .map((id) => this.userId(id))
             : operation.userIds;
         if (ids.length === 0) return;
-        result.writeCalls++;
+        this.result.writeCalls++;
         await queues.changeMembers(
           client,
-          known(queueIds, operation.queue, 'queue'),
+          known(this.queueIds, operation.queue, 'queue'),
           ids,
           operation.kind === 'removeQueueMembers',
         );
         return;
       }
       case 'addQueueWrapupCodes':
-        result.writeCalls++;
+        this.result.writeCalls++;
         await queues.addWrapupCodes(
           client,
-          known(queueIds, operation.queue, 'queue'),
-          operation.codes.map((code) => known(codes, code, 'wrap-up code')),
+          known(this.queueIds, operation.queue, 'queue'),
+          operation.codes.map((code) => known(this.codes, code, 'wrap-up code')),
         );
         return;
     }
-  };
+  }
 
-  let done = 0;
-  for (const operation of plan.operations) {
-    const externalId = 'externalId' in operation ? operation.externalId : undefined;
-    if (externalId !== undefined && outcome.get(externalId) === 'failed') {
-      progress(++done, plan.operations.length);
-      continue;
+  /** A user's Genesys id by its external id (exact). */
+  private userId(externalId: string): string {
+    const id = this.userIds.get(externalId);
+    if (id === undefined) throw new Error(`user ${externalId} is not in Genesys`);
+    return id;
+  }
+
+  /** PATCHes a user, re-reading it after a version conflict. */
+  private async patchUser(
+    id: string,
+    changes: Partial<UserProfile> & { state?: 'active' | 'inactive' },
+  ): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        this.result.writeCalls++;
+        const updated = await users.update(this.client, id, {
+          ...changes,
+          version: this.versions.get(id) ?? 1,
+        });
+        this.versions.set(id, updated.version);
+        return;
+      } catch (error) {
+        if (!(error instanceof GenesysApiError && error.status === 409) || attempt > conflictRetries)
+          throw error;
+        // A second 409 with the version unchanged is not a version conflict (an email taken…): stop.
+        const current = (await users.get(this.client, id)).version;
+        if (current === this.versions.get(id) && attempt > 1) throw error;
+        this.versions.set(id, current);
+      }
     }
+  }
+
+  /**
+   * Creates a named entity, or adopts the one that already exists by that name (created by an
+   * attempt that died before it could record it, or by someone else meanwhile).
+   */
+  private async createNamed(
+    name: string,
+    create: () => Promise<{ id?: string }>,
+    list: () => Promise<{ id?: string; name: string }[]>,
+  ): Promise<string> {
     try {
-      await apply(operation);
-      if (externalId !== undefined) written.add(`${operation.kind}\u0000${externalId}`);
-      if (externalId === undefined) result.otherChanges++;
-      else if (operation.kind === 'createUser') outcome.set(externalId, 'created');
-      else if (operation.kind === 'deactivateUser') outcome.set(externalId, 'deactivated');
-      else if (!outcome.has(externalId)) outcome.set(externalId, 'updated');
+      this.result.writeCalls++;
+      const created = await create();
+      if (created.id !== undefined) return created.id;
     } catch (error) {
-      // Retryable failures end the attempt: the retry re-reads Genesys and re-plans what is left.
-      if (error instanceof GenesysApiError && error.retryable) throw error;
-      const target =
-        externalId ?? ('queue' in operation ? operation.queue : 'name' in operation ? operation.name : '');
-      result.failures.push({
-        target,
-        operation: operation.kind,
-        reason: error instanceof Error ? error.message : String(error),
-      });
-      if (externalId !== undefined) outcome.set(externalId, 'failed');
+      if (!(error instanceof GenesysApiError && error.status === 409)) throw error;
     }
-    progress(++done, plan.operations.length);
+    const existing = (await list()).find((entity) => entity.name.toLowerCase() === name.toLowerCase())?.id;
+    if (existing === undefined) throw new Error(`${name} could not be created and does not exist`);
+    return existing;
   }
-  for (const state of outcome.values()) {
-    if (state === 'created') result.usersCreated++;
-    else if (state === 'updated') result.usersUpdated++;
-    else if (state === 'deactivated') result.usersDeactivated++;
-    else result.usersFailed++;
+
+  /** The result: users counted by outcome, the presence source, and where each user stands. */
+  private finish(): DirectoryApplyResult {
+    const { result } = this;
+    for (const state of this.outcomes.values()) {
+      if (state === 'created') result.usersCreated++;
+      else if (state === 'updated') result.usersUpdated++;
+      else if (state === 'deactivated') result.usersDeactivated++;
+      else result.usersFailed++;
+    }
+    result.presenceSourceId = this.sourceId;
+    for (const [externalId, userId] of this.userIds) {
+      result.placed[externalId] = {
+        userId,
+        externalIdWritten: this.written.has(`setExternalId\u0000${externalId}`),
+        primarySourceWritten: this.written.has(`setPrimarySource\u0000${externalId}`),
+      };
+    }
+    return result;
   }
-  result.presenceSourceId = sourceId;
-  for (const [externalId, id] of userIds) {
-    result.placed[externalId] = {
-      userId: id,
-      externalIdWritten: written.has(`setExternalId\u0000${externalId}`),
-      primarySourceWritten: written.has(`setPrimarySource\u0000${externalId}`),
-    };
-  }
-  return result;
+}
+
+/** A Genesys id by name (skills, codes, queues: case-insensitive). */
+function known(byName: Map<string, string>, name: string, what: string): string {
+  const id = byName.get(name.toLowerCase());
+  if (id === undefined) throw new Error(`${what} ${name} is not in Genesys`);
+  return id;
 }
