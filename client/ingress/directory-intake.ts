@@ -7,7 +7,7 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { startDirectorySync } from '../library/directory-sync';
-import type { DirectoryIntake } from './ingress';
+import type { DirectoryIntake } from './directory-routes';
 
 /** Stores pushed snapshots under `dir` and starts their sync on `taskQueue`. */
 export function fileDirectoryIntake(dir: string, client: Client, taskQueue: string): DirectoryIntake {

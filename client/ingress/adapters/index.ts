@@ -4,7 +4,11 @@ import { z } from 'zod';
 import type { VendorAdapter } from './adapter';
 import { amazonConnectAgentAdapter, type AmazonConnectAgentMapping } from './amazon-connect-agent';
 import { amazonConnectContactAdapter, type AmazonConnectContactMapping } from './amazon-connect-contact';
-import { twilioTaskRouterAdapter, type TwilioTaskRouterMapping } from './twilio-taskrouter';
+import {
+  twilioTaskRouterAdapter,
+  type TwilioCredentials,
+  type TwilioTaskRouterMapping,
+} from './twilio-taskrouter';
 
 const names = z.record(z.string().min(1), z.string().min(1));
 
@@ -55,8 +59,11 @@ export function loadAdapterMappings(file: string): AdapterMappings {
   return result.data;
 }
 
+/** What the adapters read of a source's credentials (each vendor's webhook secrets). */
+export type VendorCredentials = TwilioCredentials;
+
 /** Every vendor adapter, with its mapping. */
-export function vendorAdapters(mappings: AdapterMappings = {}): VendorAdapter[] {
+export function vendorAdapters(mappings: AdapterMappings = {}): VendorAdapter<VendorCredentials>[] {
   return [
     amazonConnectAgentAdapter(mappings.amazonConnectAgent),
     amazonConnectContactAdapter(mappings.amazonConnectContact),
@@ -64,4 +71,4 @@ export function vendorAdapters(mappings: AdapterMappings = {}): VendorAdapter[] 
   ];
 }
 
-export type { VendorAdapter, RecordTranslation } from './adapter';
+export type { VendorAdapter, RecordTranslation, Webhook } from './adapter';

@@ -1,7 +1,8 @@
 /**
  * Twilio TaskRouter event callbacks (form-encoded webhooks,
- * https://www.twilio.com/docs/taskrouter/api/event/reference) → agent and conversation events. The
- * ingress checks `X-Twilio-Signature` before the adapter sees a callback (see {@link twilioSignature}).
+ * https://www.twilio.com/docs/taskrouter/api/event/reference) → agent and conversation events. A
+ * callback is translated only once its `X-Twilio-Signature` matches one of the source's Twilio auth
+ * tokens (see {@link twilioSignature}).
  *
  * - `worker.activity.update`: the worker's new activity is its presence (`WorkerActivityName`, through
  *   the adapter's activity mapping) and, by the activity's availability (`WorkerActivityAvailable`, or
@@ -18,6 +19,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
+import { sameSecret } from '../same-secret';
 import { translateEach, type RecordTranslation, type VendorAdapter } from './adapter';
 
 /** How the adapter names what it reads. */
@@ -28,6 +30,12 @@ export interface TwilioTaskRouterMapping {
   availableActivities?: string[];
   /** Task channels that are voice calls (default `voice`). */
   voiceChannels?: string[];
+}
+
+/** What the adapter reads of a source's credentials. */
+export interface TwilioCredentials {
+  /** Twilio auth tokens whose `X-Twilio-Signature` the TaskRouter route accepts for this source. */
+  twilioAuthTokens?: string[];
 }
 
 const callbackSchema = z.looseObject({
@@ -45,11 +53,23 @@ export function twilioSignature(authToken: string, url: string, params: Record<s
 }
 
 /** The adapter for TaskRouter event callbacks. */
-export function twilioTaskRouterAdapter(mapping: TwilioTaskRouterMapping = {}): VendorAdapter {
+export function twilioTaskRouterAdapter(
+  mapping: TwilioTaskRouterMapping = {},
+): VendorAdapter<TwilioCredentials> {
   const voiceChannels = mapping.voiceChannels ?? ['voice'];
   const available = mapping.availableActivities ?? ['Available', 'Idle'];
   return {
     route: 'twilio/taskrouter',
+    authenticateWebhook({ source, url, params, header }, credentials) {
+      const signature = header('x-twilio-signature');
+      const tokens = credentials?.twilioAuthTokens ?? [];
+      if (signature === undefined || tokens.length === 0) {
+        return `form callbacks for ${source} must carry X-Twilio-Signature from a configured Twilio auth token`;
+      }
+      return tokens.some((token) => sameSecret(twilioSignature(token, url, params), signature))
+        ? undefined
+        : 'X-Twilio-Signature does not match the callback';
+    },
     translate(records, source) {
       return translateEach(records, callbackSchema, (parsed, record): RecordTranslation => {
         const callback = parsed as z.infer<typeof callbackSchema> & Record<string, string | undefined>;
