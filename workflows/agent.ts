@@ -26,9 +26,6 @@ import type { AgentChangesPublished, AgentResolution, AgentTarget, BridgeActivit
 import type { AgentChangeOutcome } from '../activities/agents';
 import type { AgentEvent, AgentStreamKind } from '../domain/events/agent-event';
 import {
-  admitAgentEvent,
-  emptyAgentStream,
-  forgetOldEventIds,
   settleAgentEvent,
   stampEvent,
   takeDue,
@@ -37,6 +34,7 @@ import {
   type PendingAgentEvent,
   type ReceivedEvent,
 } from './event-stream';
+import { entityStream, headline, type StreamCounters, type StreamLedgerEntry } from './entity-stream';
 import { Alarms } from './alarms';
 import { directorySyncedSignal } from './directory-signals';
 import { activityFailure, failureReason, locally } from './publishing';
@@ -77,27 +75,20 @@ export const defaultAgentWorkflowSettings: AgentWorkflowSettings = {
 /** Why an event is in the ledger. */
 export type LedgerOutcome = 'late' | 'tooOld' | 'rejected' | 'skipped';
 
-/** One event the workflow could not (or was told not to) deliver. */
-export interface LedgerEntry {
-  eventId: string;
+/** How an agent's ledger names an event. */
+export interface AgentLedgerDetails {
   kind: AgentStreamKind;
-  occurredAt: string;
-  outcome: LedgerOutcome;
-  reason: string;
-  recordedAt: string;
   /** Kept for refused events, so an operator can retry them. */
   event?: AgentEvent;
 }
 
+/** One event the workflow could not (or was told not to) deliver. */
+export type LedgerEntry = StreamLedgerEntry<LedgerOutcome, AgentLedgerDetails>;
+
 /** Counts kept across continue-as-new. */
-export interface AgentCounters {
-  received: number;
+export interface AgentCounters extends StreamCounters {
   published: number;
-  duplicates: number;
-  late: number;
-  tooOld: number;
   rejected: number;
-  skipped: number;
 }
 
 /** The operator-facing state of one agent workflow. */
@@ -132,8 +123,6 @@ export interface AgentWorkflowInput {
   carried?: CarriedAgentState;
 }
 
-const ledgerSize = 200;
-
 // Local: the worker answers from the agent directory the sync left, without a request, mostly.
 const { resolveAgent } = proxyLocalActivities<BridgeActivities>(
   locally({
@@ -162,18 +151,25 @@ function publisherFor(due: PendingAgentEvent[], nowMs: number, settings: AgentWo
 export async function agentWorkflow(input: AgentWorkflowInput): Promise<never> {
   const settings: AgentWorkflowSettings = { ...defaultAgentWorkflowSettings, ...input.settings };
   const carried = input.carried;
-  const stream = carried?.stream ?? emptyAgentStream();
-  const inbox: ReceivedEvent<AgentEvent>[] = [...(carried?.inbox ?? [])];
-  const counters: AgentCounters = carried?.counters ?? {
-    received: 0,
-    published: 0,
-    duplicates: 0,
-    late: 0,
-    tooOld: 0,
-    rejected: 0,
-    skipped: 0,
-  };
-  const ledger: LedgerEntry[] = [...(carried?.ledger ?? [])];
+  // The status query shows one agent's counts; the metric adds them up across agents for dashboards.
+  const outcomes = metricMeter.createCounter(
+    'byoi_agent_events',
+    'events',
+    'agent events by outcome: received, published, duplicates, late, tooOld, rejected, skipped, requeued',
+  );
+  const counted = (outcome: string) => outcomes.add(1, { outcome, source: input.source });
+  const events = entityStream<AgentEvent, AgentCounters, LedgerOutcome, AgentLedgerDetails>({
+    state: carried ?? {
+      counters: { received: 0, published: 0, duplicates: 0, late: 0, tooOld: 0, rejected: 0, skipped: 0 },
+    },
+    settings,
+    // Presence and routing status are ordered separately, as Genesys orders them.
+    streamOf: (event) => event.change.kind,
+    describe: (event, outcome) => ({ kind: event.change.kind, ...(outcome === 'rejected' ? { event } : {}) }),
+    counted,
+    now: () => Date.now(),
+  });
+  const { stream, inbox, counters, ledger } = events.state;
   let lastPublished = carried?.lastPublished;
   let status: AgentStatus['status'] = 'Running';
   let message: string | undefined;
@@ -183,29 +179,6 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<never> {
   /** A directory sync said the mapping may have changed: skip the worker's cached answer. */
   let directoryChanged = false;
 
-  // The status query shows one agent's counts; the metric adds them up across agents for dashboards.
-  const outcomes = metricMeter.createCounter(
-    'byoi_agent_events',
-    'events',
-    'agent events by outcome: received, published, duplicates, late, tooOld, rejected, skipped, requeued',
-  );
-  const count = (outcome: keyof AgentCounters) => {
-    counters[outcome]++;
-    outcomes.add(1, { outcome, source: input.source });
-  };
-  const record = (event: AgentEvent, outcome: LedgerOutcome, reason: string) => {
-    count(outcome);
-    ledger.push({
-      eventId: event.eventId,
-      kind: event.change.kind,
-      occurredAt: event.occurredAt,
-      outcome,
-      reason,
-      recordedAt: new Date().toISOString(),
-      ...(outcome === 'rejected' ? { event } : {}),
-    });
-    if (ledger.length > ledgerSize) ledger.splice(0, ledger.length - ledgerSize);
-  };
   const timeToContinueAsNew = () => {
     const info = workflowInfo();
     return info.continueAsNewSuggested || info.historyLength >= settings.continueAsNewAfterHistoryEvents;
@@ -215,7 +188,7 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<never> {
     status = next;
     message = why;
     setCurrentDetails(
-      `**${input.source}/${input.agentId}** — ${status}${message ? `: ${message}` : ''}\n\n` +
+      `${headline(`${input.source}/${input.agentId}`, status, message)}\n\n` +
         `${counters.published} published, ${stream.pending.length} pending, ${counters.duplicates} duplicates, ` +
         `${counters.late + counters.tooOld + counters.rejected + counters.skipped} in the ledger.`,
     );
@@ -235,10 +208,10 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<never> {
     status,
     message,
     genesysUserId: resolution?.status === 'mapped' ? resolution.userId : undefined,
-    pending: stream.pending.length + inbox.length,
+    pending: events.pending(),
     counters,
     lastPublished,
-    ledger: ledger.slice(-50),
+    ledger: events.recentLedger(),
   }));
   setHandler(retryDeadLettersUpdate, () => {
     let requeued = 0;
@@ -246,14 +219,10 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<never> {
       const event = entry.event!;
       ledger.splice(ledger.indexOf(entry), 1);
       counters.rejected--;
-      delete stream.seen[event.eventId];
-      const admission = admitAgentEvent(stream, event, Date.now(), settings);
-      if (admission.outcome === 'queued') {
+      // One its stream has moved past since (or that aged out) stays in the ledger, as late or tooOld.
+      if (events.readmit(event).outcome === 'queued') {
         requeued++;
-        outcomes.add(1, { outcome: 'requeued', source: input.source });
-      } else if (admission.outcome === 'late' || admission.outcome === 'tooOld') {
-        // Its stream has moved past it since (or it aged out): it stays in the ledger, saying why.
-        record(event, admission.outcome, admission.reason);
+        counted('requeued');
       }
     }
     return { requeued };
@@ -262,7 +231,7 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<never> {
     const chosen = stream.pending.filter((pending) => !eventIds || eventIds.includes(pending.event.eventId));
     for (const pending of chosen) {
       settleAgentEvent(stream, pending, false);
-      record(pending.event, 'skipped', 'skipped by an operator');
+      events.record(pending.event, 'skipped', 'skipped by an operator');
     }
     return { skipped: chosen.length };
   });
@@ -272,15 +241,7 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<never> {
   }
 
   for (;;) {
-    for (const { event, receivedAtMs } of inbox.splice(0)) {
-      count('received');
-      const admission = admitAgentEvent(stream, event, Date.now(), settings, receivedAtMs);
-      if (admission.outcome === 'duplicate') count('duplicates');
-      else if (admission.outcome === 'late' || admission.outcome === 'tooOld') {
-        record(event, admission.outcome, admission.reason);
-      }
-    }
-    forgetOldEventIds(stream, Date.now(), settings);
+    events.admitArrivals();
     if (timeToContinueAsNew()) break;
 
     const next = takeDue(stream, Date.now(), settings);
@@ -364,12 +325,12 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<never> {
       const { event } = pending;
       if (outcome.outcome === 'accepted') {
         settleAgentEvent(stream, pending, true);
-        count('published');
+        events.count('published');
         lastPublished = { eventId: event.eventId, kind: event.change.kind, occurredAt: event.occurredAt };
       } else if (!moved) {
         // Refused for good: recorded, and the stream moves on.
         settleAgentEvent(stream, pending, false);
-        record(event, 'rejected', outcome.reason);
+        events.record(event, 'rejected', outcome.reason);
       }
     });
   }

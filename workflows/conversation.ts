@@ -43,22 +43,25 @@ import {
   type LifecycleState,
   type PlannedEvent,
   type ResolvedIds,
-  type Translation,
 } from './conversation-lifecycle';
+import {
+  defaultConversationWorkflowSettings,
+  type BlockKind,
+  type ConversationCounters,
+  type ConversationLedgerDetails,
+  type ConversationLedgerOutcome,
+  type ConversationPhase,
+  type ConversationResult,
+  type ConversationStatus,
+  type ConversationWorkflowInput,
+  type ConversationWorkflowSettings,
+  type RecordingStatus,
+} from './conversation-status';
 import { Alarms } from './alarms';
 import { directorySyncedSignal } from './directory-signals';
+import { entityStream, headline } from './entity-stream';
 import { activityFailure, failureReason, locally } from './publishing';
-import {
-  admitEvent,
-  emptyStream,
-  forgetOldEventIds,
-  nextDue,
-  settleEvent,
-  stampTimes,
-  type EventStreamSettings,
-  type PendingEvent,
-  type ReceivedEvent,
-} from './event-stream';
+import { nextDue, settleEvent, stampTimes, type PendingEvent, type ReceivedEvent } from './event-stream';
 import {
   byoiChannel,
   byoiGenesysId,
@@ -66,6 +69,8 @@ import {
   byoiStatus,
   startingSearchAttributes,
 } from './search-attributes';
+
+export * from './conversation-status';
 
 /**
  * Steps of the interaction as the bridge received them (one signal per conversation per ingress hold):
@@ -81,124 +86,39 @@ export const skipEventUpdate = defineUpdate<{ eventId: string }, [{ eventId?: st
 /** Gives the conversation up: its live legs are ended in Genesys and the workflow completes. */
 export const abandonUpdate = defineUpdate<{ legsEnded: number }, [{ reason: string }]>('abandon');
 
-/** Settings of a conversation workflow. */
-export interface ConversationWorkflowSettings extends EventStreamSettings {
-  /** After the last leg ends, how long agents who handled the interaction have to wrap up. */
-  wrapUpWaitMs: number;
-  /** After an answered call ends, how long its recording has to become ready. */
-  recordingWaitMs: number;
-  /** Which calls are expected to have a recording: those an agent answered, every call, or none. */
-  expectRecording: 'answered' | 'always' | 'never';
-  /** How long events may wait for the step that starts the conversation before it is given up as orphaned. */
-  startWaitMs: number;
-  /** How often parties without a Genesys id are looked up again without being told. */
-  mappingRetryMs: number;
-  /** How long one publish attempt may take before it is abandoned and retried with the same ids. */
-  publishTimeoutMs: number;
-  /** How long one recording upload attempt may take. */
-  uploadTimeoutMs: number;
-  /** How long an upload may go without a heartbeat before its worker is taken for dead and it is retried. */
-  uploadHeartbeatTimeoutMs: number;
+/** The activities a conversation runs, with their timeouts and retry policies. */
+function conversationActivities(settings: ConversationWorkflowSettings) {
+  // Local: the worker answers from the agent directory and its cached listings, without a request, mostly.
+  const resolving = locally({
+    startToCloseTimeout: '1 minute',
+    retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+  });
+  // A retried step resends its events with the same ids; what Genesys accepted the worker does not resend.
+  const publishing = locally({
+    startToCloseTimeout: settings.publishTimeoutMs,
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  });
+  const uploading: ActivityOptions = {
+    startToCloseTimeout: settings.uploadTimeoutMs,
+    heartbeatTimeout: settings.uploadHeartbeatTimeoutMs,
+    // A source or Genesys that stays down for a day is an operator's problem, not a retry's.
+    scheduleToCloseTimeout: '1 day',
+    retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+  };
+  const { resolveConversationParties } = proxyLocalActivities<BridgeActivities>(resolving);
+  const { publishConversationStep } = proxyLocalActivities<BridgeActivities>(publishing);
+  const { uploadRecording } = proxyActivities<BridgeActivities>(uploading);
+  return {
+    resolveConversationParties,
+    publishStep: (events: GenesysConversationEvent[], summary: string) =>
+      publishConversationStep.executeWithOptions({ ...publishing, summary }, [events]),
+    uploadRecording: (recording: RecordingToUpload, summary: string) =>
+      uploadRecording.executeWithOptions({ ...uploading, summary }, [recording]),
+  };
 }
 
-/** Defaults of {@link ConversationWorkflowSettings}. */
-export const defaultConversationWorkflowSettings: ConversationWorkflowSettings = {
-  reorderWindowMs: 2_000,
-  dedupWindowMs: 24 * 3_600_000,
-  maxEventAgeMs: 7 * 24 * 3_600_000,
-  wrapUpWaitMs: 30 * 60_000,
-  recordingWaitMs: 2 * 3_600_000,
-  expectRecording: 'answered',
-  startWaitMs: 3_600_000,
-  mappingRetryMs: 10 * 60_000,
-  publishTimeoutMs: 30_000,
-  uploadTimeoutMs: 30 * 60_000,
-  uploadHeartbeatTimeoutMs: 30_000,
-};
-
-/** Where the conversation stands. */
-export type ConversationPhase =
-  | 'Running'
-  | 'WaitingForMapping'
-  | 'Blocked'
-  | 'WaitingForWrapUp'
-  | 'WaitingForRecording'
-  | 'UploadingRecording'
-  | 'Completed'
-  | 'RecordingMissing'
-  | 'RecordingFailed'
-  | 'Abandoned'
-  | 'Orphaned';
-
-/** Why an event is in the ledger. */
-export type ConversationLedgerOutcome = 'late' | 'tooOld' | 'skipped' | 'afterAbandon';
-
-/** One event the workflow could not (or was told not to) deliver. */
-export interface ConversationLedgerEntry {
-  eventId: string;
-  type: string;
-  occurredAt: string;
-  outcome: ConversationLedgerOutcome;
-  reason: string;
-  recordedAt: string;
-}
-
-/** Counts of what happened to the interaction's events. */
-export interface ConversationCounters {
-  received: number;
-  duplicates: number;
-  /** Source events translated and accepted by Genesys. */
-  applied: number;
-  /** Genesys events accepted. */
-  genesysEvents: number;
-  late: number;
-  tooOld: number;
-  skipped: number;
-}
-
-/** The recording, as far as it got. */
-export interface RecordingStatus {
-  state: 'notExpected' | 'waiting' | 'ready' | 'uploading' | 'uploaded' | 'missing' | 'failed';
-  url?: string;
-  sizeBytes?: number;
-  uploaded?: UploadedRecording;
-  reason?: string;
-}
-
-/** The operator-facing state of one conversation workflow. */
-export interface ConversationStatus {
-  source: string;
-  interactionId: string;
-  channel?: 'voice' | 'email';
-  status: ConversationPhase;
-  message?: string;
-  conversationId?: string;
-  /** The event that is blocked, and why. */
-  blocked?: { eventId: string; type: string; kind: BlockKind; reason: string };
-  legs: LifecycleState['legs'];
-  pending: number;
-  counters: ConversationCounters;
-  lastApplied?: { eventId: string; type: string; occurredAt: string };
-  recording: RecordingStatus;
-  ledger: ConversationLedgerEntry[];
-}
-
-/** What the workflow returns. */
-export type ConversationResult = Omit<ConversationStatus, 'pending' | 'blocked'>;
-
-/** What starts a conversation workflow. */
-export interface ConversationWorkflowInput {
-  source: string;
-  interactionId: string;
-  /**
-   * The Genesys conversation id, minted by whoever starts the workflow so that the id is searchable from
-   * the start (`ByoiGenesysId`); minted by the workflow when absent.
-   */
-  conversationId?: string;
-  settings?: Partial<ConversationWorkflowSettings>;
-}
-
-type BlockKind = 'unmapped' | 'unsupported' | 'rejected';
+/** The only stream of a conversation: Genesys orders a conversation's events as one. */
+const conversationStream = 'conversation';
 
 /** A translated step on its way to Genesys: kept, so a retry sends the same events with the same ids. */
 interface StepInFlight {
@@ -207,17 +127,38 @@ interface StepInFlight {
   events: GenesysConversationEvent[];
 }
 
-/** The only stream of a conversation: Genesys orders a conversation's events as one. */
-const conversationStream = 'conversation';
-const ledgerSize = 200;
-
-// Local: the worker answers from the agent directory and its cached listings, without a request, mostly.
-const { resolveConversationParties } = proxyLocalActivities<BridgeActivities>(
-  locally({
-    startToCloseTimeout: '1 minute',
-    retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
-  }),
-);
+/** Everything a conversation workflow keeps besides its events (those are in its stream core). */
+interface ConversationState {
+  /** Where the Genesys conversation stands, as Genesys accepted it; undefined until it has started. */
+  lifecycle?: LifecycleState;
+  sourceId?: string;
+  ids: ResolvedIds;
+  inFlight?: StepInFlight;
+  blocked?: ConversationStatus['blocked'];
+  lastApplied?: ConversationStatus['lastApplied'];
+  /** The eventDateTime (ms) the last Genesys event went out with (see stampTimes). */
+  lastStampMs: number;
+  firstArrivalMs?: number;
+  endedAtMs?: number;
+  recording: RecordingStatus;
+  recordingSource?: Omit<RecordingToUpload, 'conversationId' | 'communicationId'>;
+  phase: ConversationPhase;
+  message?: string;
+  /** While a party has no Genesys id: when to look again without being told. */
+  lookAgainAtMs: number;
+  retryRequested: boolean;
+  /** An operator's update changed what the workflow should do next. */
+  operatorActed: boolean;
+  directoryChanged: boolean;
+  abandonReason?: string;
+  /** The phases are over: no update can change the conversation any more. */
+  finished: boolean;
+  /** The conversation's final status is set. */
+  settled: boolean;
+  /** Search attributes set since they were last written, by name, and the status last written. */
+  unwritten: Map<string, SearchAttributeUpdatePair>;
+  writtenPhase: ConversationPhase;
+}
 
 /** Runs one interaction's conversation until it is settled. */
 export async function conversationWorkflow(input: ConversationWorkflowInput): Promise<ConversationResult> {
@@ -225,157 +166,91 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
     ...defaultConversationWorkflowSettings,
     ...input.settings,
   };
-  const stream = emptyStream<InteractionEvent>();
-  const inbox: ReceivedEvent<InteractionEvent>[] = [];
-  const counters: ConversationCounters = {
-    received: 0,
-    duplicates: 0,
-    applied: 0,
-    genesysEvents: 0,
-    late: 0,
-    tooOld: 0,
-    skipped: 0,
-  };
-  const ledger: ConversationLedgerEntry[] = [];
-  const ids: ResolvedIds = { users: {}, queues: {}, wrapupCodes: {} };
-  let sourceId: string | undefined;
-  let lifecycle: LifecycleState | undefined;
-  let inFlight: StepInFlight | undefined;
-  let blocked: ConversationStatus['blocked'];
-  /** While a party has no Genesys id: when to look again without being told. */
-  let lookAgainAtMs = Infinity;
-  let retryRequested = false;
-  /** An operator's update changed what the loop should do next. */
-  let operatorActed = false;
-  let directoryChanged = false;
-  let abandonReason: string | undefined;
-  let firstArrivalMs: number | undefined;
-  let endedAtMs: number | undefined;
-  let lastApplied: ConversationStatus['lastApplied'];
-  const recording: RecordingStatus = { state: 'notExpected' };
-  let recordingSource: Omit<RecordingToUpload, 'conversationId' | 'communicationId'> | undefined;
-  let phase: ConversationPhase = 'Running';
-  /** Search attributes set since they were last written, by name. */
-  const unwritten = new Map<string, SearchAttributeUpdatePair>();
-  const alarms = new Alarms();
-  /** The main loop has ended: no update can change the conversation any more. */
-  let finished = false;
-  /** The conversation's final status is set. */
-  let settled = false;
-  let message: string | undefined;
-
+  const activities = conversationActivities(settings);
   // The status query shows one conversation's counts; the metric adds them up for dashboards.
   const outcomes = metricMeter.createCounter(
     'byoi_conversation_events',
     'events',
     'interaction events by outcome: received, duplicates, applied, late, tooOld, skipped',
   );
-  const count = (outcome: Exclude<keyof ConversationCounters, 'genesysEvents'>) => {
-    counters[outcome]++;
-    outcomes.add(1, { outcome, source: input.source });
-  };
-  const record = (event: InteractionEvent, outcome: ConversationLedgerOutcome, reason: string) => {
-    if (outcome !== 'afterAbandon') count(outcome);
-    ledger.push({
-      eventId: event.eventId,
-      type: `${event.channel}.${event.change.type}`,
-      occurredAt: event.occurredAt,
-      outcome,
-      reason,
-      recordedAt: new Date().toISOString(),
-    });
-    if (ledger.length > ledgerSize) ledger.splice(0, ledger.length - ledgerSize);
-  };
-  // Written before each wait, and only then, all in one upsert: a phase that ends within the workflow task
-  // that began it is never searched for, so it costs no history event.
-  let writtenPhase: ConversationPhase = phase;
-  const writeAttributes = () => {
-    if (phase !== writtenPhase) unwritten.set(byoiStatus.name, { key: byoiStatus, value: phase });
-    writtenPhase = phase;
-    if (unwritten.size > 0) upsertSearchAttributes([...unwritten.values()]);
-    unwritten.clear();
-  };
-  const show = (next: ConversationPhase, why?: string) => {
-    phase = next;
-    message = why;
-    const where = lifecycle ? describeLifecycle(lifecycle) : 'a conversation that has not started';
-    setCurrentDetails(
-      `**${input.source}/${input.interactionId}** — ${phase}${message ? `: ${message}` : ''}\n\n` +
-        `${lifecycle ? `Genesys conversation ${lifecycle.conversationId}, ` : ''}${where}. ` +
-        `${counters.applied} steps applied (${counters.genesysEvents} Genesys events), ` +
-        `${stream.pending.length + inbox.length} pending, ${ledger.length} in the ledger; recording ${recording.state}.` +
-        (phase === 'Blocked'
-          ? '\n\nAn operator can `retry` (after a fix), `skipEvent` or `abandon` (workflow updates).'
-          : ''),
-    );
-  };
-  const block = (head: PendingEvent<InteractionEvent>, kind: BlockKind, reason: string) => {
-    blocked = {
-      eventId: head.event.eventId,
-      type: `${head.event.channel}.${head.event.change.type}`,
-      kind,
-      reason,
-    };
-    lookAgainAtMs = kind === 'unmapped' ? Date.now() + settings.mappingRetryMs : Infinity;
-    show(kind === 'unmapped' ? 'WaitingForMapping' : 'Blocked', reason);
-  };
-  const snapshot = (): ConversationResult => ({
-    source: input.source,
-    interactionId: input.interactionId,
-    channel: lifecycle?.channel,
-    status: phase,
-    message,
-    conversationId: lifecycle?.conversationId,
-    legs: lifecycle?.legs ?? [],
-    counters,
-    lastApplied,
-    recording,
-    ledger: ledger.slice(-50),
+  const events = entityStream<
+    InteractionEvent,
+    ConversationCounters,
+    ConversationLedgerOutcome,
+    ConversationLedgerDetails
+  >({
+    state: {
+      counters: { received: 0, duplicates: 0, applied: 0, genesysEvents: 0, late: 0, tooOld: 0, skipped: 0 },
+    },
+    settings,
+    streamOf: () => conversationStream,
+    describe: (event) => ({ type: stepType(event) }),
+    counted: (outcome) => outcomes.add(1, { outcome, source: input.source }),
+    now: () => Date.now(),
   });
+  const { stream, counters } = events.state;
+  const state: ConversationState = {
+    ids: { users: {}, queues: {}, wrapupCodes: {} },
+    lastStampMs: -Infinity,
+    recording: { state: 'notExpected' },
+    phase: 'Running',
+    lookAgainAtMs: Infinity,
+    retryRequested: false,
+    operatorActed: false,
+    directoryChanged: false,
+    finished: false,
+    settled: false,
+    unwritten: new Map(),
+    writtenPhase: 'Running',
+  };
+  const alarms = new Alarms();
 
-  setHandler(interactionEventsSignal, (events) => {
-    // Handlers only enqueue; the main loop admits events in arrival order.
-    inbox.push(...events);
+  setHandler(interactionEventsSignal, (received) => {
+    // Handlers only enqueue; the phases admit events in arrival order.
+    events.state.inbox.push(...received);
   });
   setHandler(directorySyncedSignal, () => {
-    directoryChanged = true;
+    state.directoryChanged = true;
   });
   setHandler(conversationStatusQuery, () => ({
     ...snapshot(),
-    blocked,
-    pending: stream.pending.length + inbox.length,
+    blocked: state.blocked,
+    pending: events.pending(),
   }));
   setHandler(
     retryBlockedUpdate,
     () => {
-      retryRequested = true;
-      operatorActed = true;
-      return { eventId: blocked!.eventId };
+      state.retryRequested = true;
+      state.operatorActed = true;
+      return { eventId: state.blocked!.eventId };
     },
     {
       validator: () => {
-        if (finished || !blocked) throw new Error(`nothing is blocked: the conversation is ${phase}`);
+        if (state.finished || !state.blocked) {
+          throw new Error(`nothing is blocked: the conversation is ${state.phase}`);
+        }
       },
     },
   );
   setHandler(
     skipEventUpdate,
     ({ eventId }) => {
-      const chosen = eventId ?? blocked!.eventId;
+      const chosen = eventId ?? state.blocked!.eventId;
       const pending = stream.pending.find((each) => each.event.eventId === chosen)!;
       settleEvent(stream, pending);
-      record(pending.event, 'skipped', 'skipped by an operator');
-      if (inFlight?.eventId === chosen) inFlight = undefined;
-      if (blocked?.eventId === chosen) blocked = undefined;
-      operatorActed = true;
+      events.record(pending.event, 'skipped', 'skipped by an operator');
+      if (state.inFlight?.eventId === chosen) state.inFlight = undefined;
+      if (state.blocked?.eventId === chosen) state.blocked = undefined;
+      state.operatorActed = true;
       return { eventId: chosen };
     },
     {
       validator: ({ eventId }: { eventId?: string }) => {
-        if (finished) throw new Error(`the conversation has ended ${phase}`);
-        if (eventId === undefined && !blocked)
+        if (state.finished) throw new Error(`the conversation has ended ${state.phase}`);
+        if (eventId === undefined && !state.blocked) {
           throw new Error('name the eventId to skip: nothing is blocked');
-        const chosen = eventId ?? blocked!.eventId;
+        }
+        const chosen = eventId ?? state.blocked!.eventId;
         if (!stream.pending.some((each) => each.event.eventId === chosen)) {
           throw new Error(`event ${chosen} is not pending`);
         }
@@ -385,14 +260,14 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
   setHandler(
     abandonUpdate,
     async ({ reason }) => {
-      abandonReason = reason;
-      await condition(() => settled);
-      return { legsEnded: lifecycle?.legs.filter((leg) => leg.ended).length ?? 0 };
+      state.abandonReason = reason;
+      await condition(() => state.settled);
+      return { legsEnded: state.lifecycle?.legs.filter((leg) => leg.ended).length ?? 0 };
     },
     {
       validator: ({ reason }) => {
         if (typeof reason !== 'string' || reason.trim() === '') throw new Error('give a reason to abandon');
-        if (finished) throw new Error(`the conversation has ended ${phase}`);
+        if (state.finished) throw new Error(`the conversation has ended ${state.phase}`);
       },
     },
   );
@@ -409,8 +284,227 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
     );
   }
 
+  // The process. Each phase applies the events that come due meanwhile; an operator's abandon ends any.
+  if (await applyUntilEnded()) {
+    await wrapUps();
+    await recording();
+    await applyRemaining();
+  }
+  return await settle();
+
+  /** Applies events until the last leg ends; false when the conversation was abandoned or never started. */
+  async function applyUntilEnded(): Promise<boolean> {
+    await applyUntil({ done: ended, deadlineMs: startDeadlineMs });
+    return ended() && state.abandonReason === undefined;
+  }
+
+  /** Gives the agents who handled the interaction until the wrap-up deadline to wrap up. */
+  async function wrapUps(): Promise<void> {
+    await applyUntil({
+      done: () => awaitingWrapUp(state.lifecycle!).length === 0,
+      deadlineMs: () => state.endedAtMs! + settings.wrapUpWaitMs,
+      idle: () => {
+        const agents = awaitingWrapUp(state.lifecycle!).map((id) => `agent ${id}`);
+        show('WaitingForWrapUp', `waiting for ${agents.join(', ')} to wrap up`);
+      },
+    });
+  }
+
+  /** Waits (bounded) for the call's recording and uploads it; one that does not come is missing. */
+  async function recording(): Promise<void> {
+    const settled = await applyUntil({
+      done: recordingSettled,
+      deadlineMs: () => state.endedAtMs! + settings.recordingWaitMs,
+      idle: () => show('WaitingForRecording', 'waiting for the recording-ready event of the call'),
+    });
+    if (!settled && state.abandonReason === undefined) {
+      Object.assign(state.recording, {
+        state: 'missing',
+        reason: `no recording was ready within ${settings.recordingWaitMs / 60_000} minutes of the end of the call`,
+      });
+    }
+  }
+
+  /** Applies what is still pending (a step blocked after the end waits for its operator). */
+  async function applyRemaining(): Promise<void> {
+    await applyUntil({ done: () => stream.pending.length === 0, deadlineMs: () => Infinity });
+  }
+
+  /**
+   * What every phase runs: admits the events that arrived, takes the step that is due (an event applied, a
+   * ready recording uploaded), and otherwise waits until something is due. Answers true once the phase is
+   * `done`, false when its deadline passed first or an operator abandoned the conversation.
+   */
+  async function applyUntil(phase: {
+    done: () => boolean;
+    deadlineMs: () => number;
+    /** Shows what the phase waits for, when no event is pending. */
+    idle?: () => void;
+  }): Promise<boolean> {
+    for (;;) {
+      if (events.admitArrivals() > 0) state.firstArrivalMs ??= Date.now();
+      if (state.abandonReason !== undefined) return false;
+      if (await stepDue()) continue;
+      if (phase.done()) return true;
+      if (Date.now() >= phase.deadlineMs()) return false;
+      if (stream.pending.length === 0) phase.idle?.();
+      await untilSomethingDue(phase.deadlineMs());
+    }
+  }
+
+  /** Takes the step that is due, if one is: the head event applied, or a ready recording uploaded. */
+  async function stepDue(): Promise<boolean> {
+    const next = nextDue(stream, Date.now(), settings);
+    const head = next !== undefined && 'due' in next ? next.due : undefined;
+    if (
+      head &&
+      (state.blocked?.eventId !== head.event.eventId || state.retryRequested || state.directoryChanged)
+    ) {
+      const fresh = state.directoryChanged;
+      state.retryRequested = false;
+      state.directoryChanged = false;
+      await apply(head, fresh);
+      return true;
+    }
+    if (ended() && state.recording.state === 'ready') {
+      await upload();
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Waits until the head's reorder window passes, `deadlineMs`, the time to look a missing mapping up
+   * again, or a message that changes what is due (an event, an operator's update, a directory sync).
+   */
+  async function untilSomethingDue(deadlineMs: number): Promise<void> {
+    const next = nextDue(stream, Date.now(), settings);
+    const wakeAtMs = Math.min(
+      next !== undefined && 'waitMs' in next ? Date.now() + next.waitMs : Infinity,
+      deadlineMs,
+      state.blocked?.kind === 'unmapped' ? state.lookAgainAtMs : Infinity,
+    );
+    // Nothing waits on a mapping here (a step that did would be the head): a sync changes nothing now.
+    state.directoryChanged = false;
+    state.operatorActed = false;
+    writeAttributes();
+    await alarms.until(
+      () =>
+        events.state.inbox.length > 0 ||
+        state.operatorActed ||
+        state.directoryChanged ||
+        state.abandonReason !== undefined,
+      wakeAtMs,
+    );
+    if (state.blocked?.kind === 'unmapped' && Date.now() >= state.lookAgainAtMs) state.retryRequested = true;
+  }
+
+  /** Sets the final status; from here no update is taken, and a signal that still arrives is recorded. */
+  async function settle(): Promise<ConversationResult> {
+    state.finished = true;
+    if (state.abandonReason !== undefined) {
+      await endLiveLegs();
+      for (const pending of stream.pending) {
+        events.record(pending.event, 'afterAbandon', `abandoned: ${state.abandonReason}`);
+      }
+      show('Abandoned', state.abandonReason);
+    } else if (state.lifecycle === undefined) {
+      for (const pending of stream.pending) {
+        events.record(
+          pending.event,
+          'skipped',
+          `nothing started the conversation within ${settings.startWaitMs / 60_000} minutes`,
+        );
+      }
+      show('Orphaned', `no event started the conversation; ${stream.pending.length} events never applied`);
+    } else if (state.recording.state === 'missing') show('RecordingMissing', state.recording.reason);
+    else if (state.recording.state === 'failed') show('RecordingFailed', state.recording.reason);
+    else show('Completed');
+    writeAttributes();
+    state.settled = true;
+    await condition(allHandlersFinished);
+    for (const { event } of events.state.inbox.splice(0)) {
+      events.record(event, 'skipped', `arrived after the conversation ended ${state.phase}`);
+    }
+    return snapshot();
+  }
+
+  /** Ends the live legs of an abandoned conversation in Genesys; a failure is added to the reason. */
+  async function endLiveLegs(): Promise<void> {
+    const { lifecycle, lastApplied } = state;
+    if (!lifecycle || hasEnded(lifecycle)) return;
+    const closing = closeAll(lifecycle, input.interactionId, {
+      sourceId: state.sourceId!,
+      ids: state.ids,
+      mint: uuid4,
+    });
+    const at = new Date(Math.max(Date.now(), Date.parse(lastApplied?.occurredAt ?? ''))).toISOString();
+    const refusal = closing.ok
+      ? await publish(
+          { eventId: 'abandon', state: closing.state, events: stamp(closing.events, at) },
+          'ending the live legs of an abandoned conversation',
+        )
+      : closing.reason;
+    if (refusal !== undefined) state.abandonReason += `; ending its live legs in Genesys failed: ${refusal}`;
+  }
+
+  function ended(): boolean {
+    return state.lifecycle !== undefined && hasEnded(state.lifecycle);
+  }
+
+  /** Until the conversation has started: how long its first events wait for the step that starts it. */
+  function startDeadlineMs(): number {
+    return state.lifecycle === undefined
+      ? (state.firstArrivalMs ?? Infinity) + settings.startWaitMs
+      : Infinity;
+  }
+
+  /** Takes the head event one step further: translated once, published until Genesys accepts it, or blocked. */
+  async function apply(head: PendingEvent<InteractionEvent>, fresh: boolean): Promise<void> {
+    const { event } = head;
+    if (state.inFlight?.eventId !== event.eventId) {
+      const missing = await unresolved(event, fresh);
+      if (missing !== undefined) return block(head, 'unmapped', missing);
+      const translation = translate(state.lifecycle, event, {
+        sourceId: state.sourceId!,
+        ids: state.ids,
+        mint: uuid4,
+        conversationId: input.conversationId,
+        afterCallWork: settings.wrapUpWaitMs > 0,
+      });
+      if (!translation.ok) return block(head, 'unsupported', translation.reason);
+      state.inFlight = {
+        eventId: event.eventId,
+        state: translation.state,
+        events: stamp(translation.events, event.occurredAt),
+      };
+    }
+    show('Running');
+    const refusal = await publish(state.inFlight, stepType(event));
+    if (refusal !== undefined) return block(head, 'rejected', refusal);
+    state.inFlight = undefined;
+    state.blocked = undefined;
+    settleEvent(stream, head, conversationStream);
+    events.count('applied');
+    state.lastApplied = { eventId: event.eventId, type: stepType(event), occurredAt: event.occurredAt };
+    if (event.change.type === 'recordingReady') {
+      const { url, contentType, sizeBytes, md5 } = event.change;
+      state.recordingSource = { url, contentType, sizeBytes, ...(md5 === undefined ? {} : { md5 }) };
+      if (state.recording.state !== 'uploaded')
+        Object.assign(state.recording, { state: 'ready', url, sizeBytes });
+    }
+    if (ended()) state.endedAtMs ??= Date.now();
+  }
+
+  function block(head: PendingEvent<InteractionEvent>, kind: BlockKind, reason: string): void {
+    state.blocked = { eventId: head.event.eventId, type: stepType(head.event), kind, reason };
+    state.lookAgainAtMs = kind === 'unmapped' ? Date.now() + settings.mappingRetryMs : Infinity;
+    show(kind === 'unmapped' ? 'WaitingForMapping' : 'Blocked', reason);
+  }
+
   /** Resolves what a step names that is not known yet; undefined once everything is. */
-  const unresolved = async (event: InteractionEvent, fresh: boolean): Promise<string | undefined> => {
+  async function unresolved(event: InteractionEvent, fresh: boolean): Promise<string | undefined> {
+    const { ids } = state;
     const references = referencesOf(event);
     const parties = {
       source: input.source,
@@ -419,21 +513,20 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
       wrapupCodes: references.wrapupCodes.filter((id) => ids.wrapupCodes[id] === undefined),
     };
     const known = parties.agents.length + parties.queues.length + parties.wrapupCodes.length === 0;
-    if (known && sourceId !== undefined) return undefined;
-    const resolution = await resolveConversationParties({ ...parties, fresh });
+    if (known && state.sourceId !== undefined) return undefined;
+    const resolution = await activities.resolveConversationParties({ ...parties, fresh });
     if (resolution.status === 'unmapped') return `no Genesys id yet for ${resolution.missing.join(', ')}`;
-    sourceId = resolution.sourceId;
+    state.sourceId = resolution.sourceId;
     Object.assign(ids.users, resolution.users);
     Object.assign(ids.queues, resolution.queues);
     Object.assign(ids.wrapupCodes, resolution.wrapupCodes);
     return undefined;
-  };
+  }
 
   /** Gives each planned event its eventId and time (see stampTimes: strictly increasing in the conversation). */
-  let lastStampMs = -Infinity;
-  const stamp = (planned: PlannedEvent[], occurredAt: string): GenesysConversationEvent[] => {
-    const times = stampTimes(planned.length, Date.parse(occurredAt), lastStampMs);
-    lastStampMs = times.at(-1) ?? lastStampMs;
+  function stamp(planned: PlannedEvent[], occurredAt: string): GenesysConversationEvent[] {
+    const times = stampTimes(planned.length, Date.parse(occurredAt), state.lastStampMs);
+    state.lastStampMs = times.at(-1) ?? state.lastStampMs;
     return planned.map(
       (each, index) =>
         ({
@@ -441,231 +534,119 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
           event: { ...each.event, eventId: uuid4(), eventDateTime: new Date(times[index]!).toISOString() },
         }) as GenesysConversationEvent,
     );
-  };
+  }
 
   /** Publishes a translated step; answers Genesys's refusal, or undefined once it accepted all of it. */
-  const publish = async (step: StepInFlight, summary: string): Promise<string | undefined> => {
+  async function publish(step: StepInFlight, summary: string): Promise<string | undefined> {
     try {
-      if (step.events.length > 0) {
-        await publishStep.executeWithOptions({ ...publishing, summary }, [step.events]);
-      }
+      if (step.events.length > 0) await activities.publishStep(step.events, summary);
     } catch (error) {
       const failure = activityFailure(error);
       if (!failure) throw error;
       return failureReason(failure);
     }
-    const started = lifecycle === undefined;
-    lifecycle = step.state;
+    const started = state.lifecycle === undefined;
+    state.lifecycle = step.state;
     counters.genesysEvents += step.events.length;
     // The bridge's ingress sets both when it starts the workflow; anything else that started it, here.
     if (started) {
       const known = workflowInfo().typedSearchAttributes;
       for (const pair of [
-        { key: byoiChannel, value: lifecycle.channel },
-        { key: byoiGenesysId, value: lifecycle.conversationId },
+        { key: byoiChannel, value: step.state.channel },
+        { key: byoiGenesysId, value: step.state.conversationId },
       ]) {
-        if (known.get(pair.key) !== pair.value) unwritten.set(pair.key.name, pair);
+        if (known.get(pair.key) !== pair.value) state.unwritten.set(pair.key.name, pair);
       }
     }
     return undefined;
-  };
-  // A retried step resends its events with the same ids; what Genesys accepted the worker does not resend.
-  const publishing = locally({
-    startToCloseTimeout: settings.publishTimeoutMs,
-    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-  });
-  const publishStep = proxyLocalActivities<BridgeActivities>(publishing).publishConversationStep;
+  }
 
-  /** Takes the head event one step further; false when it is blocked. */
-  const apply = async (head: PendingEvent<InteractionEvent>, fresh: boolean): Promise<boolean> => {
-    const { event } = head;
-    const type = `${event.channel}.${event.change.type}`;
-    if (inFlight?.eventId !== event.eventId) {
-      const missing = await unresolved(event, fresh);
-      if (missing !== undefined) {
-        block(head, 'unmapped', missing);
-        return false;
-      }
-      const translation: Translation = translate(lifecycle, event, {
-        sourceId: sourceId!,
-        ids,
-        mint: uuid4,
-        conversationId: input.conversationId,
-        afterCallWork: settings.wrapUpWaitMs > 0,
-      });
-      if (!translation.ok) {
-        block(head, 'unsupported', translation.reason);
-        return false;
-      }
-      inFlight = {
-        eventId: event.eventId,
-        state: translation.state,
-        events: stamp(translation.events, event.occurredAt),
-      };
-    }
-    show('Running');
-    const refusal = await publish(inFlight, type);
-    if (refusal !== undefined) {
-      block(head, 'rejected', refusal);
-      return false;
-    }
-    inFlight = undefined;
-    blocked = undefined;
-    settleEvent(stream, head, conversationStream);
-    count('applied');
-    lastApplied = { eventId: event.eventId, type, occurredAt: event.occurredAt };
-    if (event.change.type === 'recordingReady') {
-      const { url, contentType, sizeBytes, md5 } = event.change;
-      recordingSource = { url, contentType, sizeBytes, ...(md5 === undefined ? {} : { md5 }) };
-      if (recording.state !== 'uploaded') Object.assign(recording, { state: 'ready', url, sizeBytes });
-    }
-    if (lifecycle && hasEnded(lifecycle)) endedAtMs ??= Date.now();
-    return true;
-  };
+  function recordingExpected(): boolean {
+    const { lifecycle } = state;
+    return (
+      lifecycle?.channel === 'voice' &&
+      (settings.expectRecording === 'always' ||
+        (settings.expectRecording === 'answered' &&
+          lifecycle.legs.some((leg) => leg.role === 'agent' && leg.answered)))
+    );
+  }
 
-  const recordingExpected = () =>
-    lifecycle?.channel === 'voice' &&
-    (settings.expectRecording === 'always' ||
-      (settings.expectRecording === 'answered' &&
-        lifecycle.legs.some((leg) => leg.role === 'agent' && leg.answered)));
   // A recording offered for a call nobody answered (an IVR's, say) is uploaded too, though not awaited.
-  const recordingSettled = () =>
-    recording.state === 'uploaded' ||
-    recording.state === 'missing' ||
-    recording.state === 'failed' ||
-    (!recordingExpected() && recording.state === 'notExpected');
+  function recordingSettled(): boolean {
+    const { recording } = state;
+    return (
+      recording.state === 'uploaded' ||
+      recording.state === 'missing' ||
+      recording.state === 'failed' ||
+      (!recordingExpected() && recording.state === 'notExpected')
+    );
+  }
 
-  const uploading: ActivityOptions = {
-    startToCloseTimeout: settings.uploadTimeoutMs,
-    heartbeatTimeout: settings.uploadHeartbeatTimeoutMs,
-    // A source or Genesys that stays down for a day is an operator's problem, not a retry's.
-    scheduleToCloseTimeout: '1 day',
-    retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
-  };
-  const { uploadRecording } = proxyActivities<BridgeActivities>(uploading);
-  const upload = async () => {
-    const customer = lifecycle!.legs.find((leg) => leg.role === 'customer') ?? lifecycle!.legs[0]!;
-    Object.assign(recording, { state: 'uploading' });
+  async function upload(): Promise<void> {
+    const lifecycle = state.lifecycle!;
+    const source = state.recordingSource!;
+    const customer = lifecycle.legs.find((leg) => leg.role === 'customer') ?? lifecycle.legs[0]!;
+    Object.assign(state.recording, { state: 'uploading' });
     show('UploadingRecording');
     writeAttributes();
     try {
-      const uploaded = await uploadRecording.executeWithOptions(
-        {
-          ...uploading,
-          summary: `recording of ${lifecycle!.conversationId} (${recordingSource!.sizeBytes} bytes)`,
-        },
-        [
-          {
-            ...recordingSource!,
-            conversationId: lifecycle!.conversationId,
-            communicationId: customer.communicationId,
-          },
-        ],
+      const uploaded: UploadedRecording = await activities.uploadRecording(
+        { ...source, conversationId: lifecycle.conversationId, communicationId: customer.communicationId },
+        `recording of ${lifecycle.conversationId} (${source.sizeBytes} bytes)`,
       );
-      Object.assign(recording, { state: 'uploaded', uploaded });
+      Object.assign(state.recording, { state: 'uploaded', uploaded });
     } catch (error) {
       if (!(error instanceof ActivityFailure)) throw error;
-      Object.assign(recording, { state: 'failed', reason: failureReason(error) });
+      Object.assign(state.recording, { state: 'failed', reason: failureReason(error) });
     }
-  };
-
-  for (;;) {
-    for (const { event, receivedAtMs } of inbox.splice(0)) {
-      count('received');
-      firstArrivalMs ??= Date.now();
-      const admission = admitEvent(stream, event, conversationStream, Date.now(), settings, receivedAtMs);
-      if (admission.outcome === 'duplicate') count('duplicates');
-      else if (admission.outcome !== 'queued') record(event, admission.outcome, admission.reason);
-    }
-    forgetOldEventIds(stream, Date.now(), settings);
-    if (abandonReason !== undefined) break;
-
-    const next = nextDue(stream, Date.now(), settings);
-    const head = next !== undefined && 'due' in next ? next.due : undefined;
-    if (head && (blocked?.eventId !== head.event.eventId || retryRequested || directoryChanged)) {
-      const fresh = directoryChanged;
-      retryRequested = false;
-      directoryChanged = false;
-      await apply(head, fresh);
-      continue;
-    }
-    const ended = lifecycle !== undefined && hasEnded(lifecycle);
-    if (ended && recording.state === 'ready') {
-      await upload();
-      continue;
-    }
-    const wrapUpDue = (endedAtMs ?? Infinity) + settings.wrapUpWaitMs;
-    const recordingDue = (endedAtMs ?? Infinity) + settings.recordingWaitMs;
-    if (ended && !recordingSettled() && recording.state !== 'uploading' && Date.now() >= recordingDue) {
-      Object.assign(recording, {
-        state: 'missing',
-        reason: `no recording was ready within ${settings.recordingWaitMs / 60_000} minutes of the end of the call`,
-      });
-    }
-    const waitingForWrapUp = ended && Date.now() < wrapUpDue ? awaitingWrapUp(lifecycle!) : [];
-    if (ended && next === undefined && waitingForWrapUp.length === 0 && recordingSettled()) break;
-    const startDue = lifecycle === undefined ? (firstArrivalMs ?? Infinity) + settings.startWaitMs : Infinity;
-    if (Date.now() >= startDue) break;
-
-    if (ended && next === undefined) {
-      if (waitingForWrapUp.length > 0) {
-        show(
-          'WaitingForWrapUp',
-          `waiting for ${waitingForWrapUp.map((id) => `agent ${id}`).join(', ')} to wrap up`,
-        );
-      } else {
-        show('WaitingForRecording', 'waiting for the recording-ready event of the call');
-      }
-    }
-    const wakeAt = Math.min(
-      next !== undefined && 'waitMs' in next ? Date.now() + next.waitMs : Infinity,
-      waitingForWrapUp.length > 0 ? wrapUpDue : Infinity,
-      ended && !recordingSettled() ? recordingDue : Infinity,
-      startDue,
-      blocked?.kind === 'unmapped' ? lookAgainAtMs : Infinity,
-    );
-    // Nothing waits on a mapping here (a step that did would be the head): a sync changes nothing now.
-    directoryChanged = false;
-    operatorActed = false;
-    const wake = () => inbox.length > 0 || operatorActed || directoryChanged || abandonReason !== undefined;
-    writeAttributes();
-    await alarms.until(wake, wakeAt);
-    if (blocked?.kind === 'unmapped' && Date.now() >= lookAgainAtMs) retryRequested = true;
   }
 
-  // From here no update is taken; a signal that still arrives is recorded below, not applied.
-  finished = true;
-  if (abandonReason !== undefined) {
-    if (lifecycle && !hasEnded(lifecycle)) {
-      const closing = closeAll(lifecycle, input.interactionId, { sourceId: sourceId!, ids, mint: uuid4 });
-      const at = new Date(Math.max(Date.now(), Date.parse(lastApplied?.occurredAt ?? ''))).toISOString();
-      const refusal = closing.ok
-        ? await publish(
-            { eventId: 'abandon', state: closing.state, events: stamp(closing.events, at) },
-            'ending the live legs of an abandoned conversation',
-          )
-        : closing.reason;
-      if (refusal !== undefined) abandonReason += `; ending its live legs in Genesys failed: ${refusal}`;
+  // Written before each wait, and only then, all in one upsert: a phase that ends within the workflow task
+  // that began it is never searched for, so it costs no history event.
+  function writeAttributes(): void {
+    if (state.phase !== state.writtenPhase) {
+      state.unwritten.set(byoiStatus.name, { key: byoiStatus, value: state.phase });
     }
-    for (const pending of stream.pending)
-      record(pending.event, 'afterAbandon', `abandoned: ${abandonReason}`);
-    show('Abandoned', abandonReason);
-  } else if (lifecycle === undefined) {
-    for (const pending of stream.pending) {
-      record(
-        pending.event,
-        'skipped',
-        `nothing started the conversation within ${settings.startWaitMs / 60_000} minutes`,
-      );
-    }
-    show('Orphaned', `no event started the conversation; ${stream.pending.length} events never applied`);
-  } else if (recording.state === 'missing') show('RecordingMissing', recording.reason);
-  else if (recording.state === 'failed') show('RecordingFailed', recording.reason);
-  else show('Completed');
-  writeAttributes();
-  settled = true;
-  await condition(allHandlersFinished);
-  for (const { event } of inbox.splice(0))
-    record(event, 'skipped', `arrived after the conversation ended ${phase}`);
-  return snapshot();
+    state.writtenPhase = state.phase;
+    if (state.unwritten.size > 0) upsertSearchAttributes([...state.unwritten.values()]);
+    state.unwritten.clear();
+  }
+
+  function show(next: ConversationPhase, why?: string): void {
+    state.phase = next;
+    state.message = why;
+    const { lifecycle, recording } = state;
+    const where = lifecycle ? describeLifecycle(lifecycle) : 'a conversation that has not started';
+    setCurrentDetails(
+      `${headline(`${input.source}/${input.interactionId}`, state.phase, state.message)}\n\n` +
+        `${lifecycle ? `Genesys conversation ${lifecycle.conversationId}, ` : ''}${where}. ` +
+        `${counters.applied} steps applied (${counters.genesysEvents} Genesys events), ` +
+        `${events.pending()} pending, ${events.state.ledger.length} in the ledger; recording ${recording.state}.` +
+        (state.phase === 'Blocked'
+          ? '\n\nAn operator can `retry` (after a fix), `skipEvent` or `abandon` (workflow updates).'
+          : ''),
+    );
+  }
+
+  function snapshot(): ConversationResult {
+    const { lifecycle } = state;
+    return {
+      source: input.source,
+      interactionId: input.interactionId,
+      channel: lifecycle?.channel,
+      status: state.phase,
+      message: state.message,
+      conversationId: lifecycle?.conversationId,
+      legs: lifecycle?.legs ?? [],
+      counters,
+      lastApplied: state.lastApplied,
+      recording: state.recording,
+      ledger: events.recentLedger(),
+    };
+  }
+}
+
+/** How the ledger and the status name an event: `<channel>.<change type>`. */
+function stepType(event: InteractionEvent): string {
+  return `${event.channel}.${event.change.type}`;
 }
