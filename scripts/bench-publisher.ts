@@ -5,6 +5,7 @@
  * 300 requests/min budget and 60 s window. Writes `results/publisher-bench.json` and prints a summary:
  * offered vs accepted per kind, latency from hand-over to acceptance, API requests per event, 429s,
  * the busiest 60 s window the simulator saw, and this process's CPU and memory.
+ * Its load (the voice call, the tally) lives in tools/bench/publisher-load.ts.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -12,10 +13,10 @@ import path from 'node:path';
 import axios from 'axios';
 import { Command, InvalidArgumentError } from 'commander';
 import { GenesysClient } from '../activities/genesys/client';
-import type { ConversationEventKey, ConversationEvent } from '../domain/genesys';
 import { EventPublisher } from '../activities/genesys/publisher';
 import { defaultSimulatorClient } from '../simulator/seed';
 import type { SimulatorCounters } from '../simulator/state';
+import { playVoiceCall, PublishTally, publisherParties, sleep } from '../tools/bench/publisher-load';
 import { machine } from '../tools/stack/process-usage';
 import { startSimulatorProcess } from '../tools/stack/stack';
 import { projectRoot } from '../tools/stack/toolchain';
@@ -29,28 +30,10 @@ interface Flags {
   requestsPerMinute: number;
 }
 
-interface Organization {
-  presenceSources: { id: string }[];
-  presenceDefinitions: { id: string }[];
-  queues: { id: string }[];
-  wrapupCodes: { id: string }[];
-  users: { id: string; primarySourceId?: string }[];
-}
-
-type Kind = 'presence' | 'routingStatus' | 'conversation';
-
 function positive(value: string): number {
   const parsed = Number(value);
   if (!Number.isFinite(parsed) || parsed <= 0) throw new InvalidArgumentError('expected a number > 0');
   return parsed;
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function percentile(sorted: number[], share: number): number | null {
-  if (sorted.length === 0) return null;
-  const value = sorted[Math.min(sorted.length - 1, Math.floor(share * sorted.length))];
-  return value === undefined ? null : Math.round(value);
 }
 
 async function main(): Promise<void> {
@@ -84,28 +67,15 @@ async function runBenchmark(flags: Flags, simulatorUrl: string): Promise<void> {
     requestsPerMinute: flags.requestsPerMinute,
   });
   const publisher = new EventPublisher(client, { maxEventsPerBatch: 100, maxBatchBytes: 1_048_576 });
-  const organization = (await axios.get<Organization>(`${simulator.url}/__simulator/organization`)).data;
-  const agents = organization.users.filter((user) => user.primarySourceId !== undefined);
-  const sourceId = organization.presenceSources[0]!.id;
-  const definitions = organization.presenceDefinitions.map((definition) => definition.id);
-  const queueId = organization.queues[0]!.id;
-  const wrapupCode = organization.wrapupCodes[0]!.id;
-
-  const offered: Record<Kind, number> = { presence: 0, routingStatus: 0, conversation: 0 };
-  const accepted: Record<Kind, number> = { presence: 0, routingStatus: 0, conversation: 0 };
-  const failed: Record<Kind, string[]> = { presence: [], routingStatus: [], conversation: [] };
-  const latencies: Record<Kind, number[]> = { presence: [], routingStatus: [], conversation: [] };
-  const tracked = async (kind: Kind, publish: () => Promise<unknown>) => {
-    offered[kind]++;
-    const started = performance.now();
-    try {
-      await publish();
-      accepted[kind]++;
-      latencies[kind].push(performance.now() - started);
-    } catch (error) {
-      failed[kind].push(error instanceof Error ? error.message : String(error));
-    }
-  };
+  const {
+    agents,
+    sourceId,
+    presenceDefinitions: definitions,
+    queueId,
+    wrapupCode,
+  } = await publisherParties(simulator.url);
+  const tally = new PublishTally();
+  const { offered, accepted } = tally;
   // One change in flight per agent stream, as the agent workflows guarantee.
   const streams = new Map<string, Promise<void>>();
   const inOrder = (key: string, work: () => Promise<void>) => {
@@ -114,71 +84,14 @@ async function runBenchmark(flags: Flags, simulatorUrl: string): Promise<void> {
     return next;
   };
   let agentCursor = 0;
-  const nextAgent = () => agents[agentCursor++ % agents.length]!.id;
+  const nextAgent = () => agents[agentCursor++ % agents.length]!;
 
   const conversations: Promise<void>[] = [];
-  const interaction = async () => {
-    const conversationId = randomUUID();
-    const customer = randomUUID();
-    const queueLeg = randomUUID();
-    const agentLeg = randomUUID();
-    const agent = nextAgent();
-    const source = { sourceId, interactionId: `bench-${conversationId.slice(0, 8)}` };
-    const event =
-      <Key extends ConversationEventKey>(key: Key, fields: object, gapMs: number) =>
-      async () => {
-        await sleep(gapMs);
-        const body = {
-          eventId: randomUUID(),
-          eventDateTime: new Date().toISOString(),
-          conversationId,
-          ...fields,
-        };
-        await tracked('conversation', () =>
-          publisher.publishConversationEvent(key, body as ConversationEvent<Key>),
-        );
-      };
-    const steps = [
-      event(
-        'externalEstablishedEvents',
-        {
-          communicationId: customer,
-          initialConfiguration: { inbound: true },
-          sourceConfiguration: source,
-          ani: 'tel:+15550100',
-        },
-        0,
-      ),
-      event(
-        'routingEstablishedEvents',
-        {
-          communicationId: queueLeg,
-          queueId,
-          initialConfiguration: { inbound: true },
-          sourceConfiguration: source,
-        },
-        500,
-      ),
-      event(
-        'userEstablishedEvents',
-        {
-          communicationId: agentLeg,
-          userId: agent,
-          initialConfiguration: { inbound: true, alerting: true },
-          sourceConfiguration: source,
-        },
-        2_000,
-      ),
-      event('communicationEndedEvents', { communicationId: queueLeg, disconnectType: 'Transfer' }, 1_000),
-      event('communicationAnsweredEvents', { communicationId: agentLeg }, 0),
-      event('holdUpdatedEvents', { communicationId: customer, held: true }, 10_000),
-      event('holdUpdatedEvents', { communicationId: customer, held: false }, 5_000),
-      event('communicationEndedEvents', { communicationId: customer, disconnectType: 'Peer' }, 10_000),
-      event('communicationEndedEvents', { communicationId: agentLeg, disconnectType: 'Peer' }, 0),
-      event('communicationDispositionAppliedEvents', { communicationId: agentLeg, code: wrapupCode }, 5_000),
-    ];
-    for (const step of steps) await step();
-  };
+  const interaction = () =>
+    playVoiceCall(
+      (key, body) => tally.track('conversation', () => publisher.publishConversationEvent(key, body)),
+      { agentId: nextAgent(), sourceId, queueId, wrapupCode },
+    );
 
   console.log(
     `[bench] ${flags.duration} s: ${flags.presencePerMinute} presence + ${flags.routingPerMinute} routing changes/min over ${agents.length} agents, ${flags.interactionsPerSecond} interactions/s, budget ${flags.requestsPerMinute} requests/min`,
@@ -198,7 +111,7 @@ async function runBenchmark(flags: Flags, simulatorUrl: string): Promise<void> {
       const presenceDefinitionId = definitions[tick % definitions.length];
       pending.push(
         inOrder(`presence/${userId}`, () =>
-          tracked('presence', () =>
+          tally.track('presence', () =>
             publisher.publishPresence({
               eventId: randomUUID(),
               eventDateTime: new Date().toISOString(),
@@ -215,7 +128,7 @@ async function runBenchmark(flags: Flags, simulatorUrl: string): Promise<void> {
       const status = (['Idle', 'Interacting', 'OffQueue'] as const)[tick % 3]!;
       pending.push(
         inOrder(`routing/${agentId}`, () =>
-          tracked('routingStatus', () =>
+          tally.track('routingStatus', () =>
             publisher.publishRoutingStatus({
               eventId: randomUUID(),
               eventDateTime: new Date().toISOString(),
@@ -253,28 +166,7 @@ async function runBenchmark(flags: Flags, simulatorUrl: string): Promise<void> {
     routingStatus: endpointRequests('/api/v2/events/users/routingstatus'),
     conversation: endpointRequests('/api/v2/events/conversations'),
   };
-  const summary = Object.fromEntries(
-    (Object.keys(offered) as Kind[]).map((kind) => {
-      const sorted = [...latencies[kind]].sort((a, b) => a - b);
-      return [
-        kind,
-        {
-          offered: offered[kind],
-          accepted: accepted[kind],
-          failed: failed[kind].length,
-          firstFailures: failed[kind].slice(0, 3),
-          latencyMs: {
-            p50: percentile(sorted, 0.5),
-            p95: percentile(sorted, 0.95),
-            p99: percentile(sorted, 0.99),
-            max: percentile(sorted, 1),
-          },
-          apiRequests: kinds[kind],
-          apiRequestsPerEvent: offered[kind] === 0 ? null : Number((kinds[kind] / offered[kind]).toFixed(4)),
-        },
-      ];
-    }),
-  );
+  const summary = tally.summary(kinds);
   const report = {
     benchmark: 'publisher',
     ranAt: new Date(startedAt).toISOString(),

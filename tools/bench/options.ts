@@ -1,0 +1,62 @@
+/**
+ * The bench's settings: the flags `scripts/bench.ts` parses, the checks commander runs on their values,
+ * and the source and task queue every part of a run shares.
+ */
+import { InvalidArgumentError } from 'commander';
+import type { LoadShape } from '../load/generator';
+
+/** Which load the bench plays: every agent's shift simulated, or changes drawn independently. */
+export type Mix = NonNullable<LoadShape['mix']>;
+
+/** The bench's flags as commander parses them (they are written into the report as its settings). */
+export interface BenchFlags {
+  mix: Mix;
+  seconds: number;
+  baselineSeconds: number;
+  agents: number;
+  presencePerMinute: number;
+  interactionsPerSecond: number;
+  voiceShare: number;
+  requestsPerMinute: number;
+  reorderWindowMs: number;
+  publishIntervalMs: number;
+  profile: boolean;
+  maxCachedWorkflows: number;
+  settleSeconds: number;
+  out: string;
+  /** `--curve`: true, or the contact-centre sizes to run, comma-separated. */
+  curve?: true | string;
+}
+
+/** The ACD source the load comes from: the simulator seeds its external ids under this name. */
+export const benchSource = 'acd';
+
+/** The task queue of the bench's worker, apart from any other bridge on the machine. */
+export const benchTaskQueue = 'byoi-bench';
+
+/** Parses a flag that is a whole number ≥ 0. */
+export function whole(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0) throw new InvalidArgumentError('a whole number ≥ 0');
+  return parsed;
+}
+
+/** Parses a flag that is a finite number > 0. */
+export function positive(value: string): number {
+  const parsed = Number(value);
+  if (!(parsed > 0 && Number.isFinite(parsed))) throw new InvalidArgumentError('a number > 0');
+  return parsed;
+}
+
+/** Parses a flag that is a share between 0 and 1. */
+export function share(value: string): number {
+  const parsed = Number(value);
+  if (!(parsed >= 0 && parsed <= 1)) throw new InvalidArgumentError('a share between 0 and 1');
+  return parsed;
+}
+
+/** Parses `--mix`. */
+export function mix(value: string): Mix {
+  if (value !== 'realistic' && value !== 'uniform') throw new InvalidArgumentError('realistic or uniform');
+  return value;
+}

@@ -1,0 +1,104 @@
+/**
+ * The bench's readable side: the Markdown summary of a run (results/bench.md) and the writing of a report
+ * as JSON with its summary beside it, printed too.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { projectRoot } from '../stack/toolchain';
+import { log } from './log';
+import type { BenchReport } from './report';
+
+/** The Markdown summary of one run: the targets table, then what was offered, delivered and spent. */
+export function summaryOf(report: BenchReport): string {
+  const mark = (ok: boolean) => (ok ? 'met' : 'MISSED');
+  const { measured, targets: goal, met, latencyMs: l } = report;
+  const lines = [
+    `# byoi-bridge seed-scale benchmark, ${report.ranAt}`,
+    `${report.machine.cores} × ${report.machine.cpu}, ${report.machine.memoryGiB} GiB, Node ${report.machine.node}`,
+    `Load: ${report.mix} mix, ${report.settings.agents} agents, ${report.settings.presencePerMinute} presence changes/min + their routing changes, ` +
+      `${report.settings.interactionsPerSecond} interactions/s (${Math.round(report.settings.voiceShare * 100)} % calls with recordings) ` +
+      `for ${report.durations.playedSeconds.toFixed(0)} s; Genesys budget ${report.settings.requestsPerMinute} requests/min; reorder window ${report.settings.reorderWindowMs} ms.`,
+    '',
+    '| target | goal | measured | |',
+    '|---|---|---|---|',
+    `| load of ${report.settings.seconds} s played in (its length + the driver's worst lag) | ≤ ${(goal.pace * report.settings.seconds).toFixed(0)} s | ${(measured.pace * report.settings.seconds).toFixed(0)} s | ${mark(met.pace)} |`,
+    `| events resent for lack of room (unavailable) | ${goal.resentForLackOfRoom} | ${measured.resentForLackOfRoom} | ${mark(met.resentForLackOfRoom)} |`,
+    `| false unavailable (resent, had landed) | ${goal.falseUnavailable} | ${measured.falseUnavailable} | ${mark(met.falseUnavailable)} |`,
+    `| valid events delivered | ≥ ${goal.deliveredShare * 100} % | ${(measured.deliveredShare * 100).toFixed(2)} % | ${mark(met.deliveredShare)} |`,
+    `| order violations | ${goal.orderViolations} | ${measured.orderViolations} | ${mark(met.orderViolations)} |`,
+    `| duplicate injections | ${goal.duplicateInjections} | ${measured.duplicateInjections} | ${mark(met.duplicateInjections)} |`,
+    `| presence/routing p99 | ≤ ${goal.agentP99Ms} ms | ${measured.agentP99Ms} ms | ${mark(met.agentP99Ms)} |`,
+    `| conversation event p99 | ≤ ${goal.conversationP99Ms} ms | ${measured.conversationP99Ms} ms | ${mark(met.conversationP99Ms)} |`,
+    `| recording playable p99 after call end | ≤ ${goal.recordingPlayableP99Ms / 1_000} s | ${(measured.recordingPlayableP99Ms / 1_000).toFixed(1)} s | ${mark(met.recordingPlayableP99Ms)} |`,
+    `| API requests per presence/routing event, look-ups included | ≤ ${goal.requestsPerAgentEvent} | ${measured.requestsPerAgentEvent} | ${mark(met.requestsPerAgentEvent)} |`,
+    `| Temporal history events per source event | ≤ ${goal.historyEventsPerSourceEvent} | ${measured.historyEventsPerSourceEvent} | ${mark(met.historyEventsPerSourceEvent)} |`,
+    `| bridge CPU per event ÷ plain forwarder's | ≤ ${goal.cpuRatioToBaseline}× | ${measured.cpuRatioToBaseline}× | ${mark(met.cpuRatioToBaseline)} |`,
+    `| 429s | ${goal.rateLimited} | ${measured.rateLimited} | ${mark(met.rateLimited)} |`,
+    '',
+    `Offered: ${report.offered.presence} presence, ${report.offered.routingStatus} routing, ${report.offered.conversation} conversation events ` +
+      `(${report.offered.calls} calls, ${report.offered.emails} emails). Delivered to Genesys: ${report.delivered.presence} presence, ` +
+      `${report.delivered.routingStatus} routing; conversations ${Object.entries(
+        report.delivered.conversationsByStatus,
+      )
+        .map(([status, count]) => `${count} ${status}`)
+        .join(', ')}.`,
+    `Latency occurredAt → accepted by Genesys (p50/p95/p99 ms): presence ${l.presence.p50}/${l.presence.p95}/${l.presence.p99}, ` +
+      `routing ${l.routingStatus.p50}/${l.routingStatus.p95}/${l.routingStatus.p99}, conversation ${l.conversation.p50}/${l.conversation.p95}/${l.conversation.p99}; ` +
+      `recording playable after call end p50 ${(l.recordingPlayableAfterCallEnd.p50 / 1_000).toFixed(1)} s, p99 ${(l.recordingPlayableAfterCallEnd.p99 / 1_000).toFixed(1)} s (${l.recordingPlayableAfterCallEnd.count} recordings).`,
+    `Presence/routing p50/p99 (ms) by the half minute the events occurred in: ${report.latencyTimeline
+      .filter((window) => window.agent.count > 0)
+      .map((window) => `${window.fromSeconds} s ${window.agent.p50}/${window.agent.p99}`)
+      .join(', ')}.`,
+    `API requests: ${report.apiRequests.total} (${report.apiRequests.perMinute}/min): events ${report.apiRequests.events.presence}+${report.apiRequests.events.routingStatus}+${report.apiRequests.events.conversation} ` +
+      `(per event: presence ${report.apiRequests.perEvent.presence}, routing ${report.apiRequests.perEvent.routingStatus}, conversation ${report.apiRequests.perEvent.conversation}), ` +
+      `reads ${report.apiRequests.lookups} (agent look-ups ${report.apiRequests.agentLookups}), recording upload URLs ${report.apiRequests.recordingUploads}.`,
+    `Processes (CPU s / peak MiB): ${Object.entries(report.processes)
+      .map(([name, usage]) => `${name} ${usage.cpuSeconds.toFixed(0)} / ${usage.peakRssMiB}`)
+      .join(', ')}.`,
+    ...(report.workerProfile ?? []).map(
+      (thread) =>
+        `Worker ${thread.thread} busy ${thread.busyPercent} % of the run; its busy time by place: ${Object.entries(
+          thread.byPlace,
+        )
+          .slice(0, 8)
+          .map(([place, share]) => `${place} ${share} %`)
+          .join(', ')}; top functions: ${thread.functions
+          .slice(0, 6)
+          .map((entry) => `${entry.function} ${entry.selfPercent} %`)
+          .join(', ')}.`,
+    ),
+    `Temporal wrote ${report.historyEvents.total} history events (${report.cpu.historyEventsPerSourceEvent} per source event), ${report.cpu.temporalMsPerHistoryEvent} ms of server CPU each.`,
+    `Bridge CPU (worker + ingress + Temporal): ${report.cpu.bridgeSeconds} s, ${report.cpu.bridgeMsPerEvent} ms per source event` +
+      (report.baseline
+        ? `; plain forwarder: ${report.baseline.cpuMsPerEvent} ms per event (${report.baseline.seconds} s, ${report.baseline.forwarder.published} published, ${report.baseline.forwarder.failed} failed); ratio ${report.cpu.ratioToBaseline}×.`
+        : '.'),
+    ...(report.shiftOpening
+      ? [
+          `Before the load, the shift's opening (${report.shiftOpening.events} log-in events, On Queue and Idle) was ${report.shiftOpening.accepted ? '' : 'NOT all '}accepted by Genesys after ${report.shiftOpening.acceptedAfterSeconds} s and wrote ${report.shiftOpening.historyEvents} history events (not counted above; the per-run figures below include them).`,
+        ]
+      : []),
+    report.consistency
+      ? `Consistency (simulator, measured window): ${report.consistency.total} findings${Object.entries(
+          report.consistency.byRule,
+        )
+          .filter(([, count]) => count > 0)
+          .map(([rule, count]) => `, ${rule} ${count}`)
+          .join('')}.`
+      : `Consistency (simulator): ${report.mix === 'uniform' ? 'not judged for the uniform mix' : 'no report from this simulator'}.`,
+    `Before the load, a directory sync of the ${report.settings.agents} agents took ${report.directorySync.seconds} s and ${report.directorySync.requests} requests (not counted above); the worker then resolved agents from the agent directory it left.`,
+    `Temporal history events per completed conversation (${report.historyEvents.conversation.count}): p50 ${report.historyEvents.conversation.p50}, p99 ${report.historyEvents.conversation.p99}, max ${report.historyEvents.conversation.max}; per agent workflow run (${report.historyEvents.agent.count}): p50 ${report.historyEvents.agent.p50}, max ${report.historyEvents.agent.max}.`,
+  ];
+  return lines.join('\n');
+}
+
+/** Writes a report as JSON and its summary as Markdown beside it, and prints the summary. */
+export function writeReport(out: string, report: object, summary: string): void {
+  const file = path.resolve(projectRoot, out);
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(file.replace(/\.json$/, '.md'), `${summary}\n`);
+  console.log(`\n${summary}\n`);
+  log(
+    `report in ${path.relative(projectRoot, file)} and ${path.relative(projectRoot, file.replace(/\.json$/, '.md'))}`,
+  );
+}
