@@ -29,12 +29,18 @@ import {
   settleAgentEvent,
   stampEvent,
   takeDue,
-  type AgentStreamSettings,
   type AgentStreamState,
   type PendingAgentEvent,
   type ReceivedEvent,
 } from './event-stream';
-import { entityStream, headline, type StreamCounters, type StreamLedgerEntry } from './entity-stream';
+import {
+  defaultEntityWorkflowSettings,
+  entityStream,
+  headline,
+  type EntityWorkflowSettings,
+  type StreamCounters,
+  type StreamLedgerEntry,
+} from './entity-stream';
 import { Alarms } from './alarms';
 import { directorySyncedSignal } from './directory-signals';
 import { activityFailure, failureReason, locally } from './publishing';
@@ -53,23 +59,15 @@ export const retryDeadLettersUpdate = defineUpdate<{ requeued: number }>('retryD
 export const skipPendingUpdate = defineUpdate<{ skipped: number }, [{ eventIds?: string[] }]>('skipPending');
 
 /** Settings of an agent workflow. */
-export interface AgentWorkflowSettings extends AgentStreamSettings {
+export interface AgentWorkflowSettings extends EntityWorkflowSettings {
   /** Continue as new after this many history events (Temporal suggests it at about 4,000 too). */
   continueAsNewAfterHistoryEvents: number;
-  /** How often an unmapped or conflicting agent is looked up again without being told. */
-  mappingRetryMs: number;
-  /** How long one publish attempt may take before it is abandoned and retried with the same event id. */
-  publishTimeoutMs: number;
 }
 
 /** Defaults of {@link AgentWorkflowSettings}. */
 export const defaultAgentWorkflowSettings: AgentWorkflowSettings = {
-  reorderWindowMs: 2_000,
-  dedupWindowMs: 24 * 3_600_000,
-  maxEventAgeMs: 7 * 24 * 3_600_000,
+  ...defaultEntityWorkflowSettings,
   continueAsNewAfterHistoryEvents: 2_000,
-  mappingRetryMs: 10 * 60_000,
-  publishTimeoutMs: 30_000,
 };
 
 /** Why an event is in the ledger. */

@@ -4,11 +4,15 @@
  */
 import type { UploadedRecording } from '../activities';
 import type { LifecycleState } from './conversation-lifecycle';
-import type { StreamCounters, StreamLedgerEntry } from './entity-stream';
-import type { EventStreamSettings } from './event-stream';
+import {
+  defaultEntityWorkflowSettings,
+  type EntityWorkflowSettings,
+  type StreamCounters,
+  type StreamLedgerEntry,
+} from './entity-stream';
 
 /** Settings of a conversation workflow. */
-export interface ConversationWorkflowSettings extends EventStreamSettings {
+export interface ConversationWorkflowSettings extends EntityWorkflowSettings {
   /** After the last leg ends, how long agents who handled the interaction have to wrap up. */
   wrapUpWaitMs: number;
   /** After an answered call ends, how long its recording has to become ready. */
@@ -17,10 +21,6 @@ export interface ConversationWorkflowSettings extends EventStreamSettings {
   expectRecording: 'answered' | 'always' | 'never';
   /** How long events may wait for the step that starts the conversation before it is given up as orphaned. */
   startWaitMs: number;
-  /** How often parties without a Genesys id are looked up again without being told. */
-  mappingRetryMs: number;
-  /** How long one publish attempt may take before it is abandoned and retried with the same ids. */
-  publishTimeoutMs: number;
   /** How long one recording upload attempt may take. */
   uploadTimeoutMs: number;
   /** How long an upload may go without a heartbeat before its worker is taken for dead and it is retried. */
@@ -29,15 +29,11 @@ export interface ConversationWorkflowSettings extends EventStreamSettings {
 
 /** Defaults of {@link ConversationWorkflowSettings}. */
 export const defaultConversationWorkflowSettings: ConversationWorkflowSettings = {
-  reorderWindowMs: 2_000,
-  dedupWindowMs: 24 * 3_600_000,
-  maxEventAgeMs: 7 * 24 * 3_600_000,
+  ...defaultEntityWorkflowSettings,
   wrapUpWaitMs: 30 * 60_000,
   recordingWaitMs: 2 * 3_600_000,
   expectRecording: 'answered',
   startWaitMs: 3_600_000,
-  mappingRetryMs: 10 * 60_000,
-  publishTimeoutMs: 30_000,
   uploadTimeoutMs: 30 * 60_000,
   uploadHeartbeatTimeoutMs: 30_000,
 };

@@ -15,6 +15,23 @@ import {
   type StreamEvent,
 } from './event-stream';
 
+/** Settings both entity workflows have: their stream's windows, and how they look up and publish. */
+export interface EntityWorkflowSettings extends EventStreamSettings {
+  /** How often what has no Genesys id (or a conflicting one) is looked up again without being told. */
+  mappingRetryMs: number;
+  /** How long one publish attempt may take before it is abandoned and retried with the same Genesys ids. */
+  publishTimeoutMs: number;
+}
+
+/** Defaults of {@link EntityWorkflowSettings}. */
+export const defaultEntityWorkflowSettings: EntityWorkflowSettings = {
+  reorderWindowMs: 2_000,
+  dedupWindowMs: 24 * 3_600_000,
+  maxEventAgeMs: 7 * 24 * 3_600_000,
+  mappingRetryMs: 10 * 60_000,
+  publishTimeoutMs: 30_000,
+};
+
 /** Counts every entity stream keeps (each workflow adds its own, e.g. published or applied). */
 export interface StreamCounters {
   received: number;
