@@ -56,5 +56,4 @@ describe('the layers of the code', () => {
     assert.ok(imports > 500, `read ${imports} imports: the scan found the code`);
     assert.deepEqual(wrong, []);
   });
-
 });
