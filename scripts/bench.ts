@@ -6,8 +6,9 @@
  * ACD adapters would. The load is the realistic mix by default (every agent's shift simulated: the
  * shift's opening logs every agent in On Queue before the measured window, interactions go to free agents
  * on queue, breaks between interactions), or `--mix uniform`, the load first measured (presence changes
- * and interactions drawn independently), so the two can be set side by side. Then, in the same run, a plain forwarder with no Temporal takes the same traffic
- * as the baseline. Writes a JSON report and a readable summary under results/ and prints the summary.
+ * and interactions drawn independently), so the two can be set side by side. Then, in the same run, a
+ * plain forwarder with no Temporal takes the same traffic as the baseline. Writes a JSON report and a
+ * readable summary under results/ and prints the summary.
  *
  *   npm run bench -- --seconds 300
  *
