@@ -110,7 +110,13 @@ describe('vendor adapters on the vendors’ sample payloads', () => {
       );
       assert.deepEqual(refused, {
         record: 0,
-        refused: [{ field: 'EventTimestamp', message: 'Invalid input: expected string, received undefined' }],
+        refused: [
+          {
+            field: 'EventTimestamp',
+            message: 'Invalid input: expected string, received undefined',
+            code: 'missing',
+          },
+        ],
       });
     });
   });
@@ -168,7 +174,9 @@ describe('vendor adapters on the vendors’ sample payloads', () => {
       );
       assert.deepEqual(wrong, {
         record: 0,
-        refused: [{ field: 'detail-type', message: 'must be "Amazon Connect Contact Event"' }],
+        refused: [
+          { field: 'detail-type', message: 'must be "Amazon Connect Contact Event"', code: 'invalidValue' },
+        ],
       });
     });
   });
@@ -253,13 +261,19 @@ describe('vendor adapters on the vendors’ sample payloads', () => {
       const accepted = sample('twilio', 'reservation-accepted');
       const { WorkerName: _name, ...anonymous } = accepted;
       assert.deepEqual(adapter.translate([anonymous], 'twilio'), [
-        { record: 0, refused: [{ field: 'WorkerName', message: 'is needed for reservation.accepted' }] },
+        {
+          record: 0,
+          refused: [{ field: 'WorkerName', message: 'is needed for reservation.accepted', code: 'missing' }],
+        },
       ]);
       assert.deepEqual(adapter.translate([{ ...accepted, TaskChannelUniqueName: 'chat' }], 'twilio'), [
         { record: 0, ignored: 'task channel chat is not a voice call' },
       ]);
       assert.deepEqual(adapter.translate([{ ...accepted, Timestamp: 'yesterday' }], 'twilio'), [
-        { record: 0, refused: [{ field: 'Timestamp', message: 'must be Unix seconds' }] },
+        {
+          record: 0,
+          refused: [{ field: 'Timestamp', message: 'must be Unix seconds', code: 'invalidFormat' }],
+        },
       ]);
     });
   });

@@ -16,6 +16,7 @@ import {
   type InteractionEvent,
   type InteractionEventInput,
 } from '../../domain/events/interaction-event';
+import { fieldErrorsOf, type FieldError } from '../../domain/events/field-errors';
 import { genesysLimits } from '../../domain/genesys';
 import { defaultAgentWorkflowSettings, type AgentWorkflowSettings } from '../../workflows/agent';
 import {
@@ -27,15 +28,10 @@ import { agentWorkflowId, signalAgentEvents } from './agent-events';
 import { conversationWorkflowId, signalInteractionEvents } from './conversation-events';
 
 /** A normalised event as an adapter in TypeScript writes it: the type-checked input of {@link BridgeClient.send}. */
+export type { FieldError } from '../../domain/events/field-errors';
+
 export type NormalisedEventInput =
   ({ kind: 'agent' } & AgentEventInput) | ({ kind: 'conversation' } & InteractionEventInput);
-
-/** A problem with one field of a submitted event. */
-export interface FieldError {
-  /** Dotted path of the field, e.g. `change.type`; `(event)` for the event as a whole. */
-  field: string;
-  message: string;
-}
 
 /** What became of one submitted event, at its index in the batch. */
 export type EventOutcome =
@@ -112,7 +108,7 @@ export class BridgeClient {
       errors,
     });
     if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-      return refused([{ field: '(event)', message: 'must be a JSON object' }]);
+      return refused([{ field: '(event)', message: 'must be a JSON object', code: 'invalidType' }]);
     }
     const { kind, ...rest } = input as Record<string, unknown>;
     if (sender !== undefined) {
@@ -122,6 +118,7 @@ export class BridgeClient {
           {
             field: 'source',
             message: `is ${JSON.stringify(rest.source)}, but the sender is authenticated as ${sender}`,
+            code: 'wrongSource',
           },
         ]);
       }
@@ -137,6 +134,7 @@ export class BridgeClient {
         {
           field: 'kind',
           message: `must be "agent" or "conversation", not ${JSON.stringify(kind) ?? 'missing'}`,
+          code: kind === undefined ? 'missing' : 'invalidValue',
         },
       ]);
     }
@@ -144,11 +142,17 @@ export class BridgeClient {
     const occurredAtMs = Date.parse(checked.data.occurredAt);
     if (occurredAtMs > this.now() + futureSkewMs) {
       return refused([
-        { field: 'occurredAt', message: `is more than ${futureSkewMs / 60_000} minutes in the future` },
+        {
+          field: 'occurredAt',
+          message: `is more than ${futureSkewMs / 60_000} minutes in the future`,
+          code: 'inFuture',
+        },
       ]);
     }
     if (occurredAtMs < this.now() - maxEventAgeMs) {
-      return refused([{ field: 'occurredAt', message: "is older than Genesys's 7-day limit" }]);
+      return refused([
+        { field: 'occurredAt', message: "is older than Genesys's 7-day limit", code: 'tooOld' },
+      ]);
     }
     if (kind === 'agent') {
       const event = checked.data as AgentEvent;
@@ -308,10 +312,7 @@ function parse<Schema extends z.ZodType>(
   if (result.success) return { success: true, data: result.data };
   return {
     success: false,
-    errors: result.error.issues.map((issue) => ({
-      field: issue.path.length === 0 ? '(event)' : issue.path.join('.'),
-      message: issue.message,
-    })),
+    errors: fieldErrorsOf(result.error, input, '(event)'),
   };
 }
 

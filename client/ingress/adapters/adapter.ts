@@ -6,7 +6,7 @@
  * vendor calls a form-encoded webhook also checks that webhook's signature, the vendor's way.
  */
 import type { z } from 'zod';
-import type { FieldError } from '../../library/bridge-client';
+import { fieldErrorsOf, type FieldError } from '../../../domain/events/field-errors';
 
 /** What one vendor record became. */
 export type RecordTranslation =
@@ -46,14 +46,8 @@ export function translateEach<Schema extends z.ZodType>(
 ): RecordTranslation[] {
   return records.map((input, record) => {
     const parsed = schema.safeParse(input);
-    return parsed.success ? translate(parsed.data, record) : { record, refused: fieldErrors(parsed.error) };
+    return parsed.success
+      ? translate(parsed.data, record)
+      : { record, refused: fieldErrorsOf(parsed.error, input, '(record)') };
   });
-}
-
-/** Field errors of a failed parse. */
-function fieldErrors(error: z.ZodError): FieldError[] {
-  return error.issues.map((issue) => ({
-    field: issue.path.map(String).join('.') || '(record)',
-    message: issue.message,
-  }));
 }

@@ -76,6 +76,7 @@ export function amazonConnectAgentAdapter(mapping: AmazonConnectAgentMapping = {
               {
                 field: 'CurrentAgentSnapshot.Configuration.Username',
                 message: 'is needed to name the agent',
+                code: 'missing',
               },
             ],
           };
@@ -96,7 +97,10 @@ export function amazonConnectAgentAdapter(mapping: AmazonConnectAgentMapping = {
           };
         }
         if (!current?.AgentStatus) {
-          return { record, refused: [{ field: 'CurrentAgentSnapshot.AgentStatus', message: 'is missing' }] };
+          return {
+            record,
+            refused: [{ field: 'CurrentAgentSnapshot.AgentStatus', message: 'is missing', code: 'missing' }],
+          };
         }
         const previous = event.EventType === 'LOGIN' ? undefined : event.PreviousAgentSnapshot;
         const events: Record<string, unknown>[] = [];

@@ -83,7 +83,9 @@ export function amazonConnectContactAdapter(mapping: AmazonConnectContactMapping
         });
         const needs = (field: string): RecordTranslation => ({
           record,
-          refused: [{ field: `detail.${field}`, message: `is needed for ${detail.eventType}` }],
+          refused: [
+            { field: `detail.${field}`, message: `is needed for ${detail.eventType}`, code: 'missing' },
+          ],
         });
         const ani = detail.customerEndpoint?.address ?? 'anonymous';
         const dnis = detail.systemEndpoint?.address ?? 'unknown';

@@ -79,7 +79,11 @@ export function twilioTaskRouterAdapter(
           return missing.length > 0
             ? {
                 record,
-                refused: missing.map((field) => ({ field, message: `is needed for ${callback.EventType}` })),
+                refused: missing.map((field) => ({
+                  field,
+                  message: `is needed for ${callback.EventType}`,
+                  code: 'missing' as const,
+                })),
               }
             : undefined;
         };
@@ -138,7 +142,12 @@ export function twilioTaskRouterAdapter(
           case 'task.created': {
             const attributes = parseAttributes(callback.TaskAttributes);
             if (attributes === undefined) {
-              return { record, refused: [{ field: 'TaskAttributes', message: 'must be a JSON object' }] };
+              return {
+                record,
+                refused: [
+                  { field: 'TaskAttributes', message: 'must be a JSON object', code: 'invalidFormat' },
+                ],
+              };
             }
             const from = text(attributes.from) ?? text(attributes.caller);
             const to = text(attributes.to) ?? text(attributes.called);
@@ -149,6 +158,7 @@ export function twilioTaskRouterAdapter(
                   {
                     field: 'TaskAttributes',
                     message: 'must carry the caller (from or caller) and the number called (to or called)',
+                    code: 'missing',
                   },
                 ],
               };
