@@ -5,7 +5,8 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { amazonConnectAgentAdapter } from '../client/ingress/adapters/amazon-connect-agent';
 import { amazonConnectContactAdapter } from '../client/ingress/adapters/amazon-connect-contact';
-import { twilioSignature, twilioTaskRouterAdapter } from '../client/ingress/adapters/twilio-taskrouter';
+import { twilioSignature } from '../client/ingress/adapters/twilio-signature';
+import { twilioTaskRouterAdapter } from '../client/ingress/adapters/twilio-taskrouter';
 import { loadAdapterMappings, vendorAdapters, type RecordTranslation } from '../client/ingress/adapters';
 import { BridgeClient } from '../client/library/bridge-client';
 

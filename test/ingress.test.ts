@@ -6,7 +6,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import axios, { type AxiosResponse } from 'axios';
 import { vendorAdapters } from '../client/ingress/adapters';
 import type { directorySyncWorkflow } from '../workflows';
-import { twilioSignature } from '../client/ingress/adapters/twilio-taskrouter';
+import { twilioSignature } from '../client/ingress/adapters/twilio-signature';
 import { BridgeClient } from '../client/library/bridge-client';
 import { fileDirectoryIntake } from '../client/ingress/directory-intake';
 import { contactCentreDirectory } from '../tools/load/contact-centre';

@@ -4,11 +4,8 @@ import { z } from 'zod';
 import type { VendorAdapter } from './adapter';
 import { amazonConnectAgentAdapter, type AmazonConnectAgentMapping } from './amazon-connect-agent';
 import { amazonConnectContactAdapter, type AmazonConnectContactMapping } from './amazon-connect-contact';
-import {
-  twilioTaskRouterAdapter,
-  type TwilioCredentials,
-  type TwilioTaskRouterMapping,
-} from './twilio-taskrouter';
+import type { TwilioCredentials } from './twilio-signature';
+import { twilioTaskRouterAdapter, type TwilioTaskRouterMapping } from './twilio-taskrouter';
 
 const names = z.record(z.string().min(1), z.string().min(1));
 

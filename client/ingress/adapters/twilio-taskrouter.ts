@@ -2,7 +2,7 @@
  * Twilio TaskRouter event callbacks (form-encoded webhooks,
  * https://www.twilio.com/docs/taskrouter/api/event/reference) → agent and conversation events. A
  * callback is translated only once its `X-Twilio-Signature` matches one of the source's Twilio auth
- * tokens (see {@link twilioSignature}).
+ * tokens (see ./twilio-signature.ts).
  *
  * - `worker.activity.update`: the worker's new activity is its presence (`WorkerActivityName`, through
  *   the adapter's activity mapping) and, by the activity's availability (`WorkerActivityAvailable`, or
@@ -17,10 +17,9 @@
  * Workers are named by `WorkerName` (their external id); queues by `TaskQueueName`. Event ids are the
  * callback's `Sid` (one record can give two events: `<Sid>/presence`, `<Sid>/routingStatus`).
  */
-import { createHmac } from 'node:crypto';
 import { z } from 'zod';
-import { sameSecret } from '../same-secret';
 import { translateEach, type RecordTranslation, type VendorAdapter } from './adapter';
+import { authenticateTwilioWebhook, type TwilioCredentials } from './twilio-signature';
 
 /** How the adapter names what it reads. */
 export interface TwilioTaskRouterMapping {
@@ -32,25 +31,11 @@ export interface TwilioTaskRouterMapping {
   voiceChannels?: string[];
 }
 
-/** What the adapter reads of a source's credentials. */
-export interface TwilioCredentials {
-  /** Twilio auth tokens whose `X-Twilio-Signature` the TaskRouter route accepts for this source. */
-  twilioAuthTokens?: string[];
-}
-
 const callbackSchema = z.looseObject({
   EventType: z.string().min(1),
   Sid: z.string().min(1),
   Timestamp: z.string().regex(/^\d+$/, 'must be Unix seconds'),
 });
-
-/** `X-Twilio-Signature` of a callback: HMAC-SHA1 with the auth token over the URL and the sorted parameters. */
-export function twilioSignature(authToken: string, url: string, params: Record<string, string>): string {
-  const data = Object.keys(params)
-    .sort()
-    .reduce((joined, name) => joined + name + params[name], url);
-  return createHmac('sha1', authToken).update(data, 'utf8').digest('base64');
-}
 
 /** The adapter for TaskRouter event callbacks. */
 export function twilioTaskRouterAdapter(
@@ -60,16 +45,7 @@ export function twilioTaskRouterAdapter(
   const available = mapping.availableActivities ?? ['Available', 'Idle'];
   return {
     route: 'twilio/taskrouter',
-    authenticateWebhook({ source, url, params, header }, credentials) {
-      const signature = header('x-twilio-signature');
-      const tokens = credentials?.twilioAuthTokens ?? [];
-      if (signature === undefined || tokens.length === 0) {
-        return `form callbacks for ${source} must carry X-Twilio-Signature from a configured Twilio auth token`;
-      }
-      return tokens.some((token) => sameSecret(twilioSignature(token, url, params), signature))
-        ? undefined
-        : 'X-Twilio-Signature does not match the callback';
-    },
+    authenticateWebhook: authenticateTwilioWebhook,
     translate(records, source) {
       return translateEach(records, callbackSchema, (parsed, record): RecordTranslation => {
         const callback = parsed as z.infer<typeof callbackSchema> & Record<string, string | undefined>;
