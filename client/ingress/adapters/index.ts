@@ -4,7 +4,9 @@ import { z } from 'zod';
 import type { VendorAdapter } from './adapter';
 import { amazonConnectAgentAdapter, type AmazonConnectAgentMapping } from './amazon-connect-agent';
 import { amazonConnectContactAdapter, type AmazonConnectContactMapping } from './amazon-connect-contact';
+import { amazonConnectContactRecordsAdapter } from './amazon-connect-contact-records';
 import type { TwilioCredentials } from './twilio-signature';
+import { twilioRecordingsAdapter, type TwilioRecordingsMapping } from './twilio-recordings';
 import { twilioTaskRouterAdapter, type TwilioTaskRouterMapping } from './twilio-taskrouter';
 
 const names = z.record(z.string().min(1), z.string().min(1));
@@ -26,10 +28,12 @@ export const adapterMappingsSchema = z.strictObject({
       voiceChannels: z.array(z.string().min(1)).optional(),
     })
     .optional(),
+  twilioRecordings: z.strictObject({ format: z.enum(['wav', 'mp3']).optional() }).optional(),
 }) satisfies z.ZodType<{
   amazonConnectAgent?: AmazonConnectAgentMapping;
   amazonConnectContact?: AmazonConnectContactMapping;
   twilioTaskRouter?: TwilioTaskRouterMapping;
+  twilioRecordings?: TwilioRecordingsMapping;
 }>;
 
 /** Each adapter's mapping. */
@@ -65,6 +69,8 @@ export function vendorAdapters(mappings: AdapterMappings = {}): VendorAdapter<Ve
     amazonConnectAgentAdapter(mappings.amazonConnectAgent),
     amazonConnectContactAdapter(mappings.amazonConnectContact),
     twilioTaskRouterAdapter(mappings.twilioTaskRouter),
+    amazonConnectContactRecordsAdapter(),
+    twilioRecordingsAdapter(mappings.twilioRecordings),
   ];
 }
 
