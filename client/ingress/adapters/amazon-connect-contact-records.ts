@@ -20,13 +20,13 @@ import { translateEach, type RecordTranslation, type VendorAdapter } from './ada
 
 const text = z.string().min(1);
 const recordingSchema = z.looseObject({
-  Location: z.string().optional(),
+  Location: z.string().nullish(),
   Status: z.string().nullish(),
   Type: z.string().nullish(),
   DeletionReason: z.string().nullish(),
 });
 const recordingsEntrySchema = z.looseObject({
-  Location: z.string().optional(),
+  Location: z.string().nullish(),
   Status: z.string().nullish(),
   MediaStreamType: z.string().nullish(),
   StorageType: z.string().nullish(),
@@ -35,8 +35,8 @@ const recordingsEntrySchema = z.looseObject({
 const contactRecordSchema = z.looseObject({
   ContactId: text,
   Channel: text,
-  LastUpdateTimestamp: text.optional(),
-  DisconnectTimestamp: text.optional(),
+  LastUpdateTimestamp: text.nullish(),
+  DisconnectTimestamp: text.nullish(),
   Recording: recordingSchema.nullish(),
   Recordings: z.array(recordingsEntrySchema).nullish(),
 });
@@ -99,7 +99,7 @@ export function amazonConnectContactRecordsAdapter(): VendorAdapter {
           });
         }
         const occurredAt = contact.LastUpdateTimestamp ?? contact.DisconnectTimestamp;
-        if (occurredAt === undefined) {
+        if (!occurredAt) {
           return refuse({
             field: 'LastUpdateTimestamp',
             message: 'is needed (or DisconnectTimestamp) to date the recording',
@@ -133,14 +133,14 @@ function candidatesOf(contact: z.output<typeof contactRecordSchema>): Candidate[
     const storage = entry.StorageType ?? undefined;
     return {
       field,
-      location: entry.Location,
+      location: entry.Location ?? undefined,
       status: entry.Status ?? undefined,
       deletionReason: entry.DeletionReason ?? undefined,
       ...(media !== undefined && !same(media, 'AUDIO')
         ? { notStoredAudio: `${field}.MediaStreamType is ${media}` }
         : storage !== undefined && !same(storage, 'S3')
           ? { notStoredAudio: `${field}.StorageType is ${storage}` }
-          : entry.Location === undefined || entry.Location === ''
+          : !entry.Location
             ? { notStoredAudio: `${field} names no Location` }
             : {}),
     };
@@ -150,12 +150,12 @@ function candidatesOf(contact: z.output<typeof contactRecordSchema>): Candidate[
     const type = recording.Type ?? undefined;
     candidates.push({
       field: 'Recording',
-      location: recording.Location,
+      location: recording.Location ?? undefined,
       status: recording.Status ?? undefined,
       deletionReason: recording.DeletionReason ?? undefined,
       ...(type !== undefined && !same(type, 'AUDIO')
         ? { notStoredAudio: `Recording.Type is ${type}` }
-        : recording.Location === undefined || recording.Location === ''
+        : !recording.Location
           ? { notStoredAudio: 'Recording names no Location' }
           : {}),
     });
