@@ -5,7 +5,7 @@
  * or a refusal naming the field. Unknown fields are ignored; unknown event types too. An adapter whose
  * vendor calls a form-encoded webhook also checks that webhook's signature, the vendor's way.
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 import { fieldErrorsOf, type FieldError } from '../../../domain/events/field-errors';
 
 /** What one vendor record became. */
@@ -38,16 +38,83 @@ export interface VendorAdapter<Credentials = unknown> {
   authenticateWebhook?(webhook: Webhook, credentials: Credentials | undefined): string | undefined;
 }
 
+/** How {@link translateEach} reads a record. */
+export interface TranslateOptions {
+  /**
+   * Take a field whose name matches one the schema declares ignoring case under the schema's spelling
+   * (AWS publishes `agentInfo` and `AgentInfo`, `AgentARN` and `AgentArn`); an exact spelling wins.
+   */
+  fieldNamesIgnoringCase?: boolean;
+}
+
 /** Parses each record with `schema` (a refusal by field when it does not fit) and translates the rest. */
 export function translateEach<Schema extends z.ZodType>(
   records: unknown[],
   schema: Schema,
   translate: (value: z.output<Schema>, record: number) => RecordTranslation,
+  options: TranslateOptions = {},
 ): RecordTranslation[] {
-  return records.map((input, record) => {
+  const names = options.fieldNamesIgnoringCase ? fieldNamesOf(schema) : undefined;
+  return records.map((received, record) => {
+    const input = names ? respelled(received, names) : received;
     const parsed = schema.safeParse(input);
     return parsed.success
       ? translate(parsed.data, record)
       : { record, refused: fieldErrorsOf(parsed.error, input, '(record)') };
   });
+}
+
+/** `value`'s spelling among `values` when one matches it ignoring case (`Voice` → `VOICE`), else undefined. */
+export function spelledAs<const Value extends string>(
+  value: string | undefined,
+  values: readonly Value[],
+): Value | undefined {
+  if (value === undefined) return undefined;
+  const lower = value.toLowerCase();
+  return values.find((candidate) => candidate.toLowerCase() === lower);
+}
+
+/** A mapping's entry for `key`: the exact key's, else the entry whose key matches ignoring case. */
+export function mappedIgnoringCase(
+  mapping: Record<string, string> | undefined,
+  key: string,
+): string | undefined {
+  if (!mapping) return undefined;
+  return mapping[key] ?? mapping[spelledAs(key, Object.keys(mapping)) ?? ''];
+}
+
+/** Every field name `schema` declares at any depth, by its lower-case form. */
+function fieldNamesOf(schema: z.ZodType, names = new Map<string, string>()): Map<string, string> {
+  if (schema instanceof z.ZodObject) {
+    for (const [name, field] of Object.entries(schema.shape)) {
+      names.set(name.toLowerCase(), name);
+      fieldNamesOf(field, names);
+    }
+  } else if (
+    schema instanceof z.ZodOptional ||
+    schema instanceof z.ZodNullable ||
+    schema instanceof z.ZodDefault
+  ) {
+    fieldNamesOf(schema.unwrap() as z.ZodType, names);
+  } else if (schema instanceof z.ZodArray) {
+    fieldNamesOf(schema.element as z.ZodType, names);
+  } else if (schema instanceof z.ZodUnion) {
+    for (const option of schema.options as z.ZodType[]) fieldNamesOf(option, names);
+  }
+  return names;
+}
+
+/** `value` with every object key that matches one of `names` ignoring case spelled as `names` spells it. */
+function respelled(value: unknown, names: ReadonlyMap<string, string>): unknown {
+  if (Array.isArray(value)) return value.map((item) => respelled(item, names));
+  if (typeof value !== 'object' || value === null) return value;
+  const source = value as Record<string, unknown>;
+  const result: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(source)) {
+    const name = names.get(key.toLowerCase()) ?? key;
+    // An exact spelling wins over a differently cased one, whichever comes first.
+    if (name !== key && name in source) continue;
+    result[name] = respelled(item, names);
+  }
+  return result;
 }

@@ -18,6 +18,7 @@ export const adapterMappingsSchema = z.strictObject({
       statuses: names.optional(),
       loggedOutState: z.string().min(1).optional(),
       agentId: z.enum(['username', 'arn']).optional(),
+      routableStatuses: z.array(z.string().min(1)).optional(),
     })
     .optional(),
   amazonConnectContact: z.strictObject({ agents: names.optional(), queues: names.optional() }).optional(),
