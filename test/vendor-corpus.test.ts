@@ -74,7 +74,11 @@ describe('the vendor fixture corpus', () => {
       const parsed = corpusFileSchema.safeParse(content);
       assert.ok(parsed.success, `${file} is not a corpus file: ${parsed.error?.message}`);
       const corpus: CorpusFile = parsed.data;
-      assert.equal(path.dirname(file), directoryOf(corpus.adapter), 'the file lives under its adapter’s route');
+      assert.equal(
+        path.dirname(file),
+        directoryOf(corpus.adapter),
+        'the file lives under its adapter’s route',
+      );
       const adapter = vendorAdapters(corpus.mapping).find((candidate) => candidate.route === corpus.adapter);
       assert.ok(adapter, `no adapter serves ${corpus.adapter}`);
       const translations = adapter.translate(corpus.records, 'fixture');

@@ -86,7 +86,8 @@ export function mappedIgnoringCase(
 /** Every field name `schema` declares at any depth, by its lower-case form. */
 function fieldNamesOf(schema: z.ZodType, names = new Map<string, string>()): Map<string, string> {
   if (schema instanceof z.ZodObject) {
-    for (const [name, field] of Object.entries(schema.shape)) {
+    const shape: Record<string, z.ZodType> = schema.shape;
+    for (const [name, field] of Object.entries(shape)) {
       names.set(name.toLowerCase(), name);
       fieldNamesOf(field, names);
     }

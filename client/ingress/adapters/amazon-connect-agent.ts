@@ -169,7 +169,11 @@ export function amazonConnectAgentAdapter(mapping: AmazonConnectAgentMapping = {
             events.push(change('presence', stateOf(current.AgentStatus.Name)));
           }
           // A previous snapshot the rule cannot read counts as a change: the current status is published.
-          if (!previousRouting || !('status' in previousRouting) || previousRouting.status !== routing.status) {
+          if (
+            !previousRouting ||
+            !('status' in previousRouting) ||
+            previousRouting.status !== routing.status
+          ) {
             events.push(change('routingStatus', routing.status));
           }
           return events.length > 0
