@@ -9,6 +9,13 @@ import { sourceNameSchema } from '../domain/events/envelope';
 import { snapshotLocationFrom, type SnapshotLocation } from '../domain/directory/location';
 import { genesysLimits } from '../domain/genesys';
 import { hostsForRegion, type GenesysHosts } from '../domain/genesys/regions';
+import {
+  recordingCredentialList,
+  recordingExpectationList,
+  recordingOriginList,
+  recordingsConfig,
+  type RecordingsConfig,
+} from './recordings';
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -61,6 +68,11 @@ export const environmentSchema = z.object({
     .regex(/^\d+(s|m|h|d)$/, 'must be a duration such as 15m, 1h or 1d')
     .default('1h'),
   BYOI_RECORDING_SPOOL_DIR: z.string().min(1).optional(),
+  BYOI_RECORDING_ORIGINS: recordingOriginList.schema.optional(),
+  BYOI_RECORDING_CREDENTIALS: recordingCredentialList.schema.optional(),
+  BYOI_EXPECT_RECORDINGS: recordingExpectationList.schema.optional(),
+  BYOI_S3_REGION: z.string().min(1).optional(),
+  BYOI_S3_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
   BYOI_MAX_CACHED_WORKFLOWS: wholeNumber.default(10_000),
   BYOI_MAX_CONCURRENT_WORKFLOW_TASKS: wholeNumber.default(500),
   BYOI_WORKFLOW_THREADS: wholeNumber.default(1),
@@ -115,6 +127,8 @@ export interface BridgeConfig {
   metricsAddress: string | undefined;
   /** Where recordings are spooled on their way to Genesys (default: the OS temp directory). */
   recordingSpoolDir: string | undefined;
+  /** Where each source's recordings may come from, with what credentials, and which calls expect one. */
+  recordings: RecordingsConfig;
   /**
    * Workflows a worker keeps in memory between their tasks (default 10,000: the seed's 4,000 agents and
    * its live conversations, where the SDK's heap-based default held 2,310 here). One that is evicted
@@ -213,7 +227,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BridgeConfig {
       problems.push('BYOI_DIRECTORY_SNAPSHOT: must be a file path or an http(s) URL');
     }
   }
-  if (!parsed.success || temporal === undefined || problems.length > 0) throw new ConfigError(problems);
+  const recordings = parsed.success
+    ? recordingsConfig(
+        {
+          origins: parsed.data.BYOI_RECORDING_ORIGINS,
+          credentials: parsed.data.BYOI_RECORDING_CREDENTIALS,
+          expect: parsed.data.BYOI_EXPECT_RECORDINGS,
+          s3Region: parsed.data.BYOI_S3_REGION,
+          s3Endpoint: parsed.data.BYOI_S3_ENDPOINT,
+        },
+        problems,
+      )
+    : undefined;
+  if (!parsed.success || temporal === undefined || recordings === undefined || problems.length > 0)
+    throw new ConfigError(problems);
   const settings = parsed.data;
   return {
     temporal,
@@ -235,6 +262,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BridgeConfig {
     genesys,
     metricsAddress: settings.BYOI_METRICS_ADDRESS,
     recordingSpoolDir: settings.BYOI_RECORDING_SPOOL_DIR,
+    recordings,
     maxCachedWorkflows: settings.BYOI_MAX_CACHED_WORKFLOWS,
     maxConcurrentWorkflowTasks: settings.BYOI_MAX_CONCURRENT_WORKFLOW_TASKS,
     workflowThreads: settings.BYOI_WORKFLOW_THREADS,

@@ -125,7 +125,7 @@ describe('the normalised interaction event', () => {
       recording.map((problem) => problem.split(':')[0]),
       ['change.url', 'change.contentType', 'change.sizeBytes', 'change.md5'],
     );
-    assert.match(recording[0]!, /must be an http, https or file URL/);
+    assert.match(recording[0]!, /must be an http, https, file or s3 URL/);
     assert.match(problems(voice({ type: 'transferred' }))[0]!, /^change\.type: /);
     assert.match(
       problems({ ...(voice({ type: 'received' }) as object), channel: 'email' }).join('\n'),

@@ -105,6 +105,7 @@ describe('confirming uploaded recordings as playable', function () {
     const file = options.file ?? wav;
     const recording: RecordingToUpload = {
       ...call,
+      source: 'acd',
       url: options.url ?? wavUrl,
       contentType: 'audio/wav',
       sizeBytes: file.length,

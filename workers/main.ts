@@ -6,6 +6,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { AgentDirectory, agentDirectoryFolder } from '../activities/directory/agent-directory';
 import { DirectoryMapping, mappingTablesFrom } from '../activities/directory/mapping';
+import { RecordingSources } from '../activities/conversations/recording-source';
 import { connectGenesys } from '../activities/genesys';
 import { version } from '../package.json';
 import { loadConfig } from '../config';
@@ -30,6 +31,8 @@ async function main(): Promise<void> {
   // Activities that signal other workflows (a finished directory sync) use an ordinary client.
   const clientConnection = await Connection.connect(config.temporal.connectionOptions);
   const temporal = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
+  // Each source's recording origins and credentials stay here, in the worker: the workflow names the source.
+  const recordingSources = new RecordingSources(config.recordings);
   try {
     const worker = await createBridgeWorker({
       connection,
@@ -42,6 +45,7 @@ async function main(): Promise<void> {
         mappingTables,
         agentDirectory,
         recordingSpoolDir: config.recordingSpoolDir,
+        recordingSources,
       },
     });
     logger.info(
@@ -51,6 +55,9 @@ async function main(): Promise<void> {
         address: config.temporal.connectionOptions.address,
         genesys: genesys?.client.apiBaseUrl ?? 'not configured',
         metrics: config.metricsAddress ? `http://${config.metricsAddress}/metrics` : 'off',
+        // Which sources have recording origins and credentials; never the credentials themselves.
+        recordingOrigins: config.recordings.origins,
+        recordingCredentials: Object.keys(config.recordings.credentials),
       },
       'worker started',
     );
@@ -59,6 +66,7 @@ async function main(): Promise<void> {
     logger.info('worker stopped');
   } finally {
     genesys?.client.close();
+    recordingSources.close();
     await clientConnection.close();
     await connection.close();
   }

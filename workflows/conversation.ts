@@ -140,8 +140,9 @@ interface ConversationState {
   lastStampMs: number;
   firstArrivalMs?: number;
   endedAtMs?: number;
+  /** `waiting` while a recording is expected and not ready, `notExpected` while none is (see expectationChanged). */
   recording: RecordingStatus;
-  recordingSource?: Omit<RecordingToUpload, 'conversationId' | 'communicationId'>;
+  recordingSource?: Omit<RecordingToUpload, 'source' | 'conversationId' | 'communicationId'>;
   phase: ConversationPhase;
   message?: string;
   /** While a party has no Genesys id: when to look again without being told. */
@@ -402,6 +403,12 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
   /** Sets the final status; from here no update is taken, and a signal that still arrives is recorded. */
   async function settle(): Promise<ConversationResult> {
     state.finished = true;
+    if (state.abandonReason !== undefined && state.recording.state === 'waiting') {
+      Object.assign(state.recording, {
+        state: 'missing',
+        reason: 'the conversation was abandoned before its recording was ready',
+      });
+    }
     if (state.abandonReason !== undefined) {
       await endLiveLegs();
       for (const pending of stream.pending) {
@@ -489,9 +496,18 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
     state.lastApplied = { eventId: event.eventId, type: stepType(event), occurredAt: event.occurredAt };
     if (event.change.type === 'recordingReady') {
       const { url, contentType, sizeBytes, md5 } = event.change;
-      state.recordingSource = { url, contentType, sizeBytes, ...(md5 === undefined ? {} : { md5 }) };
+      state.recordingSource = {
+        url,
+        contentType,
+        ...(sizeBytes === undefined ? {} : { sizeBytes }),
+        ...(md5 === undefined ? {} : { md5 }),
+      };
       if (state.recording.state !== 'uploaded')
-        Object.assign(state.recording, { state: 'ready', url, sizeBytes });
+        Object.assign(state.recording, {
+          state: 'ready',
+          url,
+          ...(sizeBytes === undefined ? {} : { sizeBytes }),
+        });
     }
     if (ended()) state.endedAtMs ??= Date.now();
   }
@@ -547,6 +563,7 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
     }
     const started = state.lifecycle === undefined;
     state.lifecycle = step.state;
+    expectationChanged();
     counters.genesysEvents += step.events.length;
     // The bridge's ingress sets both when it starts the workflow; anything else that started it, here.
     if (started) {
@@ -571,6 +588,17 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
     );
   }
 
+  /**
+   * Keeps the recording's state in step with the call: an answer (or the call itself, for `always`) makes a
+   * recording expected, so it is `waiting` until its recording-ready event, in every phase; the status never
+   * says notExpected while the workflow waits for one.
+   */
+  function expectationChanged(): void {
+    const { recording } = state;
+    if (recording.state !== 'notExpected' && recording.state !== 'waiting') return;
+    recording.state = recordingExpected() ? 'waiting' : 'notExpected';
+  }
+
   // A recording offered for a call nobody answered (an IVR's, say) is uploaded too, though not awaited.
   function recordingSettled(): boolean {
     const { recording } = state;
@@ -591,8 +619,13 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
     writeAttributes();
     try {
       const uploaded: UploadedRecording = await activities.uploadRecording(
-        { ...source, conversationId: lifecycle.conversationId, communicationId: customer.communicationId },
-        `recording of ${lifecycle.conversationId} (${source.sizeBytes} bytes)`,
+        {
+          ...source,
+          source: input.source,
+          conversationId: lifecycle.conversationId,
+          communicationId: customer.communicationId,
+        },
+        `recording of ${lifecycle.conversationId}${source.sizeBytes === undefined ? '' : ` (${source.sizeBytes} bytes)`}`,
       );
       Object.assign(state.recording, { state: 'uploaded', uploaded });
     } catch (error) {

@@ -14,6 +14,7 @@ import { namesAsMapping, type DirectoryMapping, type MappingTables } from '../di
 import { requireGenesys } from '../agents';
 import { RecordingConfirmer } from '../genesys/recording-confirmer';
 import { uploadRecordingFile, type RecordingToUpload, type UploadedRecording } from './recording';
+import { RecordingSources } from './recording-source';
 
 /** ApplicationFailure types of the conversation activities. */
 export const conversationFailureTypes = {
@@ -56,6 +57,11 @@ export interface ConversationDependencies {
   recordingSpoolDir?: string;
   /** Confirms uploaded recordings in groups (default: one for these activities, over `genesys`). */
   recordingConfirmer?: RecordingConfirmer;
+  /**
+   * How each source's recordings are reached: the origins its URLs may point to, its credentials, S3
+   * (default: no origins listed, no credentials, S3 through the SDK's default chains).
+   */
+  recordingSources?: RecordingSources;
   /** The agent directories the directory sync leaves: agents listed there resolve without a Genesys call. */
   agentDirectory?: AgentDirectory;
 }
@@ -67,6 +73,7 @@ export function createConversationActivities({
   mappingTables,
   recordingSpoolDir,
   recordingConfirmer,
+  recordingSources = new RecordingSources(),
   agentDirectory,
 }: ConversationDependencies) {
   const connected = () => requireGenesys(genesys, mapping);
@@ -163,9 +170,11 @@ export function createConversationActivities({
       return uploadRecordingFile(connection.client, recording, Context.current(), {
         confirmer,
         spoolDir: recordingSpoolDir,
+        sources: recordingSources,
       });
     },
   };
 }
 
 export type { RecordingToUpload, UploadedRecording } from './recording';
+export { RecordingSources, type RecordingSourceOptions } from './recording-source';

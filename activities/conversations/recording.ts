@@ -1,7 +1,9 @@
 /**
  * A call's recording, from the source to a playable Genesys recording, without ever holding the file in
- * memory: stream it from its URL (http, https, file) into a spool file while hashing it, check its size
- * and MD5 against what the source announced, ask Genesys for a presigned URL under
+ * memory: stream it from its URL (http, https, file, s3; see recording-source.ts for who may point where,
+ * with what credentials) into a spool file while hashing and counting it, check its size and MD5 against
+ * what the source announced (a size it did not announce is learnt here, and held to Genesys's upload
+ * limit), ask Genesys for a presigned URL under
  * `<conversationId>/<communicationId>.<ext>`, PUT the spool file to it, then wait for the worker's
  * recording confirmer to find the file uploaded in an upload-status report it asks for on behalf of every
  * recording waiting (one report per round, not one read per recording). Progress is heartbeated: a
@@ -12,31 +14,33 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { fileURLToPath } from 'node:url';
 import type { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import axios from 'axios';
 import { z } from 'zod';
 import type { GenesysClient } from '../genesys/client';
-import type { recordingContentTypes } from '../../domain/genesys';
-import { asActivityFailure, asError } from '../genesys/errors';
+import { genesysLimits, type recordingContentTypes } from '../../domain/genesys';
+import { asActivityFailure } from '../genesys/errors';
 import type { RecordingConfirmer } from '../genesys/recording-confirmer';
 import { createRecordingUploadUrl, uploadToPresignedUrl } from '../genesys/recordings';
+import { RecordingSources, recordingSourceFailureTypes } from './recording-source';
 
 /** A recording file type Genesys takes. */
 export type RecordingContentType = (typeof recordingContentTypes)[number];
 
 /** A recording the workflow asks to upload. */
 export interface RecordingToUpload {
+  /** The conversation's source: its recording access (origins, credentials) is looked up by this name. */
+  source: string;
   conversationId: string;
   /** The communication the file belongs to (the customer's leg: it spans the whole call). */
   communicationId: string;
-  /** Where the source serves the file: http, https or file. */
+  /** Where the source serves the file: http, https, file or s3. */
   url: string;
   contentType: RecordingContentType;
-  sizeBytes: number;
+  /** The size the source announced, if it did; else learnt while spooling. */
+  sizeBytes?: number;
   /** Base64 MD5 the source announced, if it did. */
   md5?: string;
 }
@@ -53,12 +57,16 @@ export interface UploadedRecording {
 export const recordingFailureTypes = {
   /** The source's file is not what its recording-ready event announced (size or MD5). */
   mismatch: 'RecordingMismatch',
+  /** The file is larger than Genesys takes (genesysLimits.maxUploadBytes). */
+  tooLarge: 'RecordingTooLarge',
   /** Uploaded, but Genesys does not show it yet; retried. */
   notPlayableYet: 'RecordingNotPlayableYet',
   /** Uploaded, and Genesys refused the file (not audio of its type, say): the same bytes will not do. */
   refused: 'RecordingRefused',
   /** The source could not serve the file. */
-  sourceUnavailable: 'RecordingSourceUnavailable',
+  sourceUnavailable: recordingSourceFailureTypes.unavailable,
+  /** The URL points outside the origins listed for the conversation's source. */
+  sourceNotAllowed: recordingSourceFailureTypes.notAllowed,
 } as const;
 
 const extensions: Record<RecordingContentType, string> = {
@@ -70,13 +78,14 @@ const extensions: Record<RecordingContentType, string> = {
 const heartbeatEveryMs = 1_000;
 
 /**
- * Once the PUT succeeded: the MD5 that was sent and when the upload started, for the report that must
- * reach back to it. Parsed, as heartbeat details come back from the server; a worker of an earlier version
- * heartbeated no `uploadedAt`.
+ * Once the PUT succeeded: the MD5 and size that were sent and when the upload started, for the report that
+ * must reach back to it. Parsed, as heartbeat details come back from the server; a worker of an earlier
+ * version heartbeated neither `uploadedAt` nor `sizeBytes`.
  */
 const confirmingSchema = z.object({
   phase: z.literal('confirm'),
   md5: z.string(),
+  sizeBytes: z.number().optional(),
   uploadedAt: z.number().optional(),
 });
 type Progress = { phase: 'download' | 'upload'; bytes: number } | z.infer<typeof confirmingSchema>;
@@ -86,9 +95,21 @@ export async function uploadRecordingFile(
   client: GenesysClient,
   recording: RecordingToUpload,
   context: Context,
-  options: { confirmer: RecordingConfirmer; spoolDir?: string },
+  options: {
+    confirmer: RecordingConfirmer;
+    spoolDir?: string;
+    /** Each source's access to its recordings (default: none listed, no credentials). */
+    sources?: RecordingSources;
+    /** The largest file taken (default: Genesys's upload limit). */
+    maxBytes?: number;
+  },
 ): Promise<UploadedRecording> {
-  const { confirmer, spoolDir = tmpdir() } = options;
+  const {
+    confirmer,
+    spoolDir = tmpdir(),
+    sources = new RecordingSources(),
+    maxBytes = genesysLimits.maxUploadBytes,
+  } = options;
   const fileName = `${recording.conversationId}/${recording.communicationId}.${extensions[recording.contentType]}`;
   const previous = confirmingSchema.safeParse(context.info.heartbeatDetails);
   let progress: Progress = previous.success ? previous.data : { phase: 'download', bytes: 0 };
@@ -102,7 +123,7 @@ export async function uploadRecordingFile(
   try {
     if (progress.phase !== 'confirm') {
       const file = join(spool, 'recording');
-      const md5 = await download(recording, file, signal, (bytes) => {
+      const { md5, sizeBytes } = await download(recording, file, { sources, maxBytes, signal }, (bytes) => {
         progress = { phase: 'download', bytes };
       });
       const uploadedAt = Date.now();
@@ -123,16 +144,18 @@ export async function uploadRecordingFile(
         url: upload.url,
         headers: upload.headers,
         body,
-        sizeBytes: recording.sizeBytes,
+        sizeBytes,
         signal,
       });
-      progress = { phase: 'confirm', md5, uploadedAt };
+      progress = { phase: 'confirm', md5, sizeBytes, uploadedAt };
       heartbeat();
     }
     // An earlier version's heartbeat has no upload time; the first attempt's scheduling precedes it.
     const uploadedAt = progress.uploadedAt ?? context.info.scheduledTimestampMs;
     const recordingId = await confirm(confirmer, recording, fileName, uploadedAt, signal);
-    return { recordingId, fileName, md5: progress.md5, sizeBytes: recording.sizeBytes };
+    // An earlier version's heartbeat has no size: its recordings always announced one.
+    const sizeBytes = progress.sizeBytes ?? recording.sizeBytes ?? 0;
+    return { recordingId, fileName, md5: progress.md5, sizeBytes };
   } catch (error) {
     if (error instanceof ApplicationFailure) throw error;
     throw asActivityFailure(error);
@@ -142,13 +165,23 @@ export async function uploadRecordingFile(
   }
 }
 
-/** Streams the source into `file`, hashing and counting; returns the base64 MD5 once it checks out. */
+/**
+ * Streams the source into `file`, hashing and counting; answers the base64 MD5 and the size once they check
+ * out against what was announced, or, when no size was, against the largest file taken.
+ */
 async function download(
   recording: RecordingToUpload,
   file: string,
-  signal: AbortSignal,
+  { sources, maxBytes, signal }: { sources: RecordingSources; maxBytes: number; signal: AbortSignal },
   onProgress: (bytes: number) => void,
-): Promise<string> {
+): Promise<{ md5: string; sizeBytes: number }> {
+  const opened = await sources.open(recording.source, recording.url, signal);
+  const announced = recording.sizeBytes;
+  // A source that says up front the file is too large is not read at all.
+  if (announced === undefined && opened.sizeBytes !== undefined && opened.sizeBytes > maxBytes) {
+    opened.body.destroy();
+    throw tooLarge(recording, maxBytes, `${opened.sizeBytes} bytes`);
+  }
   const hash = createHash('md5');
   let bytes = 0;
   const meter = new Transform({
@@ -156,42 +189,31 @@ async function download(
       hash.update(chunk);
       bytes += chunk.length;
       onProgress(bytes);
-      // Never spool past what was announced: a source that serves more is wrong, not larger.
-      if (bytes > recording.sizeBytes) done(mismatch(recording, `more than ${recording.sizeBytes} bytes`));
+      // Never spool past what was announced (a source that serves more is wrong, not larger), nor past
+      // what Genesys takes.
+      if (announced !== undefined && bytes > announced)
+        done(mismatch(recording, `more than ${announced} bytes`));
+      else if (bytes > maxBytes) done(tooLarge(recording, maxBytes, `more than ${maxBytes} bytes`));
       else done(null, chunk);
     },
   });
-  await pipeline(await openSource(recording.url, signal), meter, createWriteStream(file), { signal });
+  await pipeline(opened.body, meter, createWriteStream(file), { signal });
   const md5 = hash.digest('base64');
-  if (bytes !== recording.sizeBytes) throw mismatch(recording, `${bytes} bytes, not ${recording.sizeBytes}`);
+  if (announced !== undefined && bytes !== announced) {
+    throw mismatch(recording, `${bytes} bytes, not ${announced}`);
+  }
   if (recording.md5 !== undefined && recording.md5 !== md5) {
     throw mismatch(recording, `a file whose MD5 is ${md5}, not ${recording.md5}`);
   }
-  return md5;
+  return { md5, sizeBytes: bytes };
 }
 
-async function openSource(url: string, signal: AbortSignal): Promise<Readable> {
-  const parsed = new URL(url);
-  if (parsed.protocol === 'file:') return createReadStream(fileURLToPath(parsed));
-  // Only the origin and path go into errors: a source's query string may carry a signature.
-  const where = `${parsed.origin}${parsed.pathname}`;
-  try {
-    const response = await axios.get<Readable>(url, { responseType: 'stream', signal, validateStatus: null });
-    if (response.status >= 200 && response.status < 300) return response.data;
-    response.data.destroy();
-    // A missing file is not coming back by itself; a busy source may recover.
-    throw ApplicationFailure.create({
-      type: recordingFailureTypes.sourceUnavailable,
-      message: `the recording source ${where} answered ${response.status}`,
-      nonRetryable: response.status === 404 || response.status === 410 || response.status === 403,
-    });
-  } catch (error) {
-    if (error instanceof ApplicationFailure) throw error;
-    throw ApplicationFailure.create({
-      type: recordingFailureTypes.sourceUnavailable,
-      message: `the recording source ${where} could not be read: ${asError(error).message}`,
-    });
-  }
+function tooLarge(recording: RecordingToUpload, maxBytes: number, served: string): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: recordingFailureTypes.tooLarge,
+    message: `the recording at ${new URL(recording.url).pathname} is larger than Genesys's upload limit of ${maxBytes} bytes: the source served ${served}`,
+    nonRetryable: true,
+  });
 }
 
 function mismatch(recording: RecordingToUpload, served: string): ApplicationFailure {

@@ -27,6 +27,7 @@ async function main(): Promise<void> {
       taskQueue: config.taskQueue,
       agentSettings: { reorderWindowMs: config.ingress.reorderWindowMs },
       conversationSettings: { reorderWindowMs: config.ingress.reorderWindowMs },
+      expectRecordingBySource: config.recordings.expect,
     }),
     temporal: client,
     sources: config.ingress.sources,

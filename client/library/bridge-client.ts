@@ -52,6 +52,8 @@ export interface BridgeClientOptions {
   agentSettings?: Partial<AgentWorkflowSettings>;
   /** The conversation workflows' settings; their reorder window is also how long events are held here. */
   conversationSettings?: Partial<ConversationWorkflowSettings>;
+  /** Per source, which of its calls are expected to have a recording (BYOI_EXPECT_RECORDINGS), over `conversationSettings`. */
+  expectRecordingBySource?: Record<string, ConversationWorkflowSettings['expectRecording']>;
   /** How long Temporal has to take a workflow's events before they are answered `unavailable` (default 10 s). */
   deadlineMs?: number;
   /** How many signals may be on their way to Temporal at once (default 64). */
@@ -268,13 +270,12 @@ export class BridgeClient {
         answer('accepted');
       } else {
         const events = received as ReceivedEvent<InteractionEvent>[];
+        const expectRecording = this.options.expectRecordingBySource?.[events[0]!.event.source];
+        const settings = expectRecording
+          ? { ...this.options.conversationSettings, expectRecording }
+          : this.options.conversationSettings;
         const delivery = await this.client.connection.withDeadline(deadline, () =>
-          signalInteractionEvents(
-            this.client,
-            this.options.taskQueue,
-            events,
-            this.options.conversationSettings,
-          ),
+          signalInteractionEvents(this.client, this.options.taskQueue, events, settings),
         );
         if (delivery.outcome === 'delivered') answer('accepted');
         else

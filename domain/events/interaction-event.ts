@@ -50,6 +50,20 @@ const md5Schema = z
   )
   .transform((value) => (value.length === 32 ? Buffer.from(value, 'hex').toString('base64') : value));
 
+/** Where a recording can be fetched: http, https, file, or an S3 object as `s3://<bucket>/<key>`. */
+const recordingUrl = z
+  .url({ protocol: /^(https?|file|s3)$/, error: 'must be an http, https, file or s3 URL' })
+  .superRefine((url, context) => {
+    if (url.startsWith('s3:') && !/^s3:\/\/[^/]+\/[^/]/.test(url)) {
+      context.addIssue({
+        code: 'invalid_format',
+        format: 'url',
+        input: url,
+        message: 'must name a bucket and a key: s3://<bucket>/<key>',
+      });
+    }
+  });
+
 /** The steps of a voice call. */
 export const voiceChangeSchema = z.discriminatedUnion('type', [
   z.object({
@@ -95,12 +109,17 @@ export const voiceChangeSchema = z.discriminatedUnion('type', [
     reason: z.enum(['hangup', 'error', 'system']).default('hangup'),
   }),
   wrapUp,
-  /** The call's recording can be fetched from `url` (http, https or file). */
+  /**
+   * The call's recording can be fetched from `url`: http, https, file, or `s3://<bucket>/<key>` (where Amazon
+   * Connect stores recordings). Neither Twilio's recording callback nor Connect's contact record announces
+   * a size: without `sizeBytes` the worker learns it while fetching, and still refuses a file over
+   * Genesys's upload limit.
+   */
   z.object({
     type: z.literal('recordingReady'),
-    url: z.url({ protocol: /^(https?|file)$/, error: 'must be an http, https or file URL' }),
+    url: recordingUrl,
     contentType: z.enum(recordingContentTypes),
-    sizeBytes: z.number().int().positive().max(genesysLimits.maxUploadBytes),
+    sizeBytes: z.number().int().positive().max(genesysLimits.maxUploadBytes).optional(),
     md5: md5Schema.optional(),
   }),
 ]);

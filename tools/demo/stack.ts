@@ -151,6 +151,7 @@ export async function startDemoIngress(client: Client, config: BridgeConfig): Pr
       agentSettings: { reorderWindowMs: config.ingress.reorderWindowMs },
       // A recording that never comes is given up on after 30 s here (2 hours by default).
       conversationSettings: { reorderWindowMs: config.ingress.reorderWindowMs, recordingWaitMs: 30_000 },
+      expectRecordingBySource: config.recordings.expect,
     }),
     temporal: client,
     sources: { [config.directory.source]: { tokens: [token] } },
