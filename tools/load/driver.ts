@@ -2,14 +2,20 @@
  * Plays timed events through the ingress as ACD adapters would: every tick it posts the events that
  * are due (in batches, a few requests at once), resends what the ingress answers `unavailable` after its
  * Retry-After, and keeps the counts and latencies the main job shows live and the benchmark reports.
+ * A request the ingress refuses whole (bad credentials, a body it will not take) stops the drive: every
+ * other request would be refused the same way.
  */
 import axios from 'axios';
+import { z } from 'zod';
 import type { TimedEvent } from './generator';
+import { authenticationHeaders, refusalOf, type IngressRefusedError, type SenderCredential } from './sender';
 
 /** How to drive. */
-export interface DriveOptions {
+export type DriveOptions = DriveSettings & ({ token: string } | { credential: SenderCredential });
+
+/** How to drive, besides the sender's credential. */
+export interface DriveSettings {
   ingressUrl: string;
-  token: string;
   events: Iterable<TimedEvent>;
   /** How often due events are posted (default 100 ms). */
   tickMs?: number;
@@ -38,6 +44,9 @@ export interface DriveStats {
   /** Still answered `unavailable` when the driver gave up (see `giveUpAfterMs`). */
   abandoned: number;
   requests: number;
+  /** Requests the ingress did not answer (refused connection, timeout), and why the latest did not. */
+  unanswered: number;
+  lastUnanswered?: string;
   /** Round trip of each request to the ingress, in ms. */
   requestMs: number[];
   /** How far behind its time the latest event went out, in ms. */
@@ -46,11 +55,21 @@ export interface DriveStats {
   maxLagMs: number;
   /** Refusals, for the report: the first few reasons. */
   refusals: string[];
+  /** Refused fields by reason, `<field> <code>` → how many events had it. */
+  refusalReasons: Record<string, number>;
 }
 
-interface Answer {
-  outcomes: { outcome: string; errors?: { field: string; message: string }[] }[];
-}
+/** The ingress's answer to a batch: every event's outcome, in the batch's order. */
+const answerSchema = z.object({
+  outcomes: z.array(
+    z.object({
+      outcome: z.enum(['accepted', 'duplicate', 'refused', 'conversationFinished', 'unavailable']),
+      errors: z
+        .array(z.object({ field: z.string(), message: z.string(), code: z.string().optional() }))
+        .optional(),
+    }),
+  ),
+});
 
 /** Sends every event at its time; resolves when all have an answer other than `unavailable`. */
 export async function driveLoad(options: DriveOptions): Promise<DriveStats> {
@@ -65,59 +84,68 @@ export async function driveLoad(options: DriveOptions): Promise<DriveStats> {
     resent: 0,
     abandoned: 0,
     requests: 0,
+    unanswered: 0,
     requestMs: [],
     lagMs: 0,
     maxLagMs: 0,
     refusals: [],
+    refusalReasons: {},
   };
+  const credential: SenderCredential =
+    'credential' in options ? options.credential : { kind: 'token', token: options.token };
   const iterator = options.events[Symbol.iterator]();
   let next = iterator.next();
   const retry: { event: TimedEvent['event']; notBefore: number }[] = [];
   const inFlight = new Set<Promise<void>>();
   let lastProgress = Date.now();
+  let refusedWhole: IngressRefusedError | undefined;
 
+  const resend = (batch: TimedEvent['event'][], afterMs: number) => {
+    stats.resent += batch.length;
+    retry.push(...batch.map((event) => ({ event, notBefore: Date.now() + afterMs })));
+  };
   const post = async (batch: TimedEvent['event'][]) => {
     const started = Date.now();
     stats.requests++;
+    const body = JSON.stringify(batch);
     let response;
     try {
-      response = await axios.post<Answer>(`${options.ingressUrl}/v1/events`, batch, {
-        headers: { authorization: `Bearer ${options.token}` },
-        validateStatus: (status) => status === 202 || status === 503,
+      response = await axios.post<unknown>(`${options.ingressUrl}/v1/events`, body, {
+        headers: { 'content-type': 'application/json', ...authenticationHeaders(credential, body) },
+        validateStatus: () => true,
         timeout: 60_000,
       });
-    } catch {
-      // No answer (or one the driver does not expect): nothing is known to be held; send it all again.
-      stats.resent += batch.length;
-      retry.push(...batch.map((event) => ({ event, notBefore: Date.now() + 1_000 })));
+    } catch (error) {
+      // No answer: nothing is known to be held; send it all again.
+      stats.unanswered++;
+      stats.lastUnanswered = error instanceof Error ? error.message : String(error);
+      resend(batch, 1_000);
       return;
     }
     stats.requestMs.push(Date.now() - started);
-    const retryAfterMs = Number(response.headers['retry-after'] ?? 1) * 1_000;
-    response.data.outcomes.forEach((outcome, index) => {
+    // Retry-After in seconds; anything else (absent, a date) waits a second.
+    const retryAfterMs = (Number(response.headers['retry-after']) || 1) * 1_000;
+    const answer = answerSchema.safeParse(response.data);
+    // 202, 503 (some unavailable) and 422 (all refused) list every event's outcome.
+    if (!answer.success || answer.data.outcomes.length !== batch.length) {
+      if (response.status === 429 || response.status >= 500) resend(batch, retryAfterMs);
+      else refusedWhole ??= refusalOf(response.status, response.data, `a batch of ${batch.length} events`);
+      return;
+    }
+    answer.data.outcomes.forEach((outcome, index) => {
       const event = batch[index]!;
-      if (outcome.outcome === 'unavailable') {
-        stats.resent++;
-        retry.push({ event, notBefore: Date.now() + retryAfterMs });
-      } else if (outcome.outcome === 'refused') {
-        stats.refused++;
-        if (stats.refusals.length < 20) {
-          stats.refusals.push(
-            `${event.eventId}: ${outcome.errors?.map((error) => `${error.field}: ${error.message}`).join('; ')}`,
-          );
-        }
-      } else if (
-        outcome.outcome === 'accepted' ||
-        outcome.outcome === 'duplicate' ||
-        outcome.outcome === 'conversationFinished'
-      ) {
-        stats[outcome.outcome]++;
-      }
+      if (outcome.outcome === 'unavailable') resend([event], retryAfterMs);
+      else if (outcome.outcome === 'refused') noteRefusal(stats, event.eventId, outcome.errors ?? []);
+      else stats[outcome.outcome]++;
     });
   };
 
   let allSentAt: number | undefined;
   for (;;) {
+    if (refusedWhole) {
+      await Promise.allSettled(inFlight);
+      throw refusedWhole;
+    }
     const now = Date.now();
     if (next.done) allSentAt ??= now;
     if (
@@ -150,5 +178,22 @@ export async function driveLoad(options: DriveOptions): Promise<DriveStats> {
     if (next.done && retry.length === 0 && inFlight.size === 0) return stats;
     const wait = next.done ? tickMs : Math.min(tickMs, Math.max(0, next.value.atMs - Date.now()));
     await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+}
+
+function noteRefusal(
+  stats: DriveStats,
+  eventId: string,
+  errors: { field: string; message: string; code?: string }[],
+): void {
+  stats.refused++;
+  for (const error of errors) {
+    const reason = `${error.field} ${error.code ?? 'refused'}`;
+    stats.refusalReasons[reason] = (stats.refusalReasons[reason] ?? 0) + 1;
+  }
+  if (stats.refusals.length < 20) {
+    stats.refusals.push(
+      `${eventId}: ${errors.map((error) => `${error.field}: ${error.message}`).join('; ')}`,
+    );
   }
 }

@@ -46,7 +46,8 @@ export interface LoadShape {
   breaks: BreakKind[];
   /** Where a call's recording is fetched from. */
   recordingUrl: (interactionId: string) => string;
-  recordingBytes: number;
+  /** The recording's size, when known (the event then carries it as `sizeBytes`). */
+  recordingBytes?: number;
   /** Multiplies every duration (queue wait, talk, wrap-up, break, patience): < 1 plays them faster. */
   timeScale: number;
   seed: number;
@@ -194,6 +195,6 @@ export function recordingReady(shape: LoadShape, interactionId: string): Record<
     type: 'recordingReady',
     url: shape.recordingUrl(interactionId),
     contentType: 'audio/wav',
-    sizeBytes: shape.recordingBytes,
+    ...(shape.recordingBytes === undefined ? {} : { sizeBytes: shape.recordingBytes }),
   };
 }
