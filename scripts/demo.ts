@@ -4,8 +4,10 @@
  * round trip through the bridge's task queue to Genesys, syncs the directory, and then plays the
  * contact centre in three acts: one call and one email, a shift's traffic, and the things that go wrong;
  * it ends with what is blocked or waiting, and why. With TEMPORAL_ADDRESS set it uses that server
- * instead of starting one; with Genesys settings it reaches that Genesys and plays no generated traffic.
- * Its parts live in tools/demo/.
+ * instead of starting one; with Genesys settings it reaches that Genesys and plays no generated traffic,
+ * unless `--traffic` asks for it (a proxy, a sandbox): then the generated directory is synced there and
+ * the first two acts are played; the faults and the consistency check need the simulator. Its parts
+ * live in tools/demo/.
  */
 import { statSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
@@ -47,15 +49,28 @@ async function main(): Promise<void> {
       120,
     )
     .option('--agents <n>', 'agents in the generated contact centre', wholeNumber(6), 20)
+    .option(
+      '--traffic',
+      'with Genesys settings (a proxy, a sandbox), sync the generated directory there and play its traffic too',
+      false,
+    )
     .parse()
-    .opts<{ keepRunning: boolean; seconds: number; agents: number }>();
+    .opts<{ keepRunning: boolean; seconds: number; agents: number; traffic: boolean }>();
   const config = loadConfig();
+  // Only a configured Genesys changes with --traffic: the simulator always gets the generated traffic.
+  const generatedDirectory = flags.traffic && config.genesys !== undefined;
+  if (generatedDirectory && config.directory.snapshot) {
+    throw new Error(
+      '--traffic plays the generated contact centre and syncs its directory as BYOI_SOURCE; ' +
+        'unset BYOI_DIRECTORY_SNAPSHOT, or it would replace your directory',
+    );
+  }
   const stopping: (() => Promise<void>)[] = [];
   try {
     const server = await ensureTemporal(config);
     if (server) stopping.push(() => server.stop());
     const uiUrl = server?.uiUrl;
-    const genesys = await startGenesys(config);
+    const genesys = await startGenesys(config, { generatedDirectory });
     stopping.push(genesys.stop);
     const worker = startWorkerProcess(config, genesys.workerEnvironment);
     stopping.push(() => stopProcess(worker));
@@ -64,9 +79,9 @@ async function main(): Promise<void> {
     const client = new Client({ connection, namespace: config.temporal.namespace });
     await proveThePath(client, config, uiUrl);
 
-    const synced = await syncDirectory(client, config, flags.agents);
+    const synced = await syncDirectory(client, config, flags.agents, { generatedDirectory });
     const { simulatorUrl } = genesys;
-    if (synced && simulatorUrl) {
+    if (synced && (simulatorUrl || generatedDirectory)) {
       const ingress = await startDemoIngress(client, config);
       stopping.push(() => ingress.close());
       // What each agent's latest event said, so the later acts carry on from there.
@@ -76,24 +91,31 @@ async function main(): Promise<void> {
         flags.seconds > 0
           ? await playContactCentre(client, config, ingress, flags, simulatorUrl, agentStates)
           : [];
-      const recording = demoRecordingFile(config);
-      await playFaults({
-        client,
-        source: config.directory.source,
-        taskQueue: config.taskQueue,
-        namespace: config.temporal.namespace,
-        ingress,
-        simulatorUrl,
-        uiUrl,
-        agents: flags.agents,
-        snapshotFile: demoSnapshotFile(config),
-        recentEvents,
-        agentStates,
-        recordingUrl: pathToFileURL(recording).href,
-        recordingBytes: statSync(recording).size,
-        step,
-      });
-      await reportConsistency(simulatorUrl, 'at the end');
+      if (simulatorUrl) {
+        const recording = demoRecordingFile(config);
+        await playFaults({
+          client,
+          source: config.directory.source,
+          taskQueue: config.taskQueue,
+          namespace: config.temporal.namespace,
+          ingress,
+          simulatorUrl,
+          uiUrl,
+          agents: flags.agents,
+          snapshotFile: demoSnapshotFile(config),
+          recentEvents,
+          agentStates,
+          recordingUrl: pathToFileURL(recording).href,
+          recordingBytes: statSync(recording).size,
+          step,
+        });
+        await reportConsistency(simulatorUrl, 'at the end');
+      } else {
+        // The faults are injected through the simulator, and only it can be asked what Genesys saw.
+        step(
+          'the faults and the consistency check need the embedded simulator: not played against this Genesys',
+        );
+      }
     }
     step(`workflows and their state persist in ${config.devServer.dbFile}`);
 

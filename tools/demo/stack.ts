@@ -65,11 +65,24 @@ export function startWorkerProcess(config: BridgeConfig, environment: NodeJS.Pro
   });
 }
 
-/** The configured Genesys, or else the simulator, started here with no agents: the directory sync creates them. */
-export async function startGenesys(config: BridgeConfig): Promise<DemoGenesys> {
+/**
+ * The configured Genesys, or else the simulator, started here with no agents: the directory sync creates
+ * them. With `generatedDirectory` (`--traffic`), the configured Genesys gets the generated contact
+ * centre's directory as the simulator does, and the worker maps through it.
+ */
+export async function startGenesys(
+  config: BridgeConfig,
+  options: { generatedDirectory: boolean } = { generatedDirectory: false },
+): Promise<DemoGenesys> {
   if (config.genesys) {
     step(`using Genesys at ${config.genesys.hosts.apiBaseUrl}`);
-    return { simulatorUrl: undefined, workerEnvironment: {}, stop: () => Promise.resolve() };
+    return {
+      simulatorUrl: undefined,
+      workerEnvironment: options.generatedDirectory
+        ? { BYOI_DIRECTORY_SNAPSHOT: demoSnapshotFile(config) }
+        : {},
+      stop: () => Promise.resolve(),
+    };
   }
   const simulator = await createSimulator({ port: config.simulator.port, organization: defaultSeed() });
   step(`Genesys simulator at ${simulator.url} (inspection: ${simulator.url}/__simulator/stats)`);
@@ -114,24 +127,36 @@ export async function proveThePath(
 }
 
 /**
- * Schedules the directory sync and runs it once now: against the simulator with a generated 20-agent
- * contact centre, against real Genesys only with the operator's own snapshot (BYOI_DIRECTORY_SNAPSHOT).
+ * Schedules the directory sync and runs it once now: against the simulator with a generated contact
+ * centre, against real Genesys only with the operator's own snapshot (BYOI_DIRECTORY_SNAPSHOT) or, with
+ * `generatedDirectory` (`--traffic`), with the generated one.
  */
-export async function syncDirectory(client: Client, config: BridgeConfig, agents: number): Promise<boolean> {
+export async function syncDirectory(
+  client: Client,
+  config: BridgeConfig,
+  agents: number,
+  options: { generatedDirectory: boolean } = { generatedDirectory: false },
+): Promise<boolean> {
   let snapshot = config.directory.snapshot;
   if (snapshot === undefined) {
-    if (config.genesys) {
+    if (config.genesys && !options.generatedDirectory) {
       step('no BYOI_DIRECTORY_SNAPSHOT: the directory sync is not run against real Genesys');
       return false;
+    }
+    if (config.genesys) {
+      step(
+        `--traffic: syncing the generated ${agents}-agent directory into ${config.genesys.hosts.apiBaseUrl} as source ` +
+          `${config.directory.source} (it creates agent-N users; users of that source not in it are deactivated)`,
+      );
     }
     const file = demoSnapshotFile(config);
     writeFileSync(file, JSON.stringify(contactCentreDirectory({ agents, source: config.directory.source })));
     snapshot = { kind: 'file', path: file };
   }
-  const options = { source: config.directory.source, snapshot, taskQueue: config.taskQueue };
-  await ensureDirectorySyncSchedule(client, { ...options, interval: config.directory.syncInterval });
+  const sync = { source: config.directory.source, snapshot, taskQueue: config.taskQueue };
+  await ensureDirectorySyncSchedule(client, { ...sync, interval: config.directory.syncInterval });
   step(`directory sync scheduled every ${config.directory.syncInterval}; running it now`);
-  const report = await runDirectorySync(client, options);
+  const report = await runDirectorySync(client, sync);
   for (const line of formatDirectoryReport(report).split('\n')) step(line);
   return report.failures.length === 0;
 }
