@@ -9,14 +9,14 @@
  *   absent) → `recordingReady` at `s3://<bucket>/<key>` of its `Location` ("<bucket>/<key>"), its content
  *   type by the key's extension (.wav, .mp3, .ogg). The first such recording is the call's.
  * - Other channels, contacts without a stored audio recording and deleted recordings: ignored by name.
- * Enum values are compared case-insensitively: AWS's own samples disagree on casing. The event id is
+ * Field names and enum values are read in any case: AWS's own samples disagree on casing. The event id is
  * `<ContactId>/recording`, because Connect delivers a contact record at least once and again on every
  * update: each delivery is the same event; `occurredAt` is the record's `LastUpdateTimestamp` (else its
  * `DisconnectTimestamp`), when the recording was last known to be there.
  */
 import { z } from 'zod';
 import type { FieldError } from '../../../domain/events/field-errors';
-import { translateEach, type RecordTranslation, type VendorAdapter } from './adapter';
+import { spelledAs, translateEach, type RecordTranslation, type VendorAdapter } from './adapter';
 
 const text = z.string().min(1);
 const recordingSchema = z.looseObject({
@@ -59,68 +59,73 @@ export function amazonConnectContactRecordsAdapter(): VendorAdapter {
   return {
     route: 'amazon-connect/contact-records',
     translate(records, source) {
-      return translateEach(records, contactRecordSchema, (contact, record): RecordTranslation => {
-        if (!same(contact.Channel, 'VOICE')) {
-          return { record, ignored: `Channel ${contact.Channel} is not a voice call` };
-        }
-        const candidates = candidatesOf(contact);
-        const stored = candidates.filter((candidate) => candidate.notStoredAudio === undefined);
-        if (stored.length === 0) {
-          const why = candidates.map((candidate) => candidate.notStoredAudio).join('; ');
+      return translateEach(
+        records,
+        contactRecordSchema,
+        (contact, record): RecordTranslation => {
+          if (!same(contact.Channel, 'VOICE')) {
+            return { record, ignored: `Channel ${contact.Channel} is not a voice call` };
+          }
+          const candidates = candidatesOf(contact);
+          const stored = candidates.filter((candidate) => candidate.notStoredAudio === undefined);
+          if (stored.length === 0) {
+            const why = candidates.map((candidate) => candidate.notStoredAudio).join('; ');
+            return {
+              record,
+              ignored: `contact ${contact.ContactId} has no audio recording stored in S3${why ? ` (${why})` : ''}`,
+            };
+          }
+          const available = stored.find(
+            (candidate) => candidate.status === undefined || same(candidate.status, 'AVAILABLE'),
+          );
+          if (!available) {
+            const [first] = stored;
+            return {
+              record,
+              ignored:
+                `the recording of contact ${contact.ContactId} is not available: ${first!.field}.Status is ${first!.status}` +
+                (first!.deletionReason ? ` (DeletionReason: ${first!.deletionReason})` : ''),
+            };
+          }
+          const refuse = (error: FieldError): RecordTranslation => ({ record, refused: [error] });
+          const place = s3Place(available.location);
+          if (typeof place === 'string') {
+            return refuse({ field: `${available.field}.Location`, message: place, code: 'invalidFormat' });
+          }
+          const extension = /\.([A-Za-z0-9]+)$/.exec(place.key)?.[1]?.toLowerCase() ?? '';
+          const contentType = contentTypes[extension];
+          if (!contentType) {
+            return refuse({
+              field: `${available.field}.Location`,
+              message: `must name a .wav, .mp3 or .ogg file (the recording's type), not "${place.key}"`,
+              code: 'invalidValue',
+            });
+          }
+          const occurredAt = contact.LastUpdateTimestamp ?? contact.DisconnectTimestamp;
+          if (!occurredAt) {
+            return refuse({
+              field: 'LastUpdateTimestamp',
+              message: 'is needed (or DisconnectTimestamp) to date the recording',
+              code: 'missing',
+            });
+          }
           return {
             record,
-            ignored: `contact ${contact.ContactId} has no audio recording stored in S3${why ? ` (${why})` : ''}`,
+            events: [
+              {
+                kind: 'conversation',
+                channel: 'voice',
+                source,
+                interactionId: contact.ContactId,
+                eventId: `${contact.ContactId}/recording`,
+                occurredAt,
+                change: { type: 'recordingReady', url: s3Url(place.bucket, place.key), contentType },
+              },
+            ],
           };
-        }
-        const available = stored.find(
-          (candidate) => candidate.status === undefined || same(candidate.status, 'AVAILABLE'),
-        );
-        if (!available) {
-          const [first] = stored;
-          return {
-            record,
-            ignored:
-              `the recording of contact ${contact.ContactId} is not available: ${first!.field}.Status is ${first!.status}` +
-              (first!.deletionReason ? ` (DeletionReason: ${first!.deletionReason})` : ''),
-          };
-        }
-        const refuse = (error: FieldError): RecordTranslation => ({ record, refused: [error] });
-        const place = s3Place(available.location);
-        if (typeof place === 'string') {
-          return refuse({ field: `${available.field}.Location`, message: place, code: 'invalidFormat' });
-        }
-        const extension = /\.([A-Za-z0-9]+)$/.exec(place.key)?.[1]?.toLowerCase() ?? '';
-        const contentType = contentTypes[extension];
-        if (!contentType) {
-          return refuse({
-            field: `${available.field}.Location`,
-            message: `must name a .wav, .mp3 or .ogg file (the recording's type), not "${place.key}"`,
-            code: 'invalidValue',
-          });
-        }
-        const occurredAt = contact.LastUpdateTimestamp ?? contact.DisconnectTimestamp;
-        if (!occurredAt) {
-          return refuse({
-            field: 'LastUpdateTimestamp',
-            message: 'is needed (or DisconnectTimestamp) to date the recording',
-            code: 'missing',
-          });
-        }
-        return {
-          record,
-          events: [
-            {
-              kind: 'conversation',
-              channel: 'voice',
-              source,
-              interactionId: contact.ContactId,
-              eventId: `${contact.ContactId}/recording`,
-              occurredAt,
-              change: { type: 'recordingReady', url: s3Url(place.bucket, place.key), contentType },
-            },
-          ],
-        };
-      });
+        },
+        { fieldNamesIgnoringCase: true },
+      );
     },
   };
 }
@@ -179,5 +184,5 @@ function s3Url(bucket: string, key: string): string {
 
 /** Vendor enum values compared as AWS's samples spell them: in any case. */
 function same(value: string, expected: string): boolean {
-  return value.toUpperCase() === expected;
+  return spelledAs(value, [expected]) !== undefined;
 }
