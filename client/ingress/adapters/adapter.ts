@@ -99,6 +99,8 @@ function fieldNamesOf(schema: z.ZodType, names = new Map<string, string>()): Map
     fieldNamesOf(schema.unwrap() as z.ZodType, names);
   } else if (schema instanceof z.ZodArray) {
     fieldNamesOf(schema.element as z.ZodType, names);
+  } else if (schema instanceof z.ZodPipe) {
+    fieldNamesOf(schema.in as z.ZodType, names);
   } else if (schema instanceof z.ZodUnion) {
     for (const option of schema.options as z.ZodType[]) fieldNamesOf(option, names);
   }

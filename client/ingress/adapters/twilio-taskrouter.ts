@@ -2,23 +2,28 @@
  * Twilio TaskRouter event callbacks (form-encoded webhooks,
  * https://www.twilio.com/docs/taskrouter/api/event/reference) → agent and conversation events. A
  * callback is translated only once its `X-Twilio-Signature` matches one of the source's Twilio auth
- * tokens (see ./twilio-signature.ts).
+ * tokens (see ./twilio-signature.ts). Every rule, and what happens when a field is absent, is in
+ * docs/adapters/twilio-taskrouter.md.
  *
- * - `worker.activity.update`: the worker's new activity is its presence (`WorkerActivityName`, through
- *   the adapter's activity mapping) and, by the activity's availability (`WorkerActivityAvailable`, or
- *   the mapping's list of available activities), routing status Idle or OffQueue.
- * - `task.created` (voice channel): the call starts inbound (from / to of the task attributes, Twilio's
- *   `from`/`to` or `caller`/`called`); `task-queue.entered`: it waits in that task queue.
- * - `reservation.created` → offered to the worker, `reservation.accepted` → answered,
- *   `reservation.rejected` / `reservation.timeout` → the offer is withdrawn (the agent's leg ends).
- * - `task.wrapup` → the call ended (the customer hung up); `reservation.completed` → the worker's
- *   wrap-up (`task.completed` names no worker and is ignored).
- * - Anything else, and tasks of other channels, are ignored by name.
- * Workers are named by `WorkerName` (their external id); queues by `TaskQueueName`. Event ids are the
- * callback's `Sid` (one record can give two events: `<Sid>/presence`, `<Sid>/routingStatus`).
+ * - `worker.activity.update`: the worker's activity is its presence and, by its availability, routing
+ *   status Idle or OffQueue.
+ * - A voice task is a call, keyed by the `call_sid` of its attributes (what `<Enqueue>` puts there, and
+ *   what the recording status callback names) or else by its TaskSid: `task.created` starts it inbound,
+ *   `task-queue.entered` queues it, reservations offer it to a worker, who answers it or lets it go,
+ *   `task.wrapup` and `task.canceled` end it, `reservation.completed` is the worker's wrap-up.
+ * - Other event types, and tasks of other channels, are ignored by name.
+ * Event types and channel names are matched ignoring case. Workers are named by `WorkerName` (their
+ * external id); queues by `TaskQueueName`. Event ids are the callback's `Sid`.
  */
 import { z } from 'zod';
-import { translateEach, type RecordTranslation, type VendorAdapter } from './adapter';
+import type { FieldError } from '../../../domain/events/field-errors';
+import {
+  mappedIgnoringCase,
+  spelledAs,
+  translateEach,
+  type RecordTranslation,
+  type VendorAdapter,
+} from './adapter';
 import { authenticateTwilioWebhook, type TwilioCredentials } from './twilio-signature';
 
 /** How the adapter names what it reads. */
@@ -36,6 +41,21 @@ const callbackSchema = z.looseObject({
   Sid: z.string().min(1),
   Timestamp: z.string().regex(/^\d+$/, 'must be Unix seconds'),
 });
+type Callback = z.infer<typeof callbackSchema> & Record<string, string | undefined>;
+
+const taskEventTypes = [
+  'task.created',
+  'task-queue.entered',
+  'reservation.created',
+  'reservation.accepted',
+  'reservation.rejected',
+  'reservation.timeout',
+  'reservation.rescinded',
+  'task.wrapup',
+  'task.canceled',
+  'reservation.completed',
+] as const;
+type TaskEventType = (typeof taskEventTypes)[number];
 
 /** The adapter for TaskRouter event callbacks. */
 export function twilioTaskRouterAdapter(
@@ -48,30 +68,36 @@ export function twilioTaskRouterAdapter(
     authenticateWebhook: authenticateTwilioWebhook,
     translate(records, source) {
       return translateEach(records, callbackSchema, (parsed, record): RecordTranslation => {
-        const callback = parsed as z.infer<typeof callbackSchema> & Record<string, string | undefined>;
+        const callback = parsed as Callback;
         const occurredAt = new Date(Number(callback.Timestamp) * 1_000).toISOString();
+        const eventType = callback.EventType.toLowerCase();
+        const refused = (...errors: FieldError[]): RecordTranslation => ({ record, refused: errors });
         const required = (...names: string[]): RecordTranslation | undefined => {
           const missing = names.filter((name) => !callback[name]);
           return missing.length > 0
-            ? {
-                record,
-                refused: missing.map((field) => ({
+            ? refused(
+                ...missing.map((field) => ({
                   field,
-                  message: `is needed for ${callback.EventType}`,
+                  message: `is needed for ${eventType}`,
                   code: 'missing' as const,
                 })),
-              }
+              )
             : undefined;
         };
 
-        if (callback.EventType === 'worker.activity.update') {
+        if (eventType === 'worker.activity.update') {
           const problem = required('WorkerName', 'WorkerActivityName');
           if (problem) return problem;
           const activity = callback.WorkerActivityName!;
-          const isAvailable =
-            callback.WorkerActivityAvailable !== undefined
-              ? callback.WorkerActivityAvailable === 'true'
-              : available.includes(activity);
+          const said = callback.WorkerActivityAvailable;
+          const isAvailable = said === undefined ? spelledAs(activity, available) !== undefined : flag(said);
+          if (isAvailable === undefined) {
+            return refused({
+              field: 'WorkerActivityAvailable',
+              message: `is ${said}, not true or false`,
+              code: 'invalidValue',
+            });
+          }
           const base = { kind: 'agent', source, agentId: callback.WorkerName, occurredAt };
           return {
             record,
@@ -79,7 +105,10 @@ export function twilioTaskRouterAdapter(
               {
                 ...base,
                 eventId: `${callback.Sid}/presence`,
-                change: { kind: 'presence', state: mapping.activities?.[activity] ?? activity },
+                change: {
+                  kind: 'presence',
+                  state: mappedIgnoringCase(mapping.activities, activity) ?? activity,
+                },
               },
               {
                 ...base,
@@ -90,85 +119,104 @@ export function twilioTaskRouterAdapter(
           };
         }
 
-        if (!/^(task|task-queue|reservation)\./.test(callback.EventType)) {
+        const step = spelledAs(eventType, taskEventTypes);
+        if (step === undefined) {
           return { record, ignored: `EventType ${callback.EventType} is not one the bridge uses` };
         }
         const problem = required('TaskSid');
         if (problem) return problem;
-        if (!voiceChannels.includes(callback.TaskChannelUniqueName ?? 'voice')) {
-          return { record, ignored: `task channel ${callback.TaskChannelUniqueName} is not a voice call` };
+        const channel = callback.TaskChannelUniqueName;
+        if (channel !== undefined && spelledAs(channel, voiceChannels) === undefined) {
+          return { record, ignored: `task channel ${channel} is not a voice call` };
         }
-        const step = (change: Record<string, unknown>) => ({
+        const attributes = parseAttributes(callback.TaskAttributes);
+        if (attributes === undefined) {
+          return refused({
+            field: 'TaskAttributes',
+            message:
+              callback.TaskAttributes === undefined
+                ? `is needed to key the call of ${eventType}`
+                : 'must be a JSON object',
+            code: callback.TaskAttributes === undefined ? 'missing' : 'invalidFormat',
+          });
+        }
+        const callSid = text(attributes.call_sid) ?? text(attributes.callSid);
+        const conversationStep = (change: Record<string, unknown>): RecordTranslation => ({
           record,
           events: [
             {
               kind: 'conversation',
               channel: 'voice',
               source,
-              interactionId: callback.TaskSid,
+              interactionId: callSid ?? callback.TaskSid,
               eventId: callback.Sid,
               occurredAt,
               change,
             },
           ],
         });
-        switch (callback.EventType) {
-          case 'task-queue.entered':
-            return required('TaskQueueName') ?? step({ type: 'queued', queueId: callback.TaskQueueName });
-          case 'task.created': {
-            const attributes = parseAttributes(callback.TaskAttributes);
-            if (attributes === undefined) {
-              return {
-                record,
-                refused: [
-                  { field: 'TaskAttributes', message: 'must be a JSON object', code: 'invalidFormat' },
-                ],
-              };
-            }
-            const from = text(attributes.from) ?? text(attributes.caller);
-            const to = text(attributes.to) ?? text(attributes.called);
-            if (!from || !to) {
-              return {
-                record,
-                refused: [
-                  {
-                    field: 'TaskAttributes',
-                    message: 'must carry the caller (from or caller) and the number called (to or called)',
-                    code: 'missing',
-                  },
-                ],
-              };
-            }
-            return step({ type: 'started', direction: 'inbound', ani: from, dnis: to });
-          }
-          case 'reservation.created':
-            return required('WorkerName') ?? step({ type: 'offered', agentId: callback.WorkerName });
-          case 'reservation.accepted':
-            return required('WorkerName') ?? step({ type: 'answered', agentId: callback.WorkerName });
-          case 'reservation.rejected':
-          case 'reservation.timeout':
-            return (
-              required('WorkerName') ??
-              step({
-                type: 'disconnected',
-                party: { kind: 'agent', agentId: callback.WorkerName },
-                reason: 'system',
-              })
-            );
-          case 'task.wrapup':
-            return step({ type: 'disconnected', party: { kind: 'customer' } });
-          case 'reservation.completed':
-            return required('WorkerName') ?? step({ type: 'wrapUp', agentId: callback.WorkerName });
-          default:
-            return { record, ignored: `EventType ${callback.EventType} is not one the bridge uses` };
-        }
+        return translateTaskEvent(step, callback, attributes, conversationStep, refused, required);
       });
     },
   };
 }
 
+/** The conversation step of a voice task's callback. */
+function translateTaskEvent(
+  eventType: TaskEventType,
+  callback: Callback,
+  attributes: Record<string, unknown>,
+  step: (change: Record<string, unknown>) => RecordTranslation,
+  refused: (...errors: FieldError[]) => RecordTranslation,
+  required: (...names: string[]) => RecordTranslation | undefined,
+): RecordTranslation {
+  const worker = callback.WorkerName!;
+  switch (eventType) {
+    case 'task.created': {
+      const from = text(attributes.from) ?? text(attributes.caller);
+      const to = text(attributes.to) ?? text(attributes.called);
+      if (!from || !to) {
+        return refused({
+          field: 'TaskAttributes',
+          message: 'must carry the caller (from or caller) and the number called (to or called)',
+          code: 'missing',
+        });
+      }
+      return step({ type: 'started', direction: 'inbound', ani: from, dnis: to });
+    }
+    case 'task-queue.entered':
+      return required('TaskQueueName') ?? step({ type: 'queued', queueId: callback.TaskQueueName });
+    case 'reservation.created':
+      return required('WorkerName') ?? step({ type: 'offered', agentId: worker });
+    case 'reservation.accepted':
+      return required('WorkerName') ?? step({ type: 'answered', agentId: worker });
+    case 'reservation.rejected':
+    case 'reservation.timeout':
+    case 'reservation.rescinded':
+      return (
+        required('WorkerName') ??
+        step({ type: 'disconnected', party: { kind: 'agent', agentId: worker }, reason: 'system' })
+      );
+    case 'task.wrapup':
+      return step({ type: 'disconnected', party: { kind: 'customer' }, reason: 'hangup' });
+    case 'task.canceled': {
+      // Twilio cancels a waiting call's task with the reason "hangup" when the caller hangs up.
+      const reason = callback.TaskCanceledReason;
+      const hungUp = reason === undefined || spelledAs(reason, ['hangup']) !== undefined;
+      return step({
+        type: 'disconnected',
+        party: { kind: 'customer' },
+        reason: hungUp ? 'hangup' : 'system',
+      });
+    }
+    case 'reservation.completed':
+      return required('WorkerName') ?? step({ type: 'wrapUp', agentId: worker });
+  }
+}
+
+/** A task's attributes (Twilio sends them as a JSON string); undefined when absent or not an object. */
 function parseAttributes(value: string | undefined): Record<string, unknown> | undefined {
-  if (value === undefined) return {};
+  if (value === undefined) return undefined;
   try {
     const parsed: unknown = JSON.parse(value);
     return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
@@ -177,6 +225,12 @@ function parseAttributes(value: string | undefined): Record<string, unknown> | u
   } catch {
     return undefined;
   }
+}
+
+/** `true` / `false` in any case, else undefined. */
+function flag(value: string): boolean | undefined {
+  const spelled = spelledAs(value, ['true', 'false']);
+  return spelled === undefined ? undefined : spelled === 'true';
 }
 
 function text(value: unknown): string | undefined {
