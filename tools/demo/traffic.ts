@@ -122,8 +122,8 @@ export async function playContactCentre(
   step(`conversations: ${[...byStatus].map(([status, count]) => `${count} ${status}`).join(', ') || 'none'}`);
   if (!simulatorUrl || !genesysBefore) {
     step(
-      `Genesys is ${config.genesys?.hosts.apiBaseUrl ?? 'not the simulator'}, not the simulator: no Genesys-side counts, ` +
-        'latency or consistency check here (the simulator alone can be asked); see the workflows above and Genesys itself',
+      `Genesys at ${config.genesys?.hosts.apiBaseUrl ?? 'the configured URL'} is not the embedded simulator: no ` +
+        'Genesys-side counts, latency or consistency check here (only the simulator can be asked); the workflows above say what became of each event',
     );
     return recent;
   }
