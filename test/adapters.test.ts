@@ -1,295 +1,153 @@
+/**
+ * What the vendor corpus (test/vendor-corpus.test.ts) cannot say: a mappings file, Twilio's signature
+ * worked example, sequences across records and adapters, and the shared reading rules.
+ */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Client } from '@temporalio/client';
 import { amazonConnectAgentAdapter } from '../client/ingress/adapters/amazon-connect-agent';
 import { amazonConnectContactAdapter } from '../client/ingress/adapters/amazon-connect-contact';
 import { twilioSignature } from '../client/ingress/adapters/twilio-signature';
+import { twilioRecordingsAdapter } from '../client/ingress/adapters/twilio-recordings';
 import { twilioTaskRouterAdapter } from '../client/ingress/adapters/twilio-taskrouter';
 import { loadAdapterMappings, vendorAdapters, type RecordTranslation } from '../client/ingress/adapters';
-import { BridgeClient } from '../client/library/bridge-client';
 
-/** A vendor's sample payload (test/fixtures/vendors/<vendor>/<name>.json, each naming its source page). */
-function sample(vendor: string, name: string): Record<string, unknown> {
-  const file = path.join(__dirname, 'fixtures', 'vendors', vendor, `${name}.json`);
-  return (JSON.parse(readFileSync(file, 'utf8')) as { payload: Record<string, unknown> }).payload;
+const vendors = path.join(__dirname, 'fixtures', 'vendors');
+
+/** The vendor records of a corpus file (test/fixtures/vendors/<file>). */
+function recordsOf(file: string): Record<string, unknown>[] {
+  return (
+    JSON.parse(readFileSync(path.join(vendors, file), 'utf8')) as { records: Record<string, unknown>[] }
+  ).records;
 }
 
-/** The events of translations, each checked to be a valid normalised event as of `atMs`. */
-function eventsOf(translations: RecordTranslation[], atMs: number): Record<string, unknown>[] {
-  const checker = new BridgeClient({} as Client, { taskQueue: 'unused', now: () => atMs });
-  const events = translations.flatMap((translation) => ('events' in translation ? translation.events : []));
-  events.forEach((event, index) => {
-    const routed = checker.validate(event, index);
-    assert.ok(!('outcome' in routed), `not a valid normalised event: ${JSON.stringify(routed)}`);
-  });
-  return events;
-}
+/** The one record of a corpus file. */
+const recordOf = (file: string) => recordsOf(file)[0]!;
 
-const agentArn =
-  'arn:aws:connect:us-west-2:123456789012:instance/12345678-1234-1234-1234-123456789012/agent/87654321-4321-4321-4321-210987654321';
+/** The events of translations, in order. */
+const eventsOf = (translations: RecordTranslation[]) =>
+  translations.flatMap((translation) => ('events' in translation ? translation.events : []));
 
-describe('vendor adapters on the vendors’ sample payloads', () => {
-  describe('Amazon Connect agent event stream', () => {
-    const adapter = amazonConnectAgentAdapter({ statuses: { Available: 'Available', Offline: 'Offline' } });
-    const at = Date.parse('2021-08-04T18:00:00Z');
-    const names = ['login', 'state-change', 'contact-connected', 'after-contact-work', 'heartbeat', 'logout'];
-    const records = names.map((name) => sample('amazon-connect', `agent-event-${name}`));
-
-    it('turns a working day into presence and routing-status changes, ignoring heartbeats', () => {
-      const translations = adapter.translate(records, 'connect');
-      const events = eventsOf(translations, at);
-      assert.deepEqual(
-        events.map((event) => [event.occurredAt, event.change]),
-        [
-          ['2021-08-04T17:00:00.000Z', { kind: 'presence', state: 'Offline' }],
-          ['2021-08-04T17:00:00.000Z', { kind: 'routingStatus', status: 'OffQueue' }],
-          ['2021-08-04T17:00:05.000Z', { kind: 'presence', state: 'Available' }],
-          ['2021-08-04T17:00:05.000Z', { kind: 'routingStatus', status: 'Idle' }],
-          // An alerting contact was already Interacting: connecting it changes nothing to publish.
-          ['2021-08-04T18:00:00.000Z', { kind: 'presence', state: 'Offline' }],
-          ['2021-08-04T18:00:00.000Z', { kind: 'routingStatus', status: 'OffQueue' }],
-        ],
-      );
-      assert.ok(
-        events.every(
-          (event) => event.kind === 'agent' && event.agentId === 'aestest' && event.source === 'connect',
-        ),
-      );
-      assert.deepEqual(
-        translations
-          .filter((translation) => 'ignored' in translation)
-          .map((translation) => translation.record),
-        [2, 3, 4],
-      );
-      assert.equal(
-        new Set(events.map((event) => event.eventId)).size,
-        events.length,
-        'every event id is distinct',
-      );
-    });
-
-    it('reports after-contact work as Interacting until the contact leaves the snapshot', () => {
-      const acw = sample('amazon-connect', 'agent-event-after-contact-work');
-      const snapshot = acw.CurrentAgentSnapshot as Record<string, unknown>;
-      const done = {
-        ...acw,
-        EventId: 'acw-done',
-        PreviousAgentSnapshot: snapshot,
-        CurrentAgentSnapshot: { ...snapshot, Contacts: [] },
-      };
-      const [translation] = adapter.translate([done], 'connect');
-      assert.deepEqual(
-        eventsOf([translation!], at).map((event) => event.change),
-        [{ kind: 'routingStatus', status: 'Idle' }],
-      );
-      const alerting = adapter.translate(
-        [
-          {
-            ...sample('amazon-connect', 'agent-event-contact-connected'),
-            PreviousAgentSnapshot: { ...snapshot, Contacts: [] },
-          },
-        ],
-        'connect',
-      );
-      assert.deepEqual(
-        eventsOf(alerting, at).map((event) => event.change),
-        [{ kind: 'routingStatus', status: 'Interacting' }],
-      );
-    });
-
-    it('names the agent by its ARN when told to, and refuses a record without what it needs', () => {
-      const byArn = amazonConnectAgentAdapter({ agentId: 'arn' }).translate(
-        [sample('amazon-connect', 'agent-event-login')],
-        'connect',
-      );
-      assert.equal(eventsOf(byArn, at)[0]!.agentId, '87654321-4321-4321-4321-210987654321');
-      const [refused] = adapter.translate(
-        [{ EventType: 'STATE_CHANGE', EventId: 'x', AgentARN: agentArn }],
-        'connect',
-      );
-      assert.deepEqual(refused, {
-        record: 0,
-        refused: [
-          {
-            field: 'EventTimestamp',
-            message: 'Invalid input: expected string, received undefined',
-            code: 'missing',
-          },
-        ],
-      });
-    });
-  });
-
-  describe('Amazon Connect contact events', () => {
-    const adapter = amazonConnectContactAdapter();
-    const at = Date.parse('2021-08-04T18:00:00Z');
-    const records = ['initiated', 'queued', 'connected-to-agent', 'disconnected'].map((name) =>
-      sample('amazon-connect', `contact-event-${name}`),
+describe('vendor adapters beyond the corpus', () => {
+  it('turns an Amazon Connect agent’s working day into presence and routing-status changes, each once', () => {
+    const adapter = amazonConnectAgentAdapter();
+    const day = [
+      'login.json',
+      'state-change-offline-to-available.json',
+      'contact-incoming.json',
+      'after-contact-work-then-done.json',
+      'heart-beat.json',
+      'logout.json',
+    ].flatMap((file) => recordsOf(`amazon-connect/agent-events/${file}`));
+    const translations = adapter.translate(day, 'connect');
+    const events = eventsOf(translations);
+    assert.deepEqual(
+      events.map((event) => event.change),
+      [
+        { kind: 'presence', state: 'Offline' },
+        { kind: 'routingStatus', status: 'OffQueue' },
+        { kind: 'presence', state: 'Available' },
+        { kind: 'routingStatus', status: 'Idle' },
+        { kind: 'routingStatus', status: 'Interacting' },
+        // After-contact work is still Interacting: nothing to publish until the contact leaves.
+        { kind: 'routingStatus', status: 'Idle' },
+        { kind: 'presence', state: 'Offline' },
+        { kind: 'routingStatus', status: 'OffQueue' },
+      ],
     );
-
-    it('turns a call’s contact events into its voice lifecycle', () => {
-      const events = eventsOf(adapter.translate(records, 'connect'), at);
-      assert.ok(events.every((event) => event.interactionId === '11111111-1111-1111-1111-111111111111'));
-      assert.deepEqual(
-        events.map((event) => [event.occurredAt, event.change]),
-        [
-          [
-            '2021-08-04T17:17:53.000Z',
-            { type: 'started', direction: 'inbound', ani: 'anonymous', dnis: 'unknown' },
-          ],
-          [
-            '2021-08-04T17:29:04.000Z',
-            {
-              type: 'queued',
-              queueId: (records[1]!.detail as { queueInfo: { queueArn: string } }).queueInfo.queueArn
-                .split('/')
-                .at(-1),
-            },
-          ],
-          ['2021-08-04T17:29:09.000Z', { type: 'answered', agentId: '87654321-4321-4321-4321-210987654321' }],
-          [
-            '2021-08-04T17:43:48.000Z',
-            { type: 'disconnected', party: { kind: 'customer' }, reason: 'hangup' },
-          ],
-        ],
-      );
-    });
-
-    it('maps ids through the directory’s names, ignores other channels and refuses other detail types', () => {
-      const mapped = amazonConnectContactAdapter({
-        agents: { '87654321-4321-4321-4321-210987654321': 'agent-7' },
-      });
-      assert.deepEqual(eventsOf(mapped.translate([records[2]!], 'connect'), at)[0]!.change, {
-        type: 'answered',
-        agentId: 'agent-7',
-      });
-      const chat = { ...records[0]!, detail: { ...(records[0]!.detail as object), channel: 'CHAT' } };
-      assert.deepEqual(adapter.translate([chat], 'connect'), [
-        { record: 0, ignored: 'channel CHAT is not a voice call' },
-      ]);
-      const [wrong] = adapter.translate(
-        [{ ...records[0]!, 'detail-type': 'EC2 Instance State-change Notification' }],
-        'connect',
-      );
-      assert.deepEqual(wrong, {
-        record: 0,
-        refused: [
-          { field: 'detail-type', message: 'must be "Amazon Connect Contact Event"', code: 'invalidValue' },
-        ],
-      });
-    });
+    assert.deepEqual(
+      translations.filter((translation) => 'ignored' in translation).map((translation) => translation.record),
+      [3, 5],
+    );
+    assert.equal(
+      new Set(events.map((event) => event.eventId)).size,
+      events.length,
+      'every event id is distinct',
+    );
   });
 
-  describe('Twilio TaskRouter event callbacks', () => {
-    const adapter = twilioTaskRouterAdapter();
-    const at = 1_700_000_500_000;
+  it('reads a Connect contact event without its EventBridge envelope as the same step, named by its contact and step', () => {
+    const adapter = amazonConnectContactAdapter();
+    const enveloped = recordOf('amazon-connect/contact-events/connected-to-agent.json');
+    const detail = enveloped.detail as Record<string, unknown>;
+    const [withEnvelope, bare, bareAgain] = eventsOf(
+      adapter.translate([enveloped, detail, detail], 'connect'),
+    );
+    assert.equal(bare!.interactionId, withEnvelope!.interactionId);
+    assert.deepEqual(bare!.change, withEnvelope!.change);
+    assert.equal(bare!.occurredAt, withEnvelope!.occurredAt);
+    assert.equal(bare!.eventId, `${String(detail.contactId)}/CONNECTED_TO_AGENT`);
+    assert.equal(bareAgain!.eventId, bare!.eventId, 'a redelivered detail is the same event');
+  });
 
-    it('checks X-Twilio-Signature the way Twilio documents it (their own worked example)', () => {
-      const example = JSON.parse(
-        readFileSync(path.join(__dirname, 'fixtures', 'vendors', 'twilio', 'signature.json'), 'utf8'),
-      ) as {
-        authToken: string;
-        url: string;
-        params: Record<string, string>;
-        expectedSignature: string;
-      };
-      assert.equal(
-        twilioSignature(example.authToken, example.url, example.params),
-        example.expectedSignature,
-      );
-      assert.notEqual(
-        twilioSignature('another-token', example.url, example.params),
-        example.expectedSignature,
-      );
-    });
-
-    it('turns a worker’s activity into presence and routing status, and a task into a call', () => {
-      const names = [
-        'worker-activity-update',
-        'task-created',
-        'reservation-created',
-        'reservation-accepted',
-        'task-wrapup',
-        'task-completed',
-      ];
-      const records = names.map((name) => sample('twilio', name));
-      // Two documented event types the samples lack, made from the samples' own fields.
-      const entered = {
-        ...records[1]!,
-        EventType: 'task-queue.entered',
-        Sid: 'EV2b',
-        TaskQueueName: 'Support',
-      };
-      const completed = {
-        ...records[3]!,
-        EventType: 'reservation.completed',
-        Sid: 'EV7',
-        Timestamp: '1700000430',
-      };
-      const translations = adapter.translate(
-        [records[0]!, records[1]!, entered, ...records.slice(2), completed],
-        'twilio',
-      );
-      const events = eventsOf(translations, at);
-      assert.deepEqual(
-        events.map((event) => [event.kind, event.change]),
+  it('reads a field whose name differs only in case, an exact spelling winning over another', () => {
+    const adapter = amazonConnectContactAdapter();
+    const record = recordOf('amazon-connect/contact-events/connected-to-agent.json');
+    const detail = record.detail as Record<string, unknown>;
+    const { agentInfo, ...rest } = detail;
+    const otherAgent = { AgentArn: 'arn:aws:connect:us-west-2:1:instance/i/agent/other-agent' };
+    const [capitalised, both] = eventsOf(
+      adapter.translate(
         [
-          ['agent', { kind: 'presence', state: 'Available' }],
-          ['agent', { kind: 'routingStatus', status: 'Idle' }],
-          [
-            'conversation',
-            { type: 'started', direction: 'inbound', ani: '+14155551212', dnis: '+18005551212' },
-          ],
-          ['conversation', { type: 'queued', queueId: 'Support' }],
-          ['conversation', { type: 'offered', agentId: 'Alice' }],
-          ['conversation', { type: 'answered', agentId: 'Alice' }],
-          ['conversation', { type: 'disconnected', party: { kind: 'customer' } }],
-          ['conversation', { type: 'wrapUp', agentId: 'Alice' }],
+          { ...record, detail: { ...rest, AGENTINFO: agentInfo } },
+          { ...record, detail: { ...rest, AgentInfo: otherAgent, agentInfo } },
         ],
-      );
-      assert.deepEqual(translations[6], {
-        record: 6,
-        ignored: 'EventType task.completed is not one the bridge uses',
-      });
-      assert.ok(
-        events.slice(2).every((event) => event.interactionId === 'WTaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'),
-      );
-    });
+        'connect',
+      ),
+    );
+    const expected = String((agentInfo as { agentArn: string }).agentArn)
+      .split('/')
+      .at(-1);
+    assert.deepEqual(capitalised!.change, { type: 'answered', agentId: expected });
+    assert.deepEqual(both!.change, { type: 'answered', agentId: expected });
+  });
 
-    it('refuses a callback without what its event type needs, and ignores other channels', () => {
-      const accepted = sample('twilio', 'reservation-accepted');
-      const { WorkerName: _name, ...anonymous } = accepted;
-      assert.deepEqual(adapter.translate([anonymous], 'twilio'), [
-        {
-          record: 0,
-          refused: [{ field: 'WorkerName', message: 'is needed for reservation.accepted', code: 'missing' }],
-        },
-      ]);
-      assert.deepEqual(adapter.translate([{ ...accepted, TaskChannelUniqueName: 'chat' }], 'twilio'), [
-        { record: 0, ignored: 'task channel chat is not a voice call' },
-      ]);
-      assert.deepEqual(adapter.translate([{ ...accepted, Timestamp: 'yesterday' }], 'twilio'), [
-        {
-          record: 0,
-          refused: [{ field: 'Timestamp', message: 'must be Unix seconds', code: 'invalidFormat' }],
-        },
-      ]);
-    });
+  it('keys a Twilio voice task by its call, so the recording status callback meets its conversation', () => {
+    const lifecycle = recordsOf('twilio/taskrouter/call-lifecycle.json');
+    const callSid = (JSON.parse(String(lifecycle[0]!.TaskAttributes)) as { call_sid: string }).call_sid;
+    const recording = { ...recordOf('twilio/recordings/completed.json'), CallSid: callSid };
+    const calls = eventsOf(twilioTaskRouterAdapter().translate(lifecycle, 'twilio'));
+    const [recorded] = eventsOf(twilioRecordingsAdapter().translate([recording], 'twilio'));
+    assert.equal(calls.length, lifecycle.length);
+    assert.deepEqual(new Set([...calls, recorded!].map((event) => event.interactionId)), new Set([callSid]));
+    assert.notEqual(callSid, lifecycle[0]!.TaskSid, 'the call, not the task, names the conversation');
+  });
+
+  it('checks X-Twilio-Signature the way Twilio documents it (their own worked example)', () => {
+    const example = JSON.parse(readFileSync(path.join(vendors, 'twilio', 'signature.json'), 'utf8')) as {
+      authToken: string;
+      url: string;
+      params: Record<string, string>;
+      expectedSignature: string;
+    };
+    assert.equal(twilioSignature(example.authToken, example.url, example.params), example.expectedSignature);
+    assert.notEqual(twilioSignature('another-token', example.url, example.params), example.expectedSignature);
   });
 
   it('reads a deployment’s mappings file, naming each problem in a bad one', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'byoi-mappings-'));
     try {
       const good = path.join(dir, 'good.json');
-      writeFileSync(good, JSON.stringify({ twilioTaskRouter: { activities: { Available: 'Ready' } } }));
-      const [, , twilio] = vendorAdapters(loadAdapterMappings(good));
-      const events = eventsOf(
-        twilio!.translate([sample('twilio', 'worker-activity-update')], 'twilio'),
-        1_700_000_500_000,
+      writeFileSync(
+        good,
+        JSON.stringify({
+          twilioTaskRouter: { activities: { Available: 'Ready' } },
+          amazonConnectAgent: { routableStatuses: ['Lunch'] },
+        }),
       );
-      assert.deepEqual(events[0]!.change, { kind: 'presence', state: 'Ready' });
+      const mappings = loadAdapterMappings(good);
+      const byRoute = (route: string) => vendorAdapters(mappings).find((adapter) => adapter.route === route)!;
+      const [presence] = eventsOf(
+        byRoute('twilio/taskrouter').translate(
+          [recordOf('twilio/taskrouter/worker-activity-update.json')],
+          'twilio',
+        ),
+      );
+      assert.deepEqual(presence!.change, { kind: 'presence', state: 'Ready' });
+      const lunch = recordOf('amazon-connect/agent-events/state-change-custom-status-without-type.json');
+      const routing = eventsOf(byRoute('amazon-connect/agent-events').translate([lunch], 'connect'));
+      assert.deepEqual(routing.at(-1)!.change, { kind: 'routingStatus', status: 'Idle' });
       const bad = path.join(dir, 'bad.json');
       writeFileSync(bad, JSON.stringify({ amazonConnectAgent: { agentId: 'email' }, zendesk: {} }));
       assert.throws(
