@@ -9,6 +9,7 @@ import { sourceNameSchema } from '../domain/events/envelope';
 import { snapshotLocationFrom, type SnapshotLocation } from '../domain/directory/location';
 import { genesysLimits } from '../domain/genesys';
 import { hostsForRegion, type GenesysHosts } from '../domain/genesys/regions';
+import { publicUrlSchema, trustProxySchema } from './ingress-proxy';
 import {
   recordingCredentialList,
   recordingExpectationList,
@@ -81,6 +82,8 @@ export const environmentSchema = z.object({
   BYOI_INGRESS_TOKENS: credentialList.optional(),
   BYOI_INGRESS_HMAC_SECRETS: credentialList.optional(),
   BYOI_INGRESS_TWILIO_AUTH_TOKENS: credentialList.optional(),
+  BYOI_INGRESS_PUBLIC_URL: publicUrlSchema.optional(),
+  BYOI_INGRESS_TRUST_PROXY: trustProxySchema.default(false),
   BYOI_ADAPTER_MAPPINGS: z.string().min(1).optional(),
   BYOI_REORDER_WINDOW_MS: milliseconds.default(500),
   BYOI_METRICS_ADDRESS: z
@@ -155,6 +158,10 @@ export interface BridgeConfig {
     sources: Record<string, IngressCredentials>;
     /** A JSON file of the vendor adapters' mappings (client/ingress/adapters: AdapterMappings). */
     adapterMappings: string | undefined;
+    /** The ingress's base URL as vendors call it, which their webhook signatures cover; default: as requested. */
+    publicUrl: string | undefined;
+    /** Which proxies' `X-Forwarded-*` headers the ingress believes (Fastify's `trustProxy`). */
+    trustProxy: boolean | number | string[];
     /**
      * How long a new agent or conversation workflow holds each event for an earlier one that is still on
      * its way: every event waits this long, so it is the floor of the latency to Genesys.
@@ -270,6 +277,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BridgeConfig {
       host: settings.BYOI_INGRESS_HOST,
       port: settings.BYOI_INGRESS_PORT,
       adapterMappings: settings.BYOI_ADAPTER_MAPPINGS,
+      publicUrl: settings.BYOI_INGRESS_PUBLIC_URL,
+      trustProxy: settings.BYOI_INGRESS_TRUST_PROXY,
       reorderWindowMs: settings.BYOI_REORDER_WINDOW_MS,
       sources: ingressSources({
         tokens: settings.BYOI_INGRESS_TOKENS,

@@ -172,4 +172,61 @@ describe('configuration', () => {
         !error.message.includes('just-a-token'),
     );
   });
+
+  it('reads the ingress’s public URL and the proxies it trusts, trusting none by default', () => {
+    assert.deepEqual(
+      [loadConfig({}).ingress.publicUrl, loadConfig({}).ingress.trustProxy],
+      [undefined, false],
+    );
+    const config = loadConfig({
+      BYOI_INGRESS_PUBLIC_URL: 'https://bridge.example.com/byoi/',
+      BYOI_INGRESS_TRUST_PROXY: '127.0.0.1, 10.0.0.0/8,fd00::/8,loopback',
+    });
+    assert.equal(config.ingress.publicUrl, 'https://bridge.example.com/byoi');
+    assert.deepEqual(config.ingress.trustProxy, ['127.0.0.1', '10.0.0.0/8', 'fd00::/8', 'loopback']);
+    assert.equal(loadConfig({ BYOI_INGRESS_TRUST_PROXY: 'true' }).ingress.trustProxy, true);
+    assert.equal(loadConfig({ BYOI_INGRESS_TRUST_PROXY: '2' }).ingress.trustProxy, 2);
+  });
+
+  it('names a bad public URL or proxy list, and why, each by its variable', () => {
+    const cases: [Record<string, string>, RegExp][] = [
+      [
+        { BYOI_INGRESS_PUBLIC_URL: 'bridge.example.com' },
+        /^BYOI_INGRESS_PUBLIC_URL: must be an http\(s\) URL/,
+      ],
+      [
+        { BYOI_INGRESS_PUBLIC_URL: 'ftp://bridge.example.com' },
+        /^BYOI_INGRESS_PUBLIC_URL: must be an http\(s\) URL/,
+      ],
+      [
+        { BYOI_INGRESS_PUBLIC_URL: 'https://bridge.example.com/?source=acd' },
+        /^BYOI_INGRESS_PUBLIC_URL: must have no query or fragment/,
+      ],
+      [
+        { BYOI_INGRESS_TRUST_PROXY: 'yes' },
+        /^BYOI_INGRESS_TRUST_PROXY: "yes" is not an address, a CIDR range/,
+      ],
+      [
+        { BYOI_INGRESS_TRUST_PROXY: '10.0.0.0/33' },
+        /^BYOI_INGRESS_TRUST_PROXY: "10.0.0.0\/33" is not an address/,
+      ],
+      [
+        { BYOI_INGRESS_TRUST_PROXY: '127.0.0.1,proxy.internal' },
+        /^BYOI_INGRESS_TRUST_PROXY: "proxy.internal" is not an address/,
+      ],
+      [{ BYOI_INGRESS_TRUST_PROXY: '0' }, /^BYOI_INGRESS_TRUST_PROXY: a hop count must be at least 1/],
+    ];
+    for (const [env, problem] of cases) {
+      assert.throws(
+        () => loadConfig(env),
+        (error: unknown) => {
+          assert.ok(error instanceof ConfigError);
+          assert.equal(error.problems.length, 1, error.message);
+          assert.match(error.problems[0]!, problem);
+          return true;
+        },
+        JSON.stringify(env),
+      );
+    }
+  });
 });

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { connect } from 'node:net';
 import axios from 'axios';
+import type { FieldErrorCode } from '../domain/events/field-errors';
+import type { IngressErrorCode } from '../client/ingress/http';
 import { vendorAdapters } from '../client/ingress/adapters';
 import { BridgeClient } from '../client/library/bridge-client';
 import { signatureHeaders, startIngress, type Ingress } from '../client/ingress/ingress';
@@ -14,7 +17,9 @@ const auth = { authorization: `Bearer ${token}` };
 
 interface Answer {
   error?: string;
-  outcomes?: { outcome: string; errors?: { field: string; message: string }[] }[];
+  code?: IngressErrorCode;
+  refused?: number;
+  outcomes?: { outcome: string; errors?: { field: string; message: string; code: FieldErrorCode }[] }[];
 }
 
 const agent = (overrides: Record<string, unknown> = {}) => ({
@@ -43,48 +48,64 @@ const without = (field: string) => {
   return event;
 };
 
-/** Bad events, each sent in a batch beside a valid one, and the field its refusal must name. */
-const badEvents: [string, unknown, string][] = [
-  ['no kind', without('kind'), 'kind'],
-  ['kind is a number', agent({ kind: 7 }), 'kind'],
-  ['unknown kind', agent({ kind: 'robot' }), 'kind'],
-  ['another source', agent({ source: 'someone-else' }), 'source'],
-  ['an injection as source', agent({ source: "acd'; DROP TABLE users; --" }), 'source'],
-  ['no agentId', without('agentId'), 'agentId'],
-  ['empty agentId', agent({ agentId: '' }), 'agentId'],
-  ['agentId of 300 characters', agent({ agentId: 'a'.repeat(300) }), 'agentId'],
-  ['agentId is a number', agent({ agentId: 42 }), 'agentId'],
-  ['no eventId', without('eventId'), 'eventId'],
-  ['empty eventId', agent({ eventId: '   ' }), 'eventId'],
-  ['no occurredAt', without('occurredAt'), 'occurredAt'],
-  ['occurredAt without a zone', agent({ occurredAt: '2026-12-01T10:00:00' }), 'occurredAt'],
-  ['occurredAt in words', agent({ occurredAt: 'yesterday' }), 'occurredAt'],
-  ['occurredAt an hour ahead', agent({ occurredAt: isoAgo(-3_600_000) }), 'occurredAt'],
-  ['occurredAt 8 days ago', agent({ occurredAt: isoAgo(8 * 86_400_000) }), 'occurredAt'],
-  ['occurredAt as epoch number', agent({ occurredAt: Date.now() }), 'occurredAt'],
-  ['negative sequence', agent({ sequence: -1 }), 'sequence'],
-  ['fractional sequence', agent({ sequence: 1.5 }), 'sequence'],
-  ['no change', without('change'), 'change'],
-  ['change is a string', agent({ change: 'Available' }), 'change'],
-  ['unknown change kind', agent({ change: { kind: 'mood', state: 'happy' } }), 'change.kind'],
-  ['empty presence state', agent({ change: { kind: 'presence', state: '' } }), 'change.state'],
+/**
+ * Bad events, each sent alone and beside a valid one, with the field its refusal must name and that
+ * field's reason code.
+ */
+const badEvents: [string, unknown, string, FieldErrorCode][] = [
+  ['no kind', without('kind'), 'kind', 'missing'],
+  ['kind is a number', agent({ kind: 7 }), 'kind', 'invalidValue'],
+  ['unknown kind', agent({ kind: 'robot' }), 'kind', 'invalidValue'],
+  ['another source', agent({ source: 'someone-else' }), 'source', 'wrongSource'],
+  ['an injection as source', agent({ source: "acd'; DROP TABLE users; --" }), 'source', 'wrongSource'],
+  ['no agentId', without('agentId'), 'agentId', 'missing'],
+  ['empty agentId', agent({ agentId: '' }), 'agentId', 'outOfRange'],
+  ['agentId of 300 characters', agent({ agentId: 'a'.repeat(300) }), 'agentId', 'outOfRange'],
+  ['agentId is a number', agent({ agentId: 42 }), 'agentId', 'invalidType'],
+  ['no eventId', without('eventId'), 'eventId', 'missing'],
+  ['empty eventId', agent({ eventId: '   ' }), 'eventId', 'outOfRange'],
+  ['no occurredAt', without('occurredAt'), 'occurredAt', 'missing'],
+  ['occurredAt without a zone', agent({ occurredAt: '2026-12-01T10:00:00' }), 'occurredAt', 'invalidFormat'],
+  ['occurredAt in words', agent({ occurredAt: 'yesterday' }), 'occurredAt', 'invalidFormat'],
+  ['occurredAt an hour ahead', agent({ occurredAt: isoAgo(-3_600_000) }), 'occurredAt', 'inFuture'],
+  ['occurredAt 8 days ago', agent({ occurredAt: isoAgo(8 * 86_400_000) }), 'occurredAt', 'tooOld'],
+  ['occurredAt as epoch number', agent({ occurredAt: Date.now() }), 'occurredAt', 'invalidType'],
+  ['negative sequence', agent({ sequence: -1 }), 'sequence', 'outOfRange'],
+  ['fractional sequence', agent({ sequence: 1.5 }), 'sequence', 'invalidType'],
+  ['no change', without('change'), 'change', 'missing'],
+  ['change is a string', agent({ change: 'Available' }), 'change', 'invalidType'],
+  ['unknown change kind', agent({ change: { kind: 'mood', state: 'happy' } }), 'change.kind', 'invalidValue'],
+  ['empty presence state', agent({ change: { kind: 'presence', state: '' } }), 'change.state', 'outOfRange'],
   [
     'unknown routing status',
     agent({ change: { kind: 'routingStatus', status: 'Sleeping' } }),
     'change.status',
+    'invalidValue',
   ],
-  ['no channel', { ...call({ type: 'queued', queueId: 'Sales' }), channel: undefined }, 'channel'],
-  ['fax channel', { ...call({ type: 'queued', queueId: 'Sales' }), channel: 'fax' }, 'channel'],
-  ['unknown voice step', call({ type: 'teleported' }), 'change.type'],
+  [
+    'no channel',
+    { ...call({ type: 'queued', queueId: 'Sales' }), channel: undefined },
+    'channel',
+    'invalidValue',
+  ],
+  [
+    'fax channel',
+    { ...call({ type: 'queued', queueId: 'Sales' }), channel: 'fax' },
+    'channel',
+    'invalidValue',
+  ],
+  ['unknown voice step', call({ type: 'teleported' }), 'change.type', 'invalidValue'],
   [
     'no interactionId',
     { ...call({ type: 'queued', queueId: 'Sales' }), interactionId: undefined },
     'interactionId',
+    'missing',
   ],
   [
     'recording from a javascript: URL',
     call({ type: 'recordingReady', url: 'javascript:alert(1)', contentType: 'audio/wav', sizeBytes: 10 }),
     'change.url',
+    'invalidFormat',
   ],
   [
     'recording of negative size',
@@ -95,6 +116,7 @@ const badEvents: [string, unknown, string][] = [
       sizeBytes: -5,
     }),
     'change.sizeBytes',
+    'outOfRange',
   ],
   [
     'recording with a bad MD5',
@@ -106,6 +128,7 @@ const badEvents: [string, unknown, string][] = [
       md5: 'abc',
     }),
     'change.md5',
+    'invalidValue',
   ],
   [
     'recording of a video type',
@@ -116,21 +139,29 @@ const badEvents: [string, unknown, string][] = [
       sizeBytes: 5,
     }),
     'change.contentType',
+    'invalidValue',
   ],
-  ['email without recipients', email({ type: 'received', to: [], from: 'a@example.org' }), 'change.to'],
+  [
+    'email without recipients',
+    email({ type: 'received', to: [], from: 'a@example.org' }),
+    'change.to',
+    'outOfRange',
+  ],
   [
     'email from nobody',
     email({ type: 'received', to: ['support@example.com'], from: 'nobody' }),
     'change.from',
+    'invalidFormat',
   ],
   [
     'sideways call',
     call({ type: 'started', direction: 'sideways', ani: '1', dnis: '2' }),
     'change.direction',
+    'invalidValue',
   ],
-  ['null', null, '(event)'],
-  ['an array', [agent()], '(event)'],
-  ['a string', 'agent went to lunch', '(event)'],
+  ['null', null, '(event)', 'invalidType'],
+  ['an array', [agent()], '(event)', 'invalidType'],
+  ['a string', 'agent went to lunch', '(event)', 'invalidType'],
 ];
 
 describe('the HTTP ingress against hostile input', function () {
@@ -168,15 +199,24 @@ describe('the HTTP ingress against hostile input', function () {
       headers: { 'content-type': 'application/json', ...headers },
       validateStatus: () => true,
     });
+  const sendForm = (form: string, path: string) =>
+    axios.post<Answer>(`${ingress.url}${path}`, form, {
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      validateStatus: () => true,
+    });
 
-  it(`refuses each of ${badEvents.length} bad events by its field, and accepts the valid event beside it`, async () => {
-    for (const [name, event, field] of badEvents) {
+  it(`refuses each of ${badEvents.length} bad events by its field and reason code, and accepts the valid event beside it`, async () => {
+    for (const [name, event, field, code] of badEvents) {
       const valid = agent();
       const response = await send(JSON.stringify([event, valid]));
       assert.equal(response.status, 202, name);
       const [bad, good] = response.data.outcomes!;
       assert.equal(bad!.outcome, 'refused', name);
-      assert.equal(bad!.errors![0]!.field, field, `${name}: ${JSON.stringify(bad!.errors)}`);
+      assert.deepEqual(
+        [bad!.errors![0]!.field, bad!.errors![0]!.code],
+        [field, code],
+        `${name}: ${JSON.stringify(bad!.errors)}`,
+      );
       assert.ok(
         bad!.errors!.every((error) => error.message.length > 5),
         name,
@@ -185,32 +225,72 @@ describe('the HTTP ingress against hostile input', function () {
     }
   });
 
-  it('refuses hostile requests whole with a specific answer', async () => {
+  it(`answers 422 allRefused, with the same field and code, to each of the ${badEvents.length} bad events sent alone`, async () => {
+    for (const [name, event, field, code] of badEvents) {
+      // Inside an array, so that the bad event `[agent()]` is one event, not a batch of one.
+      const response = await send(JSON.stringify([event]));
+      assert.equal(response.status, 422, name);
+      assert.equal(response.data.code, 'allRefused', name);
+      assert.equal(response.data.refused, 1, name);
+      assert.match(
+        response.data.error!,
+        new RegExp(`^all 1 events were refused.*outcomes\\[0\\]: ${field.replace(/[.()]/g, '\\$&')}: `),
+        name,
+      );
+      assert.deepEqual(
+        [response.data.outcomes![0]!.errors![0]!.field, response.data.outcomes![0]!.errors![0]!.code],
+        [field, code],
+        name,
+      );
+    }
+  });
+
+  it('refuses hostile requests whole with a specific answer and reason code', async () => {
     const timestamp = String(Math.floor(Date.now() / 1_000));
     const body = JSON.stringify([agent()]);
-    const cases: [string, Promise<{ status: number; data: Answer }>, number, RegExp][] = [
-      ['bad JSON', send('{"kind": "agent",'), 400, /^body: not valid JSON/],
-      ['trailing garbage', send(`${body}]]`), 400, /^body: not valid JSON/],
-      ['an empty body', send(''), 400, /^body: not valid JSON/],
-      ['null', send('null'), 400, /must be an event, an array of events/],
-      ['a number', send('42'), 400, /must be an event, an array of events/],
-      ['an empty batch', send('[]'), 400, /the batch is empty/],
+    const cases: [string, Promise<{ status: number; data: Answer }>, number, IngressErrorCode, RegExp][] = [
+      ['bad JSON', send('{"kind": "agent",'), 400, 'invalidJson', /^body: not valid JSON/],
+      ['trailing garbage', send(`${body}]]`), 400, 'invalidJson', /^body: not valid JSON/],
+      ['an empty body', send(''), 400, 'invalidJson', /^body: not valid JSON/],
+      ['null', send('null'), 400, 'invalidBody', /must be an event, an array of events/],
+      ['a number', send('42'), 400, 'invalidBody', /must be an event, an array of events/],
+      ['an empty batch', send('[]'), 400, 'emptyBatch', /the batch is empty/],
       [
         '21 events',
         send(JSON.stringify(Array.from({ length: 21 }, () => agent()))),
         413,
+        'tooManyEvents',
         /21 events in one request; at most 20/,
       ],
       [
         '40 KiB',
         send(JSON.stringify([agent({ padding: 'x'.repeat(40_000) })])),
         413,
+        'bodyTooLarge',
         /larger than 32768 bytes/,
       ],
-      ['text/plain', send(body, { ...auth, 'content-type': 'text/plain' }), 415, /send JSON/],
-      ['no credentials', send(body, {}), 401, /authenticate with Authorization/],
-      ['a wrong token', send(body, { authorization: 'Bearer guess' }), 401, /not one this ingress knows/],
-      ['an empty token', send(body, { authorization: 'Bearer ' }), 401, /the bearer token is empty/],
+      [
+        'text/plain',
+        send(body, { ...auth, 'content-type': 'text/plain' }),
+        415,
+        'unsupportedMediaType',
+        /send JSON/,
+      ],
+      ['no credentials', send(body, {}), 401, 'missingCredentials', /authenticate with Authorization/],
+      [
+        'a wrong token',
+        send(body, { authorization: 'Bearer guess' }),
+        401,
+        'unknownCredentials',
+        /not one this ingress knows/,
+      ],
+      [
+        'an empty token',
+        send(body, { authorization: 'Bearer ' }),
+        401,
+        'missingCredentials',
+        /the bearer token is empty/,
+      ],
       [
         'a bad signature',
         send(body, {
@@ -219,6 +299,7 @@ describe('the HTTP ingress against hostile input', function () {
           [signatureHeaders.signature]: 'sha256=00',
         }),
         401,
+        'invalidSignature',
         /does not match the body/,
       ],
       [
@@ -229,6 +310,7 @@ describe('the HTTP ingress against hostile input', function () {
           [signatureHeaders.signature]: 'sha256=00',
         }),
         401,
+        'unknownCredentials',
         /source stranger has no signing secret here/,
       ],
       [
@@ -239,34 +321,83 @@ describe('the HTTP ingress against hostile input', function () {
           [signatureHeaders.signature]: 'sha256=00',
         }),
         401,
+        'staleTimestamp',
         /must be the Unix time in seconds/,
       ],
       [
         'an unsigned Twilio callback',
-        axios.post<Answer>(
-          `${ingress.url}/v1/adapters/${source}/twilio/taskrouter`,
-          'EventType=task.created',
-          {
-            headers: { 'content-type': 'application/x-www-form-urlencoded' },
-            validateStatus: () => true,
-          },
-        ),
+        sendForm('EventType=task.created', `/v1/adapters/${source}/twilio/taskrouter`),
         401,
+        'invalidSignature',
         /must carry X-Twilio-Signature/,
+      ],
+      [
+        'a form to an adapter that takes JSON only',
+        sendForm('EventType=STATE_CHANGE', `/v1/adapters/${source}/amazon-connect/agent-events`),
+        415,
+        'unsupportedMediaType',
+        /form callbacks are not accepted at amazon-connect\/agent-events; send JSON, authenticated as acd-hostile/,
       ],
       [
         'another source’s adapter route',
         send(body, auth, '/v1/adapters/other/amazon-connect/agent-events'),
-        401,
-        /not other's/,
+        403,
+        'wrongSource',
+        /^the route is other's, but the sender is authenticated as acd-hostile$/,
       ],
-      ['an unknown route', send(body, auth, '/v1/admin'), 404, /not found/i],
+      [
+        'an unknown route',
+        send(body, auth, '/v1/admin'),
+        404,
+        'notFound',
+        /^no route POST \/v1\/admin; the routes are: POST \/v1\/events, POST \/v1\/adapters\/<source>\/amazon-connect\/agent-events, .*GET \/healthz, GET \/readyz$/,
+      ],
+      [
+        'an unknown route with a body that is not JSON',
+        send('hello', { ...auth, 'content-type': 'text/plain' }, '/v1/eventz'),
+        404,
+        'notFound',
+        /^no route POST \/v1\/eventz; the routes are: /,
+      ],
+      [
+        'a GET of the events route',
+        axios.get<Answer>(`${ingress.url}/v1/events`, { validateStatus: () => true }),
+        405,
+        'methodNotAllowed',
+        /^GET \/v1\/events: this path takes POST$/,
+      ],
+      [
+        'a URL that does not decode',
+        axios.get<Answer>(`${ingress.url}/v1/%E0%A4%A`, { validateStatus: () => true }),
+        400,
+        'badRequest',
+        /is not a valid url component/,
+      ],
     ];
-    for (const [name, request, status, message] of cases) {
+    for (const [name, request, status, code, message] of cases) {
       const response = await request;
       assert.equal(response.status, status, name);
-      assert.match(response.data.error ?? JSON.stringify(response.data), message, name);
+      assert.deepEqual(Object.keys(response.data).sort(), ['code', 'error'], name);
+      assert.equal(response.data.code, code, `${name}: ${response.data.error}`);
+      assert.match(response.data.error!, message, name);
     }
+  });
+
+  it('answers broken HTTP in the same shape before closing the connection', async () => {
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(new URL(ingress.url).port), '127.0.0.1', () => {
+        socket.write('POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Length: nope\r\n\r\n');
+      });
+      let received = '';
+      socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
+      socket.on('close', () => resolve(received));
+      socket.on('error', reject);
+    });
+    assert.match(answer, /^HTTP\/1\.1 400 Bad Request\r\n/);
+    assert.deepEqual(JSON.parse(answer.split('\r\n\r\n')[1]!), {
+      error: 'the request is not well-formed HTTP',
+      code: 'badRequest',
+    });
   });
 
   it('lets no payload reach the prototype chain, and still serves after all of it', async () => {

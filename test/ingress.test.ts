@@ -38,9 +38,10 @@ interface IngressAnswer {
     index: number;
     eventId?: string;
     outcome: string;
-    errors?: { field: string; message: string }[];
+    errors?: { field: string; message: string; code: string }[];
   }[];
   error?: string;
+  code?: string;
 }
 
 function post(
@@ -154,6 +155,11 @@ describe('the HTTP ingress', function () {
     ]);
     assert.match(errorsAt(7)[0]!, /^change\.type: /);
     assert.deepEqual(errorsAt(8), ['(event): must be a JSON object']);
+    assert.deepEqual(
+      outcomes.flatMap((outcome) => (outcome.errors ? [outcome.errors[0]!.code] : [])),
+      ['missing', 'invalidValue', 'inFuture', 'tooOld', 'wrongSource', 'invalidValue', 'invalidType'],
+    );
+    assert.equal(response.data.code, undefined, 'a batch of which something was taken is no refusal');
     assert.equal(
       outcomes[1]!.eventId,
       noAgent.eventId,
@@ -232,7 +238,10 @@ describe('the HTTP ingress', function () {
       missing.data.error ?? '',
       /authenticate with Authorization: Bearer <token>, or sign the body/,
     );
-    assert.equal((await post(ingress, body, { authorization: 'Bearer wrong' })).status, 401);
+    assert.equal(missing.data.code, 'missingCredentials');
+    assert.equal(missing.headers['www-authenticate'], 'Bearer realm="byoi-bridge"');
+    const wrong = await post(ingress, body, { authorization: 'Bearer wrong' });
+    assert.deepEqual([wrong.status, wrong.data.code], [401, 'unknownCredentials']);
     const timestamp = String(Math.floor(Date.now() / 1_000));
     const signed = {
       [signatureHeaders.source]: source,
@@ -242,7 +251,10 @@ describe('the HTTP ingress', function () {
     assert.equal((await post(ingress, body, signed)).status, 202);
     const tampered = await post(ingress, body.replace('Available', 'Break'), signed);
     assert.equal(tampered.status, 401);
-    assert.equal(tampered.data.error, 'the signature does not match the body');
+    assert.deepEqual(tampered.data, {
+      error: 'the signature does not match the body',
+      code: 'invalidSignature',
+    });
     const stale = String(Math.floor(Date.now() / 1_000) - 3_600);
     const old = await post(ingress, body, {
       ...signed,
@@ -251,6 +263,7 @@ describe('the HTTP ingress', function () {
     });
     assert.equal(old.status, 401);
     assert.match(old.data.error ?? '', /within 5 minutes of now/);
+    assert.equal(old.data.code, 'staleTimestamp');
   });
 
   it('takes vendor payloads at their adapter routes: a signed Twilio callback, an Amazon Connect record', async () => {
@@ -271,7 +284,10 @@ describe('the HTTP ingress', function () {
       });
     const forged = await sent(twilioSignature('not-the-token', url, callback));
     assert.equal(forged.status, 401);
-    assert.equal(forged.data.error, 'X-Twilio-Signature does not match the callback');
+    assert.deepEqual(forged.data, {
+      error: 'X-Twilio-Signature does not match the callback',
+      code: 'invalidSignature',
+    });
     const signed = await sent(twilioSignature(twilioToken, url, callback));
     assert.equal(signed.status, 202);
     assert.deepEqual(
@@ -305,10 +321,10 @@ describe('the HTTP ingress', function () {
     );
     assert.equal(connect.status, 202);
     assert.equal(connect.data.accepted, 2);
-    assert.deepEqual(connect.data.records, [
-      { record: 0, events: 2 },
-      { record: 1, ignored: 'EventType HEART_BEAT carries no agent state change' },
-    ]);
+    const [changed, heartbeat] = connect.data.records as [unknown, { record: number; ignored: string }];
+    assert.deepEqual(changed, { record: 0, events: 2 });
+    assert.equal(heartbeat.record, 1);
+    assert.match(heartbeat.ignored, /HEART_BEAT/, 'an ignored record says why, by name');
     // Both changes reach Genesys, the Twilio one (earlier) first.
     const twilioAt = new Date(Number(callback.Timestamp) * 1_000).toISOString();
     const connectAt = new Date(record.EventTimestamp).toISOString();
@@ -361,16 +377,22 @@ describe('the HTTP ingress', function () {
       users: [{ ...snapshot.users[0]!, queues: ['queue-9'], email: 'not-an-email' }],
     });
     assert.equal(broken.status, 400);
-    assert.equal(broken.data.error, 'the snapshot is refused whole');
-    assert.ok((broken.data.problems as string[]).length >= 2, JSON.stringify(broken.data.problems));
-    assert.equal((await put({ ...snapshot, source: 'someone-else' })).status, 403);
+    assert.equal(broken.data.code, 'invalidSnapshot');
+    const problems = broken.data.problems as string[];
+    assert.ok(problems.length >= 2, JSON.stringify(problems));
+    assert.equal(
+      broken.data.error,
+      `the snapshot is refused whole: ${problems.length} problems, the first: ${problems[0]}`,
+    );
+    const another = await put({ ...snapshot, source: 'someone-else' });
+    assert.deepEqual([another.status, another.data.code], [403, 'wrongSource']);
   });
 
   it('refuses malformed, oversized and overlong requests whole, with the reason', async () => {
-    const cases: [string, Promise<AxiosResponse<IngressAnswer>>, number, RegExp][] = [
-      ['bad JSON', post(ingress, '{"kind": "agent",'), 400, /^body: not valid JSON/],
-      ['a bare string', post(ingress, '"hello"'), 400, /must be an event, an array of events/],
-      ['an empty batch', post(ingress, []), 400, /the batch is empty/],
+    const cases: [string, Promise<AxiosResponse<IngressAnswer>>, number, string, RegExp][] = [
+      ['bad JSON', post(ingress, '{"kind": "agent",'), 400, 'invalidJson', /^body: not valid JSON/],
+      ['a bare string', post(ingress, '"hello"'), 400, 'invalidBody', /must be an event, an array of events/],
+      ['an empty batch', post(ingress, []), 400, 'emptyBatch', /the batch is empty/],
       [
         'too many events',
         post(
@@ -378,12 +400,14 @@ describe('the HTTP ingress', function () {
           Array.from({ length: 51 }, () => presence('agent-1', 'Away')),
         ),
         413,
+        'tooManyEvents',
         /51 events in one request; at most 50/,
       ],
       [
         'too many bytes',
         post(ingress, [{ ...presence('agent-1', 'Away'), padding: 'x'.repeat(70_000) }]),
         413,
+        'bodyTooLarge',
         /larger than 65536 bytes/,
       ],
       [
@@ -393,12 +417,14 @@ describe('the HTTP ingress', function () {
           validateStatus: () => true,
         }),
         415,
+        'unsupportedMediaType',
         /send JSON/,
       ],
     ];
-    for (const [name, request, status, message] of cases) {
+    for (const [name, request, status, code, message] of cases) {
       const response = await request;
       assert.equal(response.status, status, name);
+      assert.equal(response.data.code, code, name);
       assert.match(response.data.error ?? '', message, name);
     }
     assert.deepEqual((await axios.get(`${ingress.url}/healthz`)).data, { status: 'ok' });
@@ -457,11 +483,20 @@ describe('the HTTP ingress when Temporal goes away', function () {
     ]);
     assert.equal(during.status, 503);
     assert.equal(during.headers['retry-after'], '5');
+    assert.equal(during.data.code, 'unavailable');
+    assert.match(during.data.error ?? '', /^Temporal did not take 2 of 3 events in time/);
     assert.deepEqual(
       during.data.outcomes.map((outcome) => outcome.outcome),
       ['unavailable', 'unavailable', 'refused'],
     );
-    const ready = await axios.get(`${ingress.url}/readyz`, { validateStatus: () => true });
+    const ready = await axios.get<{ status: string; code?: string; error?: string }>(
+      `${ingress.url}/readyz`,
+      {
+        validateStatus: () => true,
+      },
+    );
     assert.equal(ready.status, 503);
+    assert.equal(ready.data.code, 'unavailable');
+    assert.match(ready.data.error ?? '', /^Temporal does not answer: /);
   });
 });

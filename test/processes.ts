@@ -59,7 +59,7 @@ export function exited(child: ChildProcess): Promise<void> {
 }
 
 /** This process's environment without settings that would point a child elsewhere. */
-function inheritedEnvironment(): NodeJS.ProcessEnv {
+export function inheritedEnvironment(): NodeJS.ProcessEnv {
   return Object.fromEntries(
     Object.entries(process.env).filter(
       ([name]) => !name.startsWith('GENESYS_') && !name.startsWith('TEMPORAL_'),

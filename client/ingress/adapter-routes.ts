@@ -2,19 +2,21 @@
  * `POST /v1/adapters/<source>/<adapter route>`: a vendor's records, translated by its adapter and
  * submitted as the source's events; the answer says what each record became beside the events'
  * outcomes. JSON comes from an authenticated sender of that source; a form-encoded webhook from the
- * vendor itself, which the adapter authenticates its own way.
+ * vendor itself, which the adapter authenticates its own way, over the URL the vendor called: the public
+ * URL when one is set, else the one the request names, through trusted proxies' `X-Forwarded-Proto` and
+ * `X-Forwarded-Host`.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { VendorAdapter } from './adapters/adapter';
 import { answerOutcomes, batchOf, type BatchSettings } from './batches';
-import { header, jsonBody, unauthorised } from './http';
+import { header, HttpError, jsonBody, unauthorised } from './http';
 
 /** What the adapter routes need beyond a batch route's settings. */
 export interface AdapterRouteSettings<Credentials> extends BatchSettings {
   adapters: VendorAdapter<Credentials>[];
   /** Each source's credentials, by source name, for the adapters' webhook checks. */
   sources: Record<string, Credentials>;
-  /** The ingress's URL as vendors call it (behind a proxy); default: as requested. */
+  /** The ingress's base URL as vendors call it (behind a proxy); default: as requested, through trusted proxies. */
   publicUrl: string | undefined;
 }
 
@@ -37,13 +39,7 @@ export function registerAdapterRoutes<Credentials>(
           'events' in translation ? translation.events : [],
         );
         const outcomes = await settings.bridge.submit(events, { source });
-        return answerOutcomes(reply, outcomes, settings.retryAfter, {
-          records: translations.map((translation) =>
-            'events' in translation
-              ? { record: translation.record, events: translation.events.length }
-              : translation,
-          ),
-        });
+        return answerOutcomes(reply, outcomes, settings.retryAfter, translations);
       },
     );
   }
@@ -56,8 +52,13 @@ function senderRecords(
 ): unknown[] {
   const { source } = request.params;
   const body = jsonBody(request);
-  if (settings.authenticate(request, body) !== source)
-    throw unauthorised(`the credentials are not ${source}'s`);
+  const sender = settings.authenticate(request, body);
+  if (sender !== source)
+    throw new HttpError(
+      403,
+      'wrongSource',
+      `the route is ${source}'s, but the sender is authenticated as ${sender}`,
+    );
   const parsed = batchOf(body, settings.maxBatchEvents);
   // Kinesis consumers often forward `{"Records": [...]}` as they got it.
   return parsed.length === 1 && Array.isArray((parsed[0] as { Records?: unknown }).Records)
@@ -74,15 +75,21 @@ function webhookParams<Credentials>(
 ): Record<string, string> {
   const { source } = request.params;
   const params = Object.fromEntries(new URLSearchParams(form));
-  // Vendors sign the URL they called, which behind a proxy is not the one Fastify saw.
-  const base = settings.publicUrl ?? `${request.protocol}://${request.headers.host ?? ''}`;
+  if (!adapter.authenticateWebhook) {
+    throw new HttpError(
+      415,
+      'unsupportedMediaType',
+      `body: form callbacks are not accepted at ${adapter.route}; send JSON, authenticated as ${source}`,
+    );
+  }
+  // Vendors sign the URL they called, which behind a proxy is not the one Fastify saw; request.protocol
+  // and request.host read X-Forwarded-Proto and -Host only from a proxy the ingress trusts.
+  const base = settings.publicUrl ?? `${request.protocol}://${request.host}`;
   const url = `${base.replace(/\/$/, '')}${request.url}`;
-  const refusal = adapter.authenticateWebhook
-    ? adapter.authenticateWebhook(
-        { source, url, params, header: (name) => header(request, name) },
-        settings.sources[source],
-      )
-    : `form callbacks are not accepted at ${adapter.route}: send JSON, authenticated as ${source}`;
-  if (refusal !== undefined) throw unauthorised(refusal);
+  const refusal = adapter.authenticateWebhook(
+    { source, url, params, header: (name) => header(request, name) },
+    settings.sources[source],
+  );
+  if (refusal !== undefined) throw unauthorised('invalidSignature', refusal);
   return params;
 }

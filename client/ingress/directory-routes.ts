@@ -10,7 +10,7 @@ import {
   type DirectorySnapshot,
 } from '../../domain/directory/snapshot';
 import { batchOf } from './batches';
-import { HttpError, jsonBody } from './http';
+import { errorBody, HttpError, jsonBody } from './http';
 import type { Authenticate } from './sender-authentication';
 
 /** What the ingress does with a directory snapshot a source pushes. */
@@ -36,6 +36,7 @@ export function registerDirectoryRoute(
     if (named !== undefined && named !== source) {
       throw new HttpError(
         403,
+        'wrongSource',
         `source: the snapshot is ${JSON.stringify(named)}'s, but the sender is ${source}`,
       );
     }
@@ -44,7 +45,13 @@ export function registerDirectoryRoute(
       snapshot = parseDirectorySnapshot({ ...(input as object), source });
     } catch (error) {
       if (!(error instanceof DirectorySnapshotError)) throw error;
-      return reply.status(400).send({ error: 'the snapshot is refused whole', problems: error.problems });
+      return reply.status(400).send({
+        ...errorBody(
+          'invalidSnapshot',
+          `the snapshot is refused whole: ${error.problems.length} problems, the first: ${error.problems[0]}`,
+        ),
+        problems: error.problems,
+      });
     }
     const location = await intake.store(snapshot);
     const sync = await intake.sync(source, location);

@@ -1,6 +1,7 @@
 /** `GET /healthz` says the process is up; `GET /readyz` that Temporal answers (503 with Retry-After if not). */
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
+import { errorBody } from './http';
 
 /** Registers `GET /healthz` and `GET /readyz`. */
 export function registerHealthRoutes(
@@ -22,7 +23,10 @@ export function registerHealthRoutes(
         .header('retry-after', retryAfter)
         .send({
           status: 'unavailable',
-          reason: `Temporal: ${error instanceof Error ? error.message : String(error)}`,
+          ...errorBody(
+            'unavailable',
+            `Temporal does not answer: ${error instanceof Error ? error.message : String(error)}`,
+          ),
         });
     }
   });

@@ -14,7 +14,7 @@ import { registerAdapterRoutes } from './adapter-routes';
 import { registerDirectoryRoute, type DirectoryIntake } from './directory-routes';
 import { registerEventsRoute } from './events-route';
 import { registerHealthRoutes } from './health-routes';
-import { createApp } from './http';
+import { createApp, type RequestSummary } from './http';
 import { senderAuthentication, type SenderCredentials } from './sender-authentication';
 
 export type { DirectoryIntake } from './directory-routes';
@@ -44,10 +44,18 @@ export interface IngressOptions {
   retryAfterSeconds?: number;
   /** Vendor adapters, each served at `POST /v1/adapters/<source>/<adapter route>`. */
   adapters?: VendorAdapter<SourceCredentials>[];
-  /** The ingress's URL as vendors call it (behind a proxy), for webhook signatures; default: as requested. */
+  /**
+   * The ingress's base URL as vendors call it (behind a proxy), for webhook signatures; default: as
+   * requested, through trusted proxies.
+   */
   publicUrl?: string;
+  /**
+   * Which proxies' `X-Forwarded-Proto`, `-Host` and `-For` count (Fastify's `trustProxy`: every hop, a hop
+   * count, or their addresses and CIDRs); default none.
+   */
+  trustProxy?: boolean | number | string[];
   /** Told of every unexpected failure (answered 500), for the process's log. */
-  onError?: (error: Error) => void;
+  onError?: (error: Error, request: RequestSummary) => void;
   /** Where pushed directory snapshots go, and how their sync starts; without it the route answers 404. */
   directory?: DirectoryIntake;
 }
@@ -61,7 +69,11 @@ export interface Ingress {
 
 /** Starts the ingress. */
 export async function startIngress(options: IngressOptions): Promise<Ingress> {
-  const app = createApp({ maxBodyBytes: options.maxBodyBytes ?? 1_048_576, onError: options.onError });
+  const app = createApp({
+    maxBodyBytes: options.maxBodyBytes ?? 1_048_576,
+    trustProxy: options.trustProxy ?? false,
+    onError: options.onError,
+  });
   const authenticate = senderAuthentication(options.sources, options.signatureMaxAgeMs ?? 5 * 60_000);
   const batches = {
     bridge: options.bridge,

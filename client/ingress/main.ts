@@ -33,13 +33,23 @@ async function main(): Promise<void> {
     sources: config.ingress.sources,
     host: config.ingress.host,
     port: config.ingress.port,
+    publicUrl: config.ingress.publicUrl,
+    trustProxy: config.ingress.trustProxy,
     adapters: vendorAdapters(
       config.ingress.adapterMappings ? loadAdapterMappings(config.ingress.adapterMappings) : {},
     ),
-    onError: (error) => logger.error({ err: error }, 'ingress request failed'),
+    onError: (error, request) => logger.error({ err: error, ...request }, 'ingress request failed'),
     directory: fileDirectoryIntake(path.join(config.dataDir, 'snapshots'), client, config.taskQueue),
   });
-  logger.info({ url: ingress.url, sources: Object.keys(config.ingress.sources) }, 'ingress listening');
+  logger.info(
+    {
+      url: ingress.url,
+      sources: Object.keys(config.ingress.sources),
+      publicUrl: config.ingress.publicUrl,
+      trustProxy: config.ingress.trustProxy,
+    },
+    'ingress listening',
+  );
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

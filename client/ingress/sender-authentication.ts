@@ -39,11 +39,12 @@ export function senderAuthentication(
     const bearer = /^Bearer(?:\s+(.*))?$/i.exec(request.headers.authorization ?? '');
     if (bearer) {
       const token = (bearer[1] ?? '').trim();
-      if (token === '') throw unauthorised('the bearer token is empty');
+      if (token === '') throw unauthorised('missingCredentials', 'the bearer token is empty');
       const source = Object.entries(sources).find(([, credentials]) =>
         (credentials.tokens ?? []).some((known) => sameSecret(known, token)),
       )?.[0];
-      if (source === undefined) throw unauthorised('the bearer token is not one this ingress knows');
+      if (source === undefined)
+        throw unauthorised('unknownCredentials', 'the bearer token is not one this ingress knows');
       return source;
     }
     const claimed = header(request, signatureHeaders.source);
@@ -51,19 +52,22 @@ export function senderAuthentication(
     const signature = header(request, signatureHeaders.signature);
     if (claimed === undefined || timestamp === undefined || signature === undefined) {
       throw unauthorised(
+        'missingCredentials',
         `authenticate with Authorization: Bearer <token>, or sign the body (${Object.values(signatureHeaders).join(', ')})`,
       );
     }
     const credentials = sources[claimed];
-    if (!credentials?.hmacSecrets?.length) throw unauthorised(`source ${claimed} has no signing secret here`);
+    if (!credentials?.hmacSecrets?.length)
+      throw unauthorised('unknownCredentials', `source ${claimed} has no signing secret here`);
     const sentAtMs = Number(timestamp) * 1_000;
     if (!Number.isFinite(sentAtMs) || Math.abs(Date.now() - sentAtMs) > signatureMaxAgeMs) {
       throw unauthorised(
+        'staleTimestamp',
         `${signatureHeaders.timestamp} must be the Unix time in seconds, within ${signatureMaxAgeMs / 60_000} minutes of now`,
       );
     }
     if (!credentials.hmacSecrets.some((secret) => sameSecret(signBody(secret, timestamp, body), signature))) {
-      throw unauthorised('the signature does not match the body');
+      throw unauthorised('invalidSignature', 'the signature does not match the body');
     }
     return claimed;
   };
