@@ -117,8 +117,15 @@ function conversationActivities(settings: ConversationWorkflowSettings) {
   };
 }
 
-/** The only stream of a conversation: Genesys orders a conversation's events as one. */
+/** The call's steps: Genesys orders a conversation's events as one stream. */
 const conversationStream = 'conversation';
+/**
+ * A recording-ready event publishes nothing, so it stands outside the steps' order: a vendor dates it by
+ * the end of the call (Twilio) or the record's last update (Amazon Connect), and it may arrive after the
+ * wrap-up was applied, or before a step dated earlier.
+ */
+const streamOf = (event: InteractionEvent) =>
+  event.change.type === 'recordingReady' ? 'recording' : conversationStream;
 
 /** A translated step on its way to Genesys: kept, so a retry sends the same events with the same ids. */
 interface StepInFlight {
@@ -184,7 +191,7 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
       counters: { received: 0, duplicates: 0, applied: 0, genesysEvents: 0, late: 0, tooOld: 0, skipped: 0 },
     },
     settings,
-    streamOf: () => conversationStream,
+    streamOf,
     describe: (event) => ({ type: stepType(event) }),
     counted: (outcome) => outcomes.add(1, { outcome, source: input.source }),
     now: () => Date.now(),
@@ -491,7 +498,7 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
     if (refusal !== undefined) return block(head, 'rejected', refusal);
     state.inFlight = undefined;
     state.blocked = undefined;
-    settleEvent(stream, head, conversationStream);
+    settleEvent(stream, head, streamOf(event));
     events.count('applied');
     state.lastApplied = { eventId: event.eventId, type: stepType(event), occurredAt: event.occurredAt };
     if (event.change.type === 'recordingReady') {
