@@ -54,7 +54,7 @@ const without = (field: string) => {
  */
 const badEvents: [string, unknown, string, FieldErrorCode][] = [
   ['no kind', without('kind'), 'kind', 'missing'],
-  ['kind is a number', agent({ kind: 7 }), 'kind', 'invalidValue'],
+  ['kind is a number', agent({ kind: 7 }), 'kind', 'invalidType'],
   ['unknown kind', agent({ kind: 'robot' }), 'kind', 'invalidValue'],
   ['another source', agent({ source: 'someone-else' }), 'source', 'wrongSource'],
   ['an injection as source', agent({ source: "acd'; DROP TABLE users; --" }), 'source', 'wrongSource'],
@@ -82,12 +82,7 @@ const badEvents: [string, unknown, string, FieldErrorCode][] = [
     'change.status',
     'invalidValue',
   ],
-  [
-    'no channel',
-    { ...call({ type: 'queued', queueId: 'Sales' }), channel: undefined },
-    'channel',
-    'invalidValue',
-  ],
+  ['no channel', { ...call({ type: 'queued', queueId: 'Sales' }), channel: undefined }, 'channel', 'missing'],
   [
     'fax channel',
     { ...call({ type: 'queued', queueId: 'Sales' }), channel: 'fax' },
@@ -128,7 +123,7 @@ const badEvents: [string, unknown, string, FieldErrorCode][] = [
       md5: 'abc',
     }),
     'change.md5',
-    'invalidValue',
+    'invalidFormat',
   ],
   [
     'recording of a video type',

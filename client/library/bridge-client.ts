@@ -136,7 +136,7 @@ export class BridgeClient {
         {
           field: 'kind',
           message: `must be "agent" or "conversation", not ${JSON.stringify(kind) ?? 'missing'}`,
-          code: kind === undefined ? 'missing' : 'invalidValue',
+          code: kind === undefined ? 'missing' : typeof kind === 'string' ? 'invalidValue' : 'invalidType',
         },
       ]);
     }

@@ -51,19 +51,31 @@ export function fieldErrorsOf(error: z.ZodError, input: unknown, whole: string):
 }
 
 function codeOf(issue: z.core.$ZodIssue, input: unknown): FieldErrorCode {
+  if (issue.code === 'unrecognized_keys') return 'unexpected';
+  // A discriminator or field that is not there at all is missing, whatever the check that noticed it.
+  if (valueAt(input, issue.path) === undefined) return 'missing';
   switch (issue.code) {
     case 'invalid_type':
-      return valueAt(input, issue.path) === undefined ? 'missing' : 'invalidType';
+      return 'invalidType';
     case 'too_small':
     case 'too_big':
       return 'outOfRange';
     case 'invalid_format':
       return 'invalidFormat';
-    case 'unrecognized_keys':
-      return 'unexpected';
+    case 'custom':
+      return isFieldErrorCode(issue.params?.code) ? issue.params.code : 'invalidValue';
     default:
       return 'invalidValue';
   }
+}
+
+/** What a custom check (`refine`) passes as `params` to name its reason code. */
+export function reasonCode(code: FieldErrorCode): { params: { code: FieldErrorCode } } {
+  return { params: { code } };
+}
+
+function isFieldErrorCode(value: unknown): value is FieldErrorCode {
+  return (fieldErrorCodes as readonly unknown[]).includes(value);
 }
 
 function valueAt(input: unknown, path: PropertyKey[]): unknown {

@@ -9,6 +9,7 @@
  * attachments) are dropped here, at the door, before anything reaches Temporal.
  */
 import { z } from 'zod';
+import { reasonCode } from './field-errors';
 import { genesysLimits, recordingContentTypes } from '../genesys';
 import { eventEnvelope, externalIdSchema } from './envelope';
 
@@ -44,10 +45,10 @@ const wrapUp = z.object({
 const md5Schema = z
   .string()
   .trim()
-  .refine(
-    (value) => /^[0-9a-f]{32}$/i.test(value) || /^[A-Za-z0-9+/]{22}==$/.test(value),
-    'must be an MD5 digest, 32 hex digits or 24 base64 characters',
-  )
+  .refine((value) => /^[0-9a-f]{32}$/i.test(value) || /^[A-Za-z0-9+/]{22}==$/.test(value), {
+    message: 'must be an MD5 digest, 32 hex digits or 24 base64 characters',
+    ...reasonCode('invalidFormat'),
+  })
   .transform((value) => (value.length === 32 ? Buffer.from(value, 'hex').toString('base64') : value));
 
 /** Where a recording can be fetched: http, https, file, or an S3 object as `s3://<bucket>/<key>`. */
