@@ -10,7 +10,10 @@ import { fileDirectoryIntake } from '../client/ingress/directory-intake';
 import { startIngress, type Ingress } from '../client/ingress/ingress';
 import { BridgeClient } from '../client/library/bridge-client';
 import { loadConfig } from '../config';
-import type { LoadSummary } from '../tools/load/load-summary';
+import type { directorySyncWorkflow } from '../workflows';
+import { driveLoad } from '../tools/load/driver';
+import { emptyTally } from '../tools/load/tally';
+import { deliveredEverything, formatSummary, summarise, type LoadSummary } from '../tools/load/load-summary';
 import { projectRoot } from '../tools/stack/toolchain';
 import { createBridgeWorker } from '../workers/worker';
 import { clientFor, simulatorStats, startTestSimulator, type TestSimulator } from './genesys-fixtures';
@@ -102,38 +105,51 @@ describe('the load CLI played at an ingress', function () {
     await rm(folder, { recursive: true, force: true });
   });
 
-  it('pushes the directory, signs every request with the source’s HMAC secret, and has every event it sent accepted and published', async () => {
+  it('gives the target its directory (pushed, then synced there), then plays traffic signed with the source’s HMAC secret, every event accepted and published', async () => {
+    // Only a signing secret: the CLI must sign, as the ingress reads the same variable.
+    const environment = { BYOI_INGRESS_HMAC_SECRETS: `${source}:${secret}` };
+    const target = ['--target', ingress.url, '--source', source, '--agents', '6'];
+    const pushed = await runLoadCli([...target, '--push-directory', '--seconds', '0'], environment);
+    assert.equal(pushed.status, 0, `the push failed:\n${pushed.stdout}\n${pushed.stderr}`);
+    assert.match(
+      pushed.stdout,
+      /the target took the directory: 6 users, 5 queues, 4 skills, 4 wrap-up codes; its sync started/,
+    );
+    // Waited for here so the events find their agents (else they wait in their workflows for the sync).
+    const sync = await localEnvironment()
+      .client.workflow.getHandle<typeof directorySyncWorkflow>(`directory/${source}`)
+      .result();
+    assert.equal(sync.users.created, 6);
+    for (let agent = 1; agent <= 6; agent++) {
+      assert.ok(sim.simulator.context.state.userByExternalId(source, `agent-${agent}`), `agent-${agent}`);
+    }
+
     const before = await simulatorStats(sim.simulator);
     const json = path.join(folder, 'summary.json');
     const run = await runLoadCli(
       [
-        '--target',
-        ingress.url,
-        '--source',
-        source,
-        '--agents',
-        '6',
+        ...target,
         '--seconds',
         '3',
         '--presence-per-minute',
         '120',
         '--interactions-per-second',
+        '2',
+        // A fixed seed: the same arrivals every run (at 2 a second, some in 3 s).
+        '--seed',
         '1',
         '--time-scale',
         '0.01',
-        '--push-directory',
         '--json',
         json,
       ],
-      // Only a signing secret: the CLI must sign, as the ingress reads the same variable.
-      { BYOI_INGRESS_HMAC_SECRETS: `${source}:${secret}` },
+      environment,
     );
     assert.equal(run.status, 0, `the CLI failed:\n${run.stdout}\n${run.stderr}`);
     const summary = JSON.parse(await readFile(json, 'utf8')) as LoadSummary;
     console.log(
       `      (${summary.events.sent} events, ${summary.offered.interactions} interactions in ${summary.elapsedSeconds} s; answer p99 ${summary.answerLatencyMs.p99} ms)`,
     );
-    assert.equal(summary.directory?.users, 6);
     assert.ok(summary.events.sent > 12, `${summary.events.sent} events sent`);
     assert.equal(summary.events.accepted, summary.events.sent);
     assert.equal(summary.events.refused + summary.events.unavailable + summary.events.duplicate, 0);
@@ -144,7 +160,7 @@ describe('the load CLI played at an ingress', function () {
       new RegExp(`events: ${summary.events.sent} sent, ${summary.events.sent} accepted`),
     );
 
-    // The sync created the agents the CLI's directory named, and their events reached Genesys in order.
+    // Their events reached Genesys, in order and once.
     const agentEvents = summary.offered.presence + summary.offered.routingStatus;
     const deadline = Date.now() + 45_000;
     let published = 0;
@@ -162,9 +178,47 @@ describe('the load CLI played at an ingress', function () {
       published >= agentEvents + summary.offered.interactions,
       `${published} Genesys events published for ${agentEvents} agent events and ${summary.offered.interactions} interactions`,
     );
-    for (let agent = 1; agent <= 6; agent++) {
-      assert.ok(sim.simulator.context.state.userByExternalId(source, `agent-${agent}`), `agent-${agent}`);
-    }
+  });
+
+  it('counts refused events by field and reason code, and calls the run undelivered', async () => {
+    const eightDaysAgo = new Date(Date.now() - 8 * 86_400_000).toISOString();
+    const stale = (agentId: string, state: string) => ({
+      atMs: Date.now(),
+      event: {
+        kind: 'agent' as const,
+        source,
+        agentId,
+        eventId: `stale-${agentId}-${Date.now()}`,
+        occurredAt: eightDaysAgo,
+        change: { kind: 'presence', state },
+      },
+    });
+    const stats = await driveLoad({
+      ingressUrl: ingress.url,
+      credential: { kind: 'hmac', source, secret },
+      events: [stale('agent-1', 'Ready'), stale('agent-2', 'Break')],
+    });
+    assert.equal(stats.refused, 2);
+    assert.equal(stats.accepted, 0);
+    assert.deepEqual(stats.refusalReasons, { 'occurredAt tooOld': 2 });
+    const summary = summarise({
+      target: ingress.url,
+      source,
+      runId: 'stale',
+      mix: 'realistic',
+      agents: 2,
+      seconds: 0,
+      timeScale: 1,
+      asked: { presencePerMinute: 0, interactionsPerSecond: 0 },
+      offered: emptyTally(),
+      stats,
+      elapsedMs: 1,
+    });
+    assert.equal(deliveredEverything(summary), false);
+    assert.ok(
+      formatSummary(summary).includes('refusals by field and reason: occurredAt tooOld ×2'),
+      formatSummary(summary).join('\n'),
+    );
   });
 
   it('refuses a bad flag, naming it and why, before sending anything', async () => {
