@@ -117,7 +117,7 @@ describe('call recordings through the vendor adapters, end to end', function () 
     media.putObject(bucket, key, wav);
     const endedAtMs = Date.now() - 20_000;
     const post = (route: string, body: unknown) =>
-      axios.post<{ accepted: number; records: unknown[] }>(
+      axios.post<{ accepted: number; records: unknown[]; outcomes: { eventId: string; outcome: string }[] }>(
         `${ingress.url}/v1/adapters/${connectSource}/amazon-connect/${route}`,
         body,
         { headers: { authorization: `Bearer ${connectToken}` }, validateStatus: () => true },
@@ -144,6 +144,13 @@ describe('call recordings through the vendor adapters, end to end', function () 
       { record: 0, events: 1 },
       { record: 1, events: 1 },
     ]);
+    assert.deepEqual(
+      recording.data.outcomes.map((outcome) => [outcome.eventId, outcome.outcome]),
+      [
+        [`${contactId}/recording`, 'accepted'],
+        [`${contactId}/recording`, 'duplicate'],
+      ],
+    );
 
     await assertPlayable(await outcomeOf(connectSource, contactId), wav);
     assert.deepEqual(
