@@ -8,17 +8,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pathToFileURL } from 'node:url';
+import { BridgeClient } from '../client/library/bridge-client';
 import { conversationWorkflowId, sendInteractionEvent } from '../client/library/conversation-events';
-import type {
-  ConversationResult,
-  ConversationWorkflowSettings,
-  conversationWorkflow,
+import {
+  abandonUpdate,
+  conversationStatusQuery,
+  type ConversationResult,
+  type ConversationWorkflowSettings,
+  type conversationWorkflow,
 } from '../workflows/conversation';
+import type { InteractionEvent } from '../domain/events/interaction-event';
 import { answeredCall } from './conversation-fixtures';
 import { inspect, md5Base64, startTestSimulator, toneWav, type TestSimulator } from './genesys-fixtures';
-import { runBridgeWorker } from './bridge-fixtures';
+import { runBridgeWorker, type TestBridgeWorker } from './bridge-fixtures';
 import { localEnvironment, timeSkippingEnvironment, uniqueTaskQueue } from './harness';
 import { exited, workerProcess } from './processes';
+import { startVendorMediaHost, type VendorMediaHost } from './vendor-media-host';
 
 const source = 'acd-recordings';
 const settings: Partial<ConversationWorkflowSettings> = {
@@ -188,5 +193,152 @@ describe('conversation recordings uploaded by a worker process', function () {
     } finally {
       await bridge.stop();
     }
+  });
+});
+
+describe('which calls wait for a recording, and what their status says meanwhile', function () {
+  this.timeout(120_000);
+  const connect = 'connect-recordings';
+  const s3Key = {
+    accessKeyId: 'AKIATESTCONNECT00001',
+    secretAccessKey: 'connect-test-secret',
+    region: 'eu-west-2',
+  };
+  const bucket = 'amazon-connect-recordings-test';
+  let sim: TestSimulator;
+  let host: VendorMediaHost;
+  let bridge: TestBridgeWorker;
+  let worker: ChildProcess | undefined;
+  const taskQueue = uniqueTaskQueue('recording-expectations');
+  const wav = toneWav(3);
+
+  before(async () => {
+    sim = await startTestSimulator({ agents: 2, sourceName: connect });
+    host = await startVendorMediaHost({
+      s3: s3Key,
+      twilio: { accountSid: 'AC-unused', authToken: 'unused' },
+    });
+    bridge = await runBridgeWorker(sim, taskQueue);
+  });
+  after(async () => {
+    await bridge.stop();
+    if (worker) {
+      worker.kill('SIGKILL');
+      await exited(worker);
+    }
+    await host.close();
+    await sim.simulator.stop();
+  });
+
+  /** Hands `events` to the client the ingress uses, with the sources' expectations as BYOI_EXPECT_RECORDINGS gives them. */
+  async function submit(
+    events: InteractionEvent[],
+    {
+      queue = taskQueue,
+      expectRecordingBySource = {},
+    }: Partial<{
+      queue: string;
+      expectRecordingBySource: Record<string, ConversationWorkflowSettings['expectRecording']>;
+    }> = {},
+  ) {
+    const bridgeClient = new BridgeClient(localEnvironment().client, {
+      taskQueue: queue,
+      conversationSettings: settings,
+      expectRecordingBySource,
+    });
+    const outcomes = await bridgeClient.submit(events.map((event) => ({ kind: 'conversation', ...event })));
+    assert.ok(
+      outcomes.every((outcome) => outcome.outcome === 'accepted'),
+      JSON.stringify(outcomes),
+    );
+    return localEnvironment().client.workflow.getHandle<typeof conversationWorkflow>(
+      conversationWorkflowId(events[0]!.source, events[0]!.interactionId),
+    );
+  }
+
+  it('completes an answered call of a source that expects no recordings without waiting for one', async () => {
+    const startedAt = Date.now();
+    const events = answeredCall(connect, 'agent-1', 'Sales');
+    const outcome = await (
+      await submit(events, { expectRecordingBySource: { [connect]: 'never' } })
+    ).result();
+    assert.equal(outcome.status, 'Completed', outcome.message);
+    assert.equal(outcome.recording.state, 'notExpected');
+    assert.ok(Date.now() - startedAt < 30_000, 'no two-hour wait');
+  });
+
+  it('says the recording is waiting while it waits for one, then uploads it', async () => {
+    const events = answeredCall(connect, 'agent-2', 'Sales');
+    const handle = await submit(events);
+    let status = await handle.query(conversationStatusQuery);
+    while (status.status !== 'WaitingForRecording') {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      status = await handle.query(conversationStatusQuery);
+    }
+    assert.equal(status.recording.state, 'waiting');
+    const { currentDetails } = await handle.query<{ currentDetails: string }>('__temporal_workflow_metadata');
+    assert.match(currentDetails, /WaitingForRecording/);
+    assert.match(currentDetails, /recording waiting\./);
+    assert.doesNotMatch(currentDetails, /notExpected/);
+    // The same call's recording, as an adapter announces it: at a file URL, no size.
+    const directory = await mkdtemp(join(tmpdir(), 'byoi-recording-waiting-'));
+    try {
+      const file = join(directory, 'call.wav');
+      await writeFile(file, wav);
+      const recordingReady = answeredCall(connect, 'agent-2', 'Sales', [
+        { type: 'recordingReady', url: pathToFileURL(file).href, contentType: 'audio/wav' },
+      ]).at(-1)!;
+      await submit([{ ...recordingReady, interactionId: events[0]!.interactionId }]);
+      const outcome = await handle.result();
+      assert.equal(outcome.status, 'Completed', outcome.message);
+      assert.equal(outcome.recording.uploaded?.sizeBytes, wav.length);
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+  });
+
+  it('ends an abandoned call that waited for its recording with the recording missing, saying why', async () => {
+    const handle = await submit(answeredCall(connect, 'agent-1', 'Sales'));
+    while ((await handle.query(conversationStatusQuery)).status !== 'WaitingForRecording') {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    await handle.executeUpdate(abandonUpdate, { args: [{ reason: 'the platform lost the recording' }] });
+    const outcome = await handle.result();
+    assert.equal(outcome.status, 'Abandoned');
+    assert.equal(outcome.recording.state, 'missing');
+    assert.equal(outcome.recording.reason, 'the conversation was abandoned before its recording was ready');
+  });
+
+  it('uploads an s3:// recording that announced no size, fetched with the worker’s S3 settings, its MD5 intact', async () => {
+    const processQueue = uniqueTaskQueue('recording-s3');
+    const objectKey = 'connect/test-instance/CallRecordings/2026/12/03/contact-1_20261203T07:00_UTC.wav';
+    host.putObject(bucket, objectKey, wav);
+    // The worker as deployed: the source's origin and S3 from its configuration, AWS credentials from the
+    // SDK's default chain (its environment).
+    worker = workerProcess(sim, processQueue, {
+      BYOI_RECORDING_ORIGINS: `${connect}:s3://${bucket}`,
+      BYOI_S3_ENDPOINT: host.url,
+      BYOI_S3_REGION: s3Key.region,
+      AWS_ACCESS_KEY_ID: s3Key.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: s3Key.secretAccessKey,
+    });
+    const handle = await submit(
+      answeredCall(connect, 'agent-1', 'Sales', [
+        { type: 'recordingReady', url: `s3://${bucket}/${objectKey}`, contentType: 'audio/wav' },
+      ]),
+      { queue: processQueue },
+    );
+    const outcome = await handle.result();
+    assert.equal(outcome.status, 'Completed', outcome.message);
+    assert.equal(outcome.recording.uploaded?.sizeBytes, wav.length);
+    assert.equal(outcome.recording.uploaded?.md5, md5Base64(wav));
+    assert.deepEqual(host.refused, [], 'every request was signed with the configured key');
+    const conversation = await inspect<{
+      recordings: { status: string; uploadKey: string; sizeBytes?: number }[];
+    }>(sim.simulator, `conversations/${outcome.conversationId}`);
+    const [stored] = conversation.recordings;
+    assert.equal(stored?.status, 'Success');
+    const bytes = await readFile(join(sim.simulator.context.uploadDir, stored.uploadKey));
+    assert.equal(md5Base64(bytes), md5Base64(wav), 'Genesys holds the very bytes S3 served');
   });
 });
