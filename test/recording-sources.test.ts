@@ -305,6 +305,28 @@ describe('uploading a recording that announced no size', function () {
     assert.equal(uploadsAfter, uploadsBefore, 'no upload URL was asked for');
   });
 
+  it('refuses for good an empty file, as a recording the source has lost', async () => {
+    const empty = await mediaHost((_request, response) => response.end());
+    try {
+      const recording: RecordingToUpload = {
+        source: 'acd',
+        conversationId: 'c-empty',
+        communicationId: 'm-empty',
+        url: `${empty.origin}/empty.wav`,
+        contentType: 'audio/wav',
+      };
+      const environment = new MockActivityEnvironment({ scheduledTimestampMs: Date.now() });
+      const failure = await failureOf(
+        uploadRecordingFile(client, recording, environment.context, { confirmer, spoolDir }),
+      );
+      assert.equal(failure.type, recordingFailureTypes.mismatch);
+      assert.equal(failure.nonRetryable, true);
+      assert.match(failure.message, /the source served an empty file/);
+    } finally {
+      await empty.close();
+    }
+  });
+
   it('refuses a source that says up front the file exceeds Genesys’s limit, without reading it', async () => {
     const huge = await mediaHost((_request, response) => {
       response.writeHead(200, { 'content-length': String(genesysLimits.maxUploadBytes + 1) });

@@ -199,6 +199,8 @@ async function download(
   });
   await pipeline(opened.body, meter, createWriteStream(file), { signal });
   const md5 = hash.digest('base64');
+  // No call has an empty recording: a source that serves one has lost it.
+  if (bytes === 0) throw mismatch(recording, 'an empty file');
   if (announced !== undefined && bytes !== announced) {
     throw mismatch(recording, `${bytes} bytes, not ${announced}`);
   }
