@@ -4,44 +4,21 @@
  */
 import { loadParties } from '../load/contact-centre';
 import { driveLoad, type DriveStats } from '../load/driver';
-import { contactCentreLoad, seedScale, type LoadShape, type TimedEvent } from '../load/generator';
+import { contactCentreLoad, seedScale, type LoadShape } from '../load/generator';
+import { emptyTally, tallied, type OfferedTally } from '../load/tally';
 import type { UsageSampler } from '../stack/process-usage';
 import { seededDirectory } from './directory';
 import { log } from './log';
 import { benchSource, type BenchFlags } from './options';
 
 /** What was offered of each kind (counted as the driver sends it). */
-export interface Offered {
-  presence: number;
-  routingStatus: number;
-  conversation: number;
-  calls: number;
-  emails: number;
-}
+export type Offered = Omit<OfferedTally, 'presenceInWindow'>;
 
 /** What one phase's play answers: the driver's figures, what it offered, and when it began. */
 export interface PlayedPhase {
   stats: DriveStats;
   offered: Offered;
   startedAt: number;
-}
-
-function counting(events: Iterable<TimedEvent>, offered: Offered): Iterable<TimedEvent> {
-  return (function* () {
-    for (const timed of events) {
-      const { event } = timed;
-      if (event.kind === 'agent') {
-        const change = event.change as { kind: 'presence' | 'routingStatus' };
-        offered[change.kind]++;
-      } else {
-        offered.conversation++;
-        const change = event.change as { type: string };
-        if (change.type === 'started') offered.calls++;
-        if (change.type === 'received') offered.emails++;
-      }
-      yield timed;
-    }
-  })();
 }
 
 /** The seed-scale load of one phase. */
@@ -80,13 +57,13 @@ export async function play(
   shape: LoadShape,
   sampler: UsageSampler,
 ): Promise<PlayedPhase> {
-  const offered: Offered = { presence: 0, routingStatus: 0, conversation: 0, calls: 0, emails: 0 };
+  const tally = emptyTally();
   const startedAt = Date.now();
   let shownAt = startedAt;
   const stats = await driveLoad({
     ingressUrl,
     token,
-    events: counting(contactCentreLoad(shape, startedAt, seconds * 1_000), offered),
+    events: tallied(contactCentreLoad(shape, startedAt, seconds * 1_000), tally),
     maxBatch: 500,
     giveUpAfterMs: flags.settleSeconds * 1_000,
     onProgress: (progress) => {
@@ -101,5 +78,6 @@ export async function play(
       );
     },
   });
+  const { presenceInWindow: _presenceInWindow, ...offered } = tally;
   return { stats, offered, startedAt };
 }

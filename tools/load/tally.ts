@@ -20,11 +20,14 @@ export function emptyTally(): OfferedTally {
   return { presence: 0, routingStatus: 0, conversation: 0, calls: 0, emails: 0, presenceInWindow: 0 };
 }
 
-/** Passes `events` through, counting each into `tally`; presence changes in [start, end) also count as the window's. */
+/**
+ * Passes `events` through, counting each into `tally`; presence changes in [start, end) of `window`, when
+ * one is given, also count as the window's.
+ */
 export function* tallied(
   events: Iterable<TimedEvent>,
   tally: OfferedTally,
-  window: { startMs: number; endMs: number },
+  window?: { startMs: number; endMs: number },
 ): Generator<TimedEvent> {
   for (const timed of events) {
     const { event } = timed;
@@ -32,7 +35,7 @@ export function* tallied(
       const kind = (event.change as { kind?: string }).kind;
       if (kind === 'presence') {
         tally.presence++;
-        if (timed.atMs >= window.startMs && timed.atMs < window.endMs) tally.presenceInWindow++;
+        if (window && timed.atMs >= window.startMs && timed.atMs < window.endMs) tally.presenceInWindow++;
       } else if (kind === 'routingStatus') tally.routingStatus++;
     } else {
       tally.conversation++;
