@@ -103,6 +103,24 @@ describe('vendor adapters beyond the corpus', () => {
     assert.deepEqual(both!.change, { type: 'answered', agentId: expected });
   });
 
+  it('takes no field from a __proto__ key: it is neither read nor made the prototype of the record read', () => {
+    const adapter = amazonConnectContactAdapter();
+    const record = recordOf('amazon-connect/contact-events/connected-to-agent.json');
+    const { agentInfo, ...rest } = record.detail as Record<string, unknown>;
+    const withoutAgent = { ...record, detail: rest };
+    // As JSON.parse delivers it: `__proto__` an own key, carrying the field the record lacks.
+    const hostile = JSON.parse(
+      JSON.stringify(withoutAgent).replace(
+        '"detail":{',
+        `"detail":{"__proto__":{"agentInfo":${JSON.stringify(agentInfo)}},`,
+      ),
+    ) as unknown;
+    const [translated] = adapter.translate([hostile], 'connect');
+    assert.ok(translated && 'refused' in translated, 'a record without agentInfo is refused');
+    assert.deepEqual(translated, adapter.translate([withoutAgent], 'connect')[0]);
+    assert.equal(({} as { agentInfo?: unknown }).agentInfo, undefined);
+  });
+
   it('keys a Twilio voice task by its call, so the recording status callback meets its conversation', () => {
     const lifecycle = recordsOf('twilio/taskrouter/call-lifecycle.json');
     const callSid = (JSON.parse(String(lifecycle[0]!.TaskAttributes)) as { call_sid: string }).call_sid;

@@ -114,6 +114,8 @@ function respelled(value: unknown, names: ReadonlyMap<string, string>): unknown 
   const source = value as Record<string, unknown>;
   const result: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(source)) {
+    // JSON.parse makes `__proto__` an own key; assigned here it would set the copy's prototype.
+    if (key === '__proto__') continue;
     const name = names.get(key.toLowerCase()) ?? key;
     // An exact spelling wins over a differently cased one, whichever comes first.
     if (name !== key && name in source) continue;
