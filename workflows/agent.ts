@@ -2,10 +2,11 @@
  * agentWorkflow: one per external agent (`agent/<source>/<agentId>`), fed by signal-with-start. It
  * deduplicates the agent's presence and routing-status changes, reorders them within a short window,
  * and publishes them to Genesys strictly in occurrence order — everything due at once in one local
- * activity, presence and routing status side by side — with Genesys event ids minted once and reused on
- * every retry. What cannot be delivered (late, past 7 days, refused) goes to
- * its ledger, visibly; an unmapped agent waits in WaitingForMapping, an agent whose primary presence
- * source is another source stops in Conflict. It continues as new long before its history grows large.
+ * activity, presence and routing status side by side — with Genesys event ids derived from the event and
+ * the user it goes to, so a retry, an operator's reset or a fresh start after a terminate sends the same
+ * ones. What cannot be delivered (late, past 7 days, refused) goes to its ledger, visibly; an unmapped
+ * agent waits in WaitingForMapping, an agent whose primary presence source is another source stops in
+ * Conflict. It continues as new long before its history grows large.
  */
 import {
   allHandlersFinished,
@@ -15,6 +16,7 @@ import {
   defineSignal,
   defineUpdate,
   metricMeter,
+  patched,
   proxyLocalActivities,
   setCurrentDetails,
   setHandler,
@@ -149,6 +151,8 @@ function publisherFor(due: PendingAgentEvent[], nowMs: number, settings: AgentWo
 export async function agentWorkflow(input: AgentWorkflowInput): Promise<never> {
   const settings: AgentWorkflowSettings = { ...defaultAgentWorkflowSettings, ...input.settings };
   const carried = input.carried;
+  // A run begun before ids were derived mints them with uuid4 still: a replay must send what it sent.
+  const idsFromSource = patched('agent-event-ids-from-source');
   // The status query shows one agent's counts; the metric adds them up across agents for dashboards.
   const outcomes = metricMeter.createCounter(
     'byoi_agent_events',
@@ -271,10 +275,11 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<never> {
         settings,
       )({
         to,
-        // Minted here, once: the local activity's retries carry the same ids and times.
+        // The activity derives each event's id from the event and the user it goes to (agentEventId), so
+        // its retries, and a run begun anew from the same history, carry the same ids and times.
         changes: due.map((pending) => ({
           event: pending.event,
-          genesysEventId: uuid4(),
+          ...(idsFromSource ? {} : { genesysEventId: uuid4() }),
           eventDateTime: stampEvent(stream, pending, pending.event.change.kind),
         })),
       });
@@ -303,7 +308,7 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<never> {
     }
     const rejected = outcomes.some((outcome) => outcome.outcome === 'rejected');
     // The user may have been re-created in Genesys since the agent was resolved: ask again, and if the
-    // answer differs, the refused events go out again (with new ids) to the user Genesys knows now.
+    // answer differs, the refused events go out again (with that user's ids) to the user Genesys knows now.
     const before = resolution;
     if (rejected && before?.status === 'mapped') {
       resolution = await resolveAgent(input.source, input.agentId, true);

@@ -2,9 +2,9 @@
  * The lifecycle of one interaction, translated into Genesys conversation events: which legs exist
  * (customer, IVR, queue, agents, external numbers), what each step of the source's lifecycle does to them,
  * and which sequences Genesys cannot express (refused with a reason naming the step and the state).
- * Pure and deterministic: ids come from the `mint` it is given (the workflow's `uuid4`), directory ids
- * from the `ids` the workflow resolved before translating; the state is plain data that crosses
- * continue-as-new and is shown by the status query.
+ * Pure and deterministic: ids come from the `mint` it is given (the workflow's, derived from the step:
+ * domain/genesys/derived-ids.ts), directory ids from the `ids` the workflow resolved before translating;
+ * the state is plain data that crosses continue-as-new and is shown by the status query.
  */
 import type { EmailChange, InteractionEvent, VoiceChange } from '../domain/events/interaction-event';
 import type { ConversationEvent, ConversationEventKey } from '../domain/genesys';
@@ -67,7 +67,7 @@ export interface TranslationContext {
   /** The source's presence source id in Genesys (every leg's `sourceConfiguration.sourceId`). */
   sourceId: string;
   ids: ResolvedIds;
-  /** Mints a UUID v4: the workflow's deterministic `uuid4`. */
+  /** Mints the step's next UUID v4; the same step from the same state must get the same ids on every run. */
   mint: () => string;
   /** The Genesys conversation id chosen when the workflow started (minted with the rest when none was). */
   conversationId?: string;

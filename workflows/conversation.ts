@@ -2,7 +2,8 @@
  * conversationWorkflow: one per external interaction (`conversation/<source>/<interactionId>`), fed by
  * signal-with-start. It deduplicates the interaction's lifecycle events, reorders them within a short
  * window, translates each step into the Genesys conversation events of the contract (every Genesys id
- * minted once, here, and reused on every retry) and publishes them strictly in order. A step the product
+ * derived from the interaction and the step, so a retry, an operator's reset or a fresh start after a
+ * terminate sends the same ones) and publishes them strictly in order. A step the product
  * cannot express, or one Genesys refuses, stops the conversation in Blocked until an operator retries,
  * skips or abandons; parties without a Genesys id wait in WaitingForMapping. After the last leg ends it
  * waits (bounded) for the agents' wrap-ups and, for an answered call, its recording, which it uploads;
@@ -16,6 +17,7 @@ import {
   defineSignal,
   defineUpdate,
   metricMeter,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setCurrentDetails,
@@ -33,6 +35,12 @@ import type {
   UploadedRecording,
 } from '../activities';
 import type { InteractionEvent } from '../domain/events/interaction-event';
+import {
+  conversationEventId,
+  conversationIdMinter,
+  conversationIdOf,
+  type ConversationStepKey,
+} from '../domain/genesys/derived-ids';
 import {
   awaitingWrapUp,
   closeAll,
@@ -175,6 +183,10 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
     ...input.settings,
   };
   const activities = conversationActivities(settings);
+  // A run begun before ids were derived from the source keeps minting with uuid4: its ids are in Genesys.
+  const idsFromSource = patched('conversation-ids-from-source');
+  const conversationId =
+    input.conversationId ?? (idsFromSource ? conversationIdOf(input.source, input.interactionId) : undefined);
   // The status query shows one conversation's counts; the metric adds them up for dashboards.
   const outcomes = metricMeter.createCounter(
     'byoi_conversation_events',
@@ -282,13 +294,7 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
 
   if (workflowInfo().typedSearchAttributes.get(byoiKind) === undefined) {
     upsertSearchAttributes(
-      startingSearchAttributes(
-        'conversation',
-        input.source,
-        input.interactionId,
-        undefined,
-        input.conversationId,
-      ),
+      startingSearchAttributes('conversation', input.source, input.interactionId, undefined, conversationId),
     );
   }
 
@@ -447,15 +453,16 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
   async function endLiveLegs(): Promise<void> {
     const { lifecycle, lastApplied } = state;
     if (!lifecycle || hasEnded(lifecycle)) return;
+    const ids = idsOf('abandon');
     const closing = closeAll(lifecycle, input.interactionId, {
       sourceId: state.sourceId!,
       ids: state.ids,
-      mint: uuid4,
+      mint: ids.mint,
     });
     const at = new Date(Math.max(Date.now(), Date.parse(lastApplied?.occurredAt ?? ''))).toISOString();
     const refusal = closing.ok
       ? await publish(
-          { eventId: 'abandon', state: closing.state, events: stamp(closing.events, at) },
+          { eventId: 'abandon', state: closing.state, events: stamp(closing.events, at, ids.eventId) },
           'ending the live legs of an abandoned conversation',
         )
       : closing.reason;
@@ -479,18 +486,19 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
     if (state.inFlight?.eventId !== event.eventId) {
       const missing = await unresolved(event, fresh);
       if (missing !== undefined) return block(head, 'unmapped', missing);
+      const ids = idsOf({ eventId: event.eventId });
       const translation = translate(state.lifecycle, event, {
         sourceId: state.sourceId!,
         ids: state.ids,
-        mint: uuid4,
-        conversationId: input.conversationId,
+        mint: ids.mint,
+        conversationId,
         afterCallWork: settings.wrapUpWaitMs > 0,
       });
       if (!translation.ok) return block(head, 'unsupported', translation.reason);
       state.inFlight = {
         eventId: event.eventId,
         state: translation.state,
-        events: stamp(translation.events, event.occurredAt),
+        events: stamp(translation.events, event.occurredAt, ids.eventId),
       };
     }
     show('Running');
@@ -546,15 +554,44 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
     return undefined;
   }
 
-  /** Gives each planned event its eventId and time (see stampTimes: strictly increasing in the conversation). */
-  function stamp(planned: PlannedEvent[], occurredAt: string): GenesysConversationEvent[] {
+  /**
+   * The ids of one step: derived from the interaction, its Genesys conversation and the step, so a run begun
+   * anew (an operator's reset, or a start after a terminate) sends the same events under the same ids.
+   */
+  function idsOf(step: ConversationStepKey['step']): {
+    mint: () => string;
+    eventId: (ordinal: number) => string;
+  } {
+    if (!idsFromSource) return { mint: uuid4, eventId: () => uuid4() };
+    const key = {
+      source: input.source,
+      interactionId: input.interactionId,
+      conversationId: conversationId!,
+      step,
+    };
+    return { mint: conversationIdMinter(key), eventId: (ordinal) => conversationEventId(key, ordinal) };
+  }
+
+  /**
+   * Gives each planned event its eventId and time (see stampTimes: strictly increasing in the conversation,
+   * from the step's own time and the last stamp, both in the history: the same on every run).
+   */
+  function stamp(
+    planned: PlannedEvent[],
+    occurredAt: string,
+    eventIdOf: (ordinal: number) => string,
+  ): GenesysConversationEvent[] {
     const times = stampTimes(planned.length, Date.parse(occurredAt), state.lastStampMs);
     state.lastStampMs = times.at(-1) ?? state.lastStampMs;
     return planned.map(
       (each, index) =>
         ({
           key: each.key,
-          event: { ...each.event, eventId: uuid4(), eventDateTime: new Date(times[index]!).toISOString() },
+          event: {
+            ...each.event,
+            eventId: eventIdOf(index),
+            eventDateTime: new Date(times[index]!).toISOString(),
+          },
         }) as GenesysConversationEvent,
     );
   }

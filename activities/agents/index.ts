@@ -1,11 +1,12 @@
 /**
  * The agent workflow's activities: resolve an external agent to its Genesys user and presence source
  * (unmapped, or claimed by another primary source, are answers, not errors), and publish the presence and
- * routing-status changes due at once through the worker's shared publisher with the Genesys eventIds the
- * workflow minted, so a retry is the same events to Genesys.
+ * routing-status changes due at once through the worker's shared publisher with Genesys eventIds derived
+ * from each event and its user, so a retry (or a run begun anew) is the same events to Genesys.
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { AgentEvent } from '../../domain/events/agent-event';
+import { agentEventId } from '../../domain/genesys/derived-ids';
 import type { GenesysConnection } from '../genesys';
 import { presence } from '../genesys/directory';
 import { asActivityFailure, GenesysEventRejectedError } from '../genesys/errors';
@@ -40,9 +41,13 @@ export type AgentResolution =
   | { status: 'unmapped'; reason: string }
   | { status: 'conflict'; userId: string; message: string };
 
-/** One change to publish, with the Genesys event id the workflow minted (UUID v4, reused on every retry). */
+/** One change to publish, and its time in Genesys. */
 export interface AgentChange {
-  genesysEventId: string;
+  /**
+   * The Genesys eventId a run begun before ids were derived minted; otherwise derived here from the event
+   * and the user it goes to ({@link agentEventId}), the same on every retry and every run.
+   */
+  genesysEventId?: string;
   /** The event's time in Genesys: its occurredAt, moved a millisecond past a tie in its stream. */
   eventDateTime: string;
   event: AgentEvent;
@@ -163,7 +168,13 @@ export function createAgentActivities({
       const tables = mappingTables ? await mappingTables() : namesAsMapping;
       const outcomes = new Map<string, AgentChangeOutcome>();
       let retryable: unknown;
-      const publishOne = async ({ event, genesysEventId, eventDateTime }: AgentChange): Promise<void> => {
+      const publishOne = async ({
+        event,
+        genesysEventId: given,
+        eventDateTime,
+      }: AgentChange): Promise<void> => {
+        const { source, agentId, eventId } = event;
+        const genesysEventId = given ?? agentEventId({ source, agentId, eventId, userId, sourceId });
         if (event.change.kind === 'routingStatus') {
           await connection.publisher.publishRoutingStatus({
             eventId: genesysEventId,

@@ -2,12 +2,14 @@
  * Routing interaction events to their conversation workflows: signal-with-start, so adapters never ask
  * whether one exists; but never a second conversation for the same interaction. A conversation that has
  * completed keeps its workflow id (Temporal refuses to start it again), so a late event is reported as
- * belonging to a finished conversation instead of starting a new, bogus one.
+ * belonging to a finished conversation instead of starting a new, bogus one. One an operator terminated
+ * starts again with the next events sent: on the same Genesys conversation, whose id derives from the
+ * interaction, so the events re-sent carry the ids and bodies Genesys has already applied.
  */
-import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { InteractionEvent } from '../../domain/events/interaction-event';
+import { conversationIdOf } from '../../domain/genesys/derived-ids';
 import {
   conversationWorkflow,
   interactionEventsSignal,
@@ -37,12 +39,12 @@ export async function signalInteractionEvents(
 ): Promise<InteractionDelivery> {
   const { source, interactionId, channel } = events[0]!.event;
   const workflowId = conversationWorkflowId(source, interactionId);
-  const conversationId = randomUUID();
+  const conversationId = conversationIdOf(source, interactionId);
   try {
     const handle = await client.workflow.signalWithStart(conversationWorkflow, {
       workflowId,
       taskQueue,
-      // Minted here so the Genesys id is searchable at once; used only if this call starts the workflow.
+      // Given here so the Genesys id is searchable at once; the workflow derives the same one without it.
       args: [{ source, interactionId, settings, conversationId }],
       signal: interactionEventsSignal,
       signalArgs: [events],
@@ -53,7 +55,8 @@ export async function signalInteractionEvents(
         channel,
         conversationId,
       ),
-      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      // Completed is final; terminated (or failed, cancelled, timed out) is an operator's to start again.
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
     });
     return { outcome: 'delivered', workflowId, runId: handle.signaledRunId };
   } catch (error) {
