@@ -12,6 +12,7 @@ import {
   type TranslationContext,
 } from '../workflows/conversation-lifecycle';
 import { stampTimes } from '../workflows/event-stream';
+import { conversationIdMinter, conversationIdOf } from '../domain/genesys/derived-ids';
 import { conversationScenarios, type ExpectedLeg } from './conversation-fixtures';
 
 const parties = { a: 'agent-1', b: 'agent-2', q: 'Sales', r: 'Support', code: 'Resolved' };
@@ -173,6 +174,33 @@ describe('the conversation lifecycle translation', () => {
     const ids = [state.conversationId, ...state.legs.map((leg) => leg.communicationId)];
     assert.equal(new Set(ids).size, ids.length);
     assert.equal(state.legs.length, 3);
+  });
+
+  it('translates every step alike on a second run with the workflow’s derived minter, and with ids of its own in another conversation', () => {
+    /** Every step translated as the workflow does, each with its own minter; answers the ids and events. */
+    const translateAll = (events: InteractionEvent[], conversationId: string) => {
+      let state: LifecycleState | undefined;
+      const planned: unknown[] = [];
+      for (const event of events) {
+        const { source, interactionId, eventId } = event;
+        const mint = conversationIdMinter({ source, interactionId, conversationId, step: { eventId } });
+        const translation = translate(state, event, { ...context, mint, conversationId });
+        assert.ok(translation.ok, translation.ok ? '' : translation.reason);
+        planned.push(...translation.events);
+        state = translation.state;
+      }
+      return { state: state!, planned };
+    };
+    for (const scenario of conversationScenarios('acd', parties)) {
+      const { source, interactionId } = scenario.events[0]!;
+      const conversationId = conversationIdOf(source, interactionId);
+      const first = translateAll(scenario.events, conversationId);
+      assert.deepEqual(translateAll(scenario.events, conversationId), first, scenario.name);
+      const elsewhere = translateAll(scenario.events, randomUUID());
+      const legsOf = (state: LifecycleState) => state.legs.map((leg) => leg.communicationId);
+      const shared = legsOf(elsewhere.state).filter((id) => legsOf(first.state).includes(id));
+      assert.deepEqual(shared, [], `${scenario.name}: no communication id shared with another conversation`);
+    }
   });
 
   it('refuses what Genesys cannot express, naming the event and the state', () => {
