@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import axios from 'axios';
+import { RecordingSources } from '../activities/conversations/recording-source';
 import { startAcknowledgementLog, type AcknowledgedEvent } from '../tools/chaos/acknowledgements';
 import { judge, toleranceMs, type AgentReadBack, type ConversationReadBack } from '../tools/chaos/oracle';
 import { defaultChaosFlags } from '../tools/chaos/options';
@@ -247,6 +248,37 @@ describe('the chaos run’s acknowledgement log and recording source', () => {
       assert.equal(outcomes.failed, source.counts.failed);
       assert.equal(outcomes.cut, source.counts.stalled);
       assert.ok(outcomes.whole > 0 && outcomes.failed > 0 && outcomes.cut > 0, JSON.stringify(outcomes));
+    } finally {
+      await source.close();
+    }
+  });
+});
+
+describe('what the chaos run found', () => {
+  it('fails a recording fetch whose source stalls mid-body once it has sent nothing for the idle time', async () => {
+    const source = await startRecordingSource(silentWav(1), {
+      failRate: 0,
+      stallRate: 1,
+      stallMs: 30_000,
+      seed: 1,
+    });
+    try {
+      const started = Date.now();
+      const opened = await new RecordingSources({ idleTimeoutMs: 500 }).open(
+        'acd',
+        source.urlOf('call'),
+        new AbortController().signal,
+      );
+      let received = 0;
+      await assert.rejects(async () => {
+        for await (const chunk of opened.body) received += (chunk as Buffer).length;
+      });
+      assert.ok(received > 0, 'half the file arrived before the stall');
+      assert.ok(
+        Date.now() - started < 5_000,
+        `failed after ${Date.now() - started} ms, not the stall's 30 s`,
+      );
+      assert.equal(source.counts.stalled, 1);
     } finally {
       await source.close();
     }

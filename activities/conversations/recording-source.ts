@@ -28,7 +28,16 @@ export interface RecordingSourceOptions {
    * addressed path-style.
    */
   s3?: { region?: string; endpoint?: string; credentials?: S3ClientConfig['credentials'] };
+  /** How long an http(s) source may send nothing (before its answer or mid-body) before the fetch fails. */
+  idleTimeoutMs?: number;
 }
+
+/**
+ * The default of {@link RecordingSourceOptions.idleTimeoutMs}. The upload heartbeats while it waits, so a
+ * source that stalls mid-body would otherwise hold the attempt for the whole upload timeout (30 minutes);
+ * failed, the attempt is retried (found by the chaos run, issue 18).
+ */
+export const defaultSourceIdleTimeoutMs = 60_000;
 
 /** A recording's bytes as they start to arrive, and their length when the source says it up front. */
 export interface OpenedRecording {
@@ -69,7 +78,12 @@ export class RecordingSources {
         return this.openS3Object(parsed, signal);
       default:
         // Only a source whose origins are listed gets credentials: they go nowhere else.
-        return openHttp(parsed, allowed ? this.options.credentials?.[source] : undefined, signal);
+        return openHttp(
+          parsed,
+          allowed ? this.options.credentials?.[source] : undefined,
+          signal,
+          this.options.idleTimeoutMs ?? defaultSourceIdleTimeoutMs,
+        );
     }
   }
 
@@ -135,6 +149,7 @@ async function openHttp(
   url: URL,
   credentials: BasicCredentials | undefined,
   signal: AbortSignal,
+  idleTimeoutMs: number,
 ): Promise<OpenedRecording> {
   // Only the origin and path go into errors: a source's query string may carry a signature.
   const where = `${url.origin}${url.pathname}`;
@@ -143,6 +158,8 @@ async function openHttp(
     const response = await axios.get<Readable>(url.href, {
       responseType: 'stream',
       signal,
+      // For a stream, axios's timeout is the socket's idle time: a slow, steady download is not cut.
+      timeout: idleTimeoutMs,
       validateStatus: null,
       ...(credentials ? { auth: credentials } : {}),
     });

@@ -19,6 +19,7 @@ export interface ChaosReport {
   /** Per fault, the p99 event age (acceptance minus the event's own time) in the minute after it. */
   recovery: ({ name: string; atSeconds: number } & Recovery)[];
   drive: {
+    /** Events sent, the shift opening's included (its log-ins are acknowledged and judged too). */
     sent: number;
     acknowledged: number;
     resent: number;
@@ -127,7 +128,7 @@ export function chaosSummary(report: ChaosReport): string {
     '',
     '## The drive and Genesys',
     '',
-    `Sent ${drive.sent}, acknowledged ${drive.acknowledged}, resent ${drive.resent} (answered unavailable or not at all: ` +
+    `Sent ${drive.sent} (the shift opening's log-ins included), acknowledged ${drive.acknowledged}, resent ${drive.resent} (answered unavailable or not at all: ` +
       `${drive.unanswered} requests unanswered), refused ${drive.refused}, abandoned ${drive.abandoned}; ` +
       `the load took ${drive.playedSeconds} s, the bridge settled ${drive.settledSeconds} s after.`,
     '',

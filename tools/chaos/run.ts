@@ -91,7 +91,7 @@ export async function chaosRun(flags: ChaosFlags): Promise<ChaosReport> {
       playFaults(stack, schedule, startedAt, flags.seed),
     ]);
     const playedAt = Date.now();
-    log(`load played: ${drive.sent} sent, ${acknowledgements.acknowledged.size} acknowledged; settling`);
+    log(`load played: ${drive.sent} sent (and ${opening.length} of the shift opening), ${acknowledgements.acknowledged.size} acknowledged; settling`);
     await settle(stack.simulatorUrl, flags);
     const settledAt = Date.now();
 
@@ -121,7 +121,7 @@ export async function chaosRun(flags: ChaosFlags): Promise<ChaosReport> {
         ...recoveryAfter(latency, fault.atSeconds),
       })),
       drive: {
-        sent: drive.sent,
+        sent: opening.length + drive.sent,
         acknowledged: acknowledged.length,
         resent: drive.resent,
         refused: drive.refused,
