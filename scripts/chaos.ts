@@ -38,6 +38,12 @@ async function main(): Promise<void> {
     )
     .option('--voice-share <share>', 'share of interactions that are calls', share, defaults.voiceShare)
     .option(
+      '--time-scale <n>',
+      'multiplies the length of every interaction and break (below 1: a short run ends sooner)',
+      positive,
+      defaults.timeScale,
+    )
+    .option(
       '--requests-per-minute <n>',
       'the Genesys OAuth client’s request limit',
       whole,

@@ -11,7 +11,7 @@
 import type { AcknowledgedEvent } from './acknowledgements';
 
 /** How far after its source time a Genesys event may be stamped and still be that event. */
-export const toleranceMs = 100;
+export const toleranceMs = 20;
 
 /** One Genesys event as the simulator shows it. */
 export interface GenesysEvent {
