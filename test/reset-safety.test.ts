@@ -4,7 +4,7 @@ import type { Client, QueryDefinition } from '@temporalio/client';
 import { agentWorkflowId } from '../client/library/agent-events';
 import { BridgeClient } from '../client/library/bridge-client';
 import { conversationWorkflowId } from '../client/library/conversation-events';
-import { conversationIdOf } from '../domain/genesys/derived-ids';
+import { agentEventId, conversationIdOf } from '../domain/genesys/derived-ids';
 import type { SimulatedConversation } from '../simulator/conversation-model';
 import type { TimelineEntry } from '../simulator/state';
 import { agentStatusQuery, type AgentStatus } from '../workflows/agent';
@@ -142,6 +142,17 @@ describe('operators replaying workflows (reset, terminate and start again) injec
     const timelineBefore = await inspect<{ presence: TimelineEntry[]; routingStatus: TimelineEntry[] }>(
       sim.simulator,
       `users/${user.id}/timeline`,
+    );
+    const derived = stream.map(({ eventId }) =>
+      agentEventId({ source, agentId, eventId, userId: user.id, sourceId: sim.sourceId }),
+    );
+    const landed = [...timelineBefore.presence, ...timelineBefore.routingStatus].map(
+      (entry) => entry.eventId,
+    );
+    assert.deepEqual(
+      landed.sort(),
+      [...derived].sort(),
+      'each event under the id derived from it and its user',
     );
     const before = await simulatorStats(sim.simulator);
 
