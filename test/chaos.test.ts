@@ -11,6 +11,7 @@ import { chaosSummary } from '../tools/chaos/report';
 import { chaosRun } from '../tools/chaos/run';
 import { chaosSchedule, rulesAt } from '../tools/chaos/schedule';
 import { silentWav } from '../tools/load/contact-centre';
+import { driveLoad } from '../tools/load/driver';
 
 const base = Date.parse('2026-12-03T08:00:00.000Z');
 
@@ -139,6 +140,18 @@ describe('the chaos oracle', () => {
     );
     assert.equal(verdict.reordered, 1);
     assert.equal(verdict.delivered, 2);
+  });
+
+  it('counts the events Genesys refused as out of order as reordered, though a ledger holds them', () => {
+    const verdict = judge(
+      [agentEvent('a', 0)],
+      [agentReadBack([], [{ eventId: 'a', outcome: 'rejected', reason: 'out of order' }])],
+      [],
+      'md5',
+      1,
+    );
+    assert.equal(verdict.reordered, 1);
+    assert.equal(verdict.ok, false);
   });
 
   it(`matches a Genesys event stamped up to ${toleranceMs} ms after its source event, never before it`, () => {
@@ -285,6 +298,56 @@ describe('what the chaos run found', () => {
   });
 });
 
+describe('the driver told to keep order', () => {
+  it('resends what the ingress did not take before anything newer, through an outage and unavailable answers', async () => {
+    const taken: string[] = [];
+    let requests = 0;
+    const ingress = http.createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        requests++;
+        const batch = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { eventId: string }[];
+        // The first two requests meet an ingress that is down; the third leaves its first event unavailable.
+        if (requests <= 2) {
+          response.writeHead(502).end();
+          return;
+        }
+        const outcomes = batch.map((event, index) => {
+          if (requests === 3 && index === 0) return { outcome: 'unavailable' };
+          taken.push(event.eventId);
+          return { outcome: 'accepted' };
+        });
+        response.writeHead(202, { 'content-type': 'application/json', 'retry-after': '0' });
+        response.end(JSON.stringify({ outcomes }));
+      });
+    });
+    await new Promise<void>((resolve) => ingress.listen(0, '127.0.0.1', resolve));
+    try {
+      const startedAt = Date.now();
+      const events = Array.from({ length: 12 }, (_, index) => ({
+        atMs: startedAt + index * 150,
+        event: { kind: 'agent' as const, eventId: `event-${index}` },
+      }));
+      const stats = await driveLoad({
+        ingressUrl: `http://127.0.0.1:${(ingress.address() as AddressInfo).port}`,
+        token: 'token',
+        events,
+        maxBatch: 5,
+        inOrder: true,
+      });
+      assert.ok(stats.resent > 0, 'something was resent');
+      // The ingress took 1–4 of the third request while 0 was unavailable: 0 follows them, before 5.
+      assert.deepEqual(
+        taken,
+        [1, 2, 3, 4, 0, 5, 6, 7, 8, 9, 10, 11].map((index) => `event-${index}`),
+      );
+    } finally {
+      ingress.close();
+    }
+  });
+});
+
 describe('a short chaos run', function () {
   // Stack start, 60 s of load (and its interactions' ends) under every fault, the settle and the read-back: under 3 minutes.
   this.timeout(240_000);
@@ -298,7 +361,7 @@ describe('a short chaos run', function () {
       presencePerMinute: 120,
       interactionsPerSecond: 0.5,
       recordingStallSeconds: 10,
-      settleSeconds: 90,
+      settleSeconds: 100,
       out: '',
     });
     const summary = chaosSummary(report);

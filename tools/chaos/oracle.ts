@@ -86,6 +86,8 @@ export function judge(
   agents: readonly AgentReadBack[],
   conversations: readonly ConversationReadBack[],
   recordingMd5: string,
+  /** Events Genesys refused because a later one of their stream was already accepted (its business rule 1). */
+  refusedOutOfOrder = 0,
 ): OracleVerdict {
   const verdict: OracleVerdict = {
     acknowledged: acknowledged.length,
@@ -93,7 +95,8 @@ export function judge(
     inLedgers: {},
     lost: 0,
     doubled: 0,
-    reordered: 0,
+    // An event the bridge sent out of order is refused, then sits in a ledger: it counts as reordered too.
+    reordered: refusedOutOfOrder,
     unexpected: 0,
     recordings: { expected: 0, matched: 0, mismatched: 0, doubled: 0, notUploaded: {} },
     conversations: { terminal: {}, waiting: {}, unexplained: 0 },

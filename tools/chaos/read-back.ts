@@ -124,7 +124,10 @@ async function readConversation(
     if (!(error instanceof WorkflowNotFoundError)) throw error;
     return { interactionId, status: 'NoWorkflow', events: [], ledger: [], recordings: [] };
   }
-  const lastStep = acknowledged.at(-1)?.change ?? '';
+  // By the source's time: the driver's resends acknowledge some steps out of order.
+  const lastStep =
+    [...acknowledged].sort((a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt)).at(-1)?.change ??
+    '';
   const reason =
     view.reason ??
     (view.status === 'Running' && !lastSteps.has(lastStep)

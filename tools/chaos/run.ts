@@ -17,7 +17,7 @@ import { poll, simulatorCounters, simulatorLatency } from '../stack/stack';
 import { startAcknowledgementLog } from './acknowledgements';
 import { playFaults } from './fault-player';
 import { log } from './log';
-import { judge } from './oracle';
+import { judge, type OracleVerdict } from './oracle';
 import type { ChaosFlags } from './options';
 import { readBack } from './read-back';
 import { startRecordingSource } from './recording-source';
@@ -59,7 +59,7 @@ export async function chaosRun(flags: ChaosFlags): Promise<ChaosReport> {
       timeScale: flags.timeScale,
     };
     const opening = shiftOpening(shape, Date.now());
-    await driveLoad({ ingressUrl: acknowledgements.url, token: stack.token, events: opening, maxBatch: 500 });
+    await driveLoad({ ingressUrl: acknowledgements.url, token: stack.token, events: opening, maxBatch: 500, inOrder: true });
     await poll(
       async () => (await simulatorCounters(stack.simulatorUrl)).eventsAccepted,
       (accepted) => accepted >= opening.length,
@@ -78,6 +78,8 @@ export async function chaosRun(flags: ChaosFlags): Promise<ChaosReport> {
         token: stack.token,
         events: contactCentreLoad(shape, startedAt, flags.seconds * 1_000),
         maxBatch: 500,
+        // As an adapter reading an ordered stream: a resend never overtakes what came after it.
+        inOrder: true,
         giveUpAfterMs: flags.settleSeconds * 1_000,
         onProgress: (progress) => {
           if (Date.now() - shownAt < 10_000) return;
@@ -91,23 +93,24 @@ export async function chaosRun(flags: ChaosFlags): Promise<ChaosReport> {
       playFaults(stack, schedule, startedAt, flags.seed),
     ]);
     const playedAt = Date.now();
-    log(`load played: ${drive.sent} sent (and ${opening.length} of the shift opening), ${acknowledgements.acknowledged.size} acknowledged; settling`);
-    await settle(stack.simulatorUrl, flags);
-    const settledAt = Date.now();
-
+    log(
+      `load played: ${drive.sent} sent (and ${opening.length} of the shift opening), ${acknowledgements.acknowledged.size} acknowledged; settling`,
+    );
     const connection = await Connection.connect({ address: stack.server.address });
     stopping.push(() => connection.close());
     const acknowledged = [...acknowledgements.acknowledged.values()];
-    const read = await readBack(
-      {
-        simulatorUrl: stack.simulatorUrl,
-        uploadDir: path.join(dataDir, 'uploads'),
-        client: new Client({ connection }),
-        source: benchSource,
-      },
-      acknowledged,
-    );
-    const verdict = judge(acknowledged, read.agents, read.conversations, source.md5);
+    const readBackOptions = {
+      simulatorUrl: stack.simulatorUrl,
+      uploadDir: path.join(dataDir, 'uploads'),
+      client: new Client({ connection }),
+      source: benchSource,
+    };
+    const verdict = await judgeOnceSettled(flags, async () => {
+      const read = await readBack(readBackOptions, acknowledged);
+      const { orderViolations } = await simulatorCounters(stack.simulatorUrl);
+      return judge(acknowledged, read.agents, read.conversations, source.md5, orderViolations);
+    });
+    const settledAt = Date.now();
     const latency = await simulatorLatency(stack.simulatorUrl, startedAt);
     const counters = await simulatorCounters(stack.simulatorUrl);
     return {
@@ -148,26 +151,24 @@ export async function chaosRun(flags: ChaosFlags): Promise<ChaosReport> {
 }
 
 /**
- * Waits until Genesys has taken nothing new (events or recordings) for longer than a stalled recording
- * fetch can hang, or `settleSeconds` passes: the bridge has finished what it can.
+ * Judges until the bridge has finished what it can: nothing lost and no conversation still publishing
+ * or uploading (a step's retries back off to a minute, a stalled recording fetch waits its idle time), or
+ * `settleSeconds` passes; answers the last verdict. Only when to look depends on the bridge, not what
+ * the oracle finds.
  */
-async function settle(simulatorUrl: string, flags: ChaosFlags): Promise<void> {
-  const quietMs = (flags.recordingStallSeconds + 10) * 1_000;
-  let last = -1;
-  let changedAt = Date.now();
-  await poll(
-    async () => {
-      const counters = await simulatorCounters(simulatorUrl);
-      const progress = counters.eventsAccepted + counters.recordingsUploaded;
-      if (progress !== last) {
-        last = progress;
-        changedAt = Date.now();
-      }
-      return Date.now() - changedAt;
-    },
-    (quietFor) => quietFor >= quietMs,
+async function judgeOnceSettled(
+  flags: ChaosFlags,
+  judgeNow: () => Promise<OracleVerdict>,
+): Promise<OracleVerdict> {
+  const busy = new Set(['Running', 'UploadingRecording']);
+  return poll(
+    judgeNow,
+    (verdict) =>
+      verdict.lost === 0 &&
+      verdict.conversations.unexplained === 0 &&
+      Object.keys(verdict.conversations.waiting).every((status) => !busy.has(status)),
     flags.settleSeconds * 1_000,
-    2_000,
+    5_000,
   );
 }
 

@@ -24,6 +24,12 @@ export interface DriveSettings {
   /** Requests in flight at once (default 4). */
   concurrency?: number;
   /**
+   * Keep the events' order through resends, as an adapter reading an ordered stream does: one request at
+   * a time, and what must be resent goes out before anything newer (default: resends go out on their own
+   * timers, beside newer events).
+   */
+  inOrder?: boolean;
+  /**
    * Once every event has been sent, how long to keep resending what came back `unavailable` before
    * giving it up (counted as abandoned); by default until all are answered.
    */
@@ -102,7 +108,10 @@ export async function driveLoad(options: DriveOptions): Promise<DriveStats> {
 
   const resend = (batch: TimedEvent['event'][], afterMs: number) => {
     stats.resent += batch.length;
-    retry.push(...batch.map((event) => ({ event, notBefore: Date.now() + afterMs })));
+    const entries = batch.map((event) => ({ event, notBefore: Date.now() + afterMs }));
+    // In order, nothing was sent after them (one request at a time): they head the queue again.
+    if (options.inOrder) retry.unshift(...entries);
+    else retry.push(...entries);
   };
   const post = async (batch: TimedEvent['event'][]) => {
     const started = Date.now();
@@ -132,12 +141,14 @@ export async function driveLoad(options: DriveOptions): Promise<DriveStats> {
       else refusedWhole ??= refusalOf(response.status, response.data, `a batch of ${batch.length} events`);
       return;
     }
+    const unavailable: TimedEvent['event'][] = [];
     answer.data.outcomes.forEach((outcome, index) => {
       const event = batch[index]!;
-      if (outcome.outcome === 'unavailable') resend([event], retryAfterMs);
+      if (outcome.outcome === 'unavailable') unavailable.push(event);
       else if (outcome.outcome === 'refused') noteRefusal(stats, event.eventId, outcome.errors ?? []);
       else stats[outcome.outcome]++;
     });
+    if (unavailable.length > 0) resend(unavailable, retryAfterMs);
   };
 
   let allSentAt: number | undefined;
@@ -163,11 +174,20 @@ export async function driveLoad(options: DriveOptions): Promise<DriveStats> {
       stats.sent++;
       next = iterator.next();
     }
-    for (let index = retry.length - 1; index >= 0; index--) {
-      if (retry[index]!.notBefore <= now) due.push(retry.splice(index, 1)[0]!.event);
+    if (options.inOrder) {
+      // One queue: new events wait behind what is to be resent; one batch goes out once nothing is in flight.
+      retry.push(...due.splice(0).map((event) => ({ event, notBefore: 0 })));
+      if (inFlight.size === 0 && retry.length > 0 && retry[0]!.notBefore <= now) {
+        due.push(...retry.splice(0, maxBatch).map((entry) => entry.event));
+      }
+    } else {
+      for (let index = retry.length - 1; index >= 0; index--) {
+        if (retry[index]!.notBefore <= now) due.push(retry.splice(index, 1)[0]!.event);
+      }
     }
     for (let start = 0; start < due.length; start += maxBatch) {
-      while (inFlight.size >= (options.concurrency ?? 4)) await Promise.race(inFlight);
+      while (inFlight.size >= (options.inOrder ? 1 : (options.concurrency ?? 4)))
+        await Promise.race(inFlight);
       const request = post(due.slice(start, start + maxBatch)).finally(() => inFlight.delete(request));
       inFlight.add(request);
     }
