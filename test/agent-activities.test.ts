@@ -4,6 +4,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { createAgentActivities } from '../activities/agents';
 import { DirectoryMapping } from '../activities/directory/mapping';
 import { agentEventSchema, type AgentEventInput } from '../domain/events/agent-event';
+import { agentEventId } from '../domain/genesys/derived-ids';
 import type { GenesysClient } from '../activities/genesys/client';
 import { presence, users } from '../activities/genesys/directory';
 import { genesysFailureTypes } from '../activities/genesys/errors';
@@ -50,7 +51,7 @@ describe('the agent activities against the simulator', () => {
   /** A change as the agent workflow hands it over: with its Genesys event id and time minted. */
   const toPublish = (change: AgentEventInput['change'], occurredAt?: string) => {
     const published = event(change, occurredAt);
-    return { genesysEventId: randomUUID(), eventDateTime: published.occurredAt, event: published };
+    return { eventDateTime: published.occurredAt, event: published };
   };
 
   it('resolves a synced agent to its Genesys user and the source’s presence source', async () => {
@@ -83,8 +84,9 @@ describe('the agent activities against the simulator', () => {
     });
   });
 
-  it('publishes presence and routing status with the minted eventIds, once however often retried', async () => {
+  it('publishes presence and routing status under ids derived from each event and its user, once however often retried', async () => {
     const target = { userId: sim.agents[0]!.id, sourceId: sim.sourceId };
+    const genesysIdOf = ({ event }: ReturnType<typeof toPublish>) => agentEventId({ ...event, ...target });
     const available = toPublish({ kind: 'presence', state: 'available' });
     const idle = toPublish({ kind: 'routingStatus', status: 'Idle' });
     const before = await simulatorStats(sim.simulator);
@@ -108,11 +110,11 @@ describe('the agent activities against the simulator', () => {
     const timeline = await inspect<Timeline>(sim.simulator, `users/${target.userId}/timeline`);
     assert.deepEqual(
       timeline.presence.map((entry) => [entry.eventId, entry.value]),
-      [[available.genesysEventId, 'Available']],
+      [[genesysIdOf(available), 'Available']],
     );
     assert.deepEqual(
       timeline.routingStatus.map((entry) => [entry.eventId, entry.value]),
-      [[idle.genesysEventId, 'Idle']],
+      [[genesysIdOf(idle), 'Idle']],
     );
   });
 

@@ -16,12 +16,10 @@ import {
   defineSignal,
   defineUpdate,
   metricMeter,
-  patched,
   proxyLocalActivities,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
-  uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { AgentChangesPublished, AgentResolution, AgentTarget, BridgeActivities } from '../activities';
@@ -151,8 +149,6 @@ function publisherFor(due: PendingAgentEvent[], nowMs: number, settings: AgentWo
 export async function agentWorkflow(input: AgentWorkflowInput): Promise<never> {
   const settings: AgentWorkflowSettings = { ...defaultAgentWorkflowSettings, ...input.settings };
   const carried = input.carried;
-  // A run begun before ids were derived mints them with uuid4 still: a replay must send what it sent.
-  const idsFromSource = patched('agent-event-ids-from-source');
   // The status query shows one agent's counts; the metric adds them up across agents for dashboards.
   const outcomes = metricMeter.createCounter(
     'byoi_agent_events',
@@ -279,7 +275,6 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<never> {
         // its retries, and a run begun anew from the same history, carry the same ids and times.
         changes: due.map((pending) => ({
           event: pending.event,
-          ...(idsFromSource ? {} : { genesysEventId: uuid4() }),
           eventDateTime: stampEvent(stream, pending, pending.event.change.kind),
         })),
       });

@@ -17,13 +17,11 @@ import {
   defineSignal,
   defineUpdate,
   metricMeter,
-  patched,
   proxyActivities,
   proxyLocalActivities,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
-  uuid4,
   workflowInfo,
   type ActivityOptions,
 } from '@temporalio/workflow';
@@ -183,10 +181,7 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
     ...input.settings,
   };
   const activities = conversationActivities(settings);
-  // A run begun before ids were derived from the source keeps minting with uuid4: its ids are in Genesys.
-  const idsFromSource = patched('conversation-ids-from-source');
-  const conversationId =
-    input.conversationId ?? (idsFromSource ? conversationIdOf(input.source, input.interactionId) : undefined);
+  const conversationId = input.conversationId ?? conversationIdOf(input.source, input.interactionId);
   // The status query shows one conversation's counts; the metric adds them up for dashboards.
   const outcomes = metricMeter.createCounter(
     'byoi_conversation_events',
@@ -562,11 +557,10 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
     mint: () => string;
     eventId: (ordinal: number) => string;
   } {
-    if (!idsFromSource) return { mint: uuid4, eventId: () => uuid4() };
     const key = {
       source: input.source,
       interactionId: input.interactionId,
-      conversationId: conversationId!,
+      conversationId,
       step,
     };
     return { mint: conversationIdMinter(key), eventId: (ordinal) => conversationEventId(key, ordinal) };

@@ -43,11 +43,6 @@ export type AgentResolution =
 
 /** One change to publish, and its time in Genesys. */
 export interface AgentChange {
-  /**
-   * The Genesys eventId a run begun before ids were derived minted; otherwise derived here from the event
-   * and the user it goes to ({@link agentEventId}), the same on every retry and every run.
-   */
-  genesysEventId?: string;
   /** The event's time in Genesys: its occurredAt, moved a millisecond past a tie in its stream. */
   eventDateTime: string;
   event: AgentEvent;
@@ -168,13 +163,10 @@ export function createAgentActivities({
       const tables = mappingTables ? await mappingTables() : namesAsMapping;
       const outcomes = new Map<string, AgentChangeOutcome>();
       let retryable: unknown;
-      const publishOne = async ({
-        event,
-        genesysEventId: given,
-        eventDateTime,
-      }: AgentChange): Promise<void> => {
+      const publishOne = async ({ event, eventDateTime }: AgentChange): Promise<void> => {
         const { source, agentId, eventId } = event;
-        const genesysEventId = given ?? agentEventId({ source, agentId, eventId, userId, sourceId });
+        // Derived from the event and the user it goes to: the same on every retry and every run (a reset's).
+        const genesysEventId = agentEventId({ source, agentId, eventId, userId, sourceId });
         if (event.change.kind === 'routingStatus') {
           await connection.publisher.publishRoutingStatus({
             eventId: genesysEventId,
