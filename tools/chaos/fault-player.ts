@@ -4,6 +4,7 @@
  * actually happened, for the report.
  */
 import axios from 'axios';
+import { z } from 'zod';
 import { faultName, rulesAt, type ScheduledFault } from './schedule';
 import { log } from './log';
 import type { ChaosStack } from './stack';
@@ -16,6 +17,18 @@ export interface InjectedFault {
   at: string;
   /** How long the fault lasted (down time, spell), in seconds. */
   forSeconds: number;
+  /** A Genesys spell: the requests the simulator faulted while it was on (overlapping spells share them). */
+  requestsHit?: number;
+}
+
+const injectedSchema = z.object({
+  injected: z.object({ statuses: z.number(), drops: z.number(), delays: z.number() }),
+});
+
+/** Requests the simulator has faulted so far. */
+async function faultedSoFar(simulatorUrl: string): Promise<number> {
+  const { injected } = injectedSchema.parse((await axios.get(`${simulatorUrl}/__simulator/faults`)).data);
+  return injected.statuses + injected.drops + injected.delays;
 }
 
 /** Plays `schedule` from `startedAt`; resolves with what was injected once the last fault is over. */
@@ -28,10 +41,12 @@ export async function playFaults(
   const injected: InjectedFault[] = [];
   const untilSecond = (atSeconds: number) =>
     new Promise((resolve) => setTimeout(resolve, Math.max(0, startedAt + atSeconds * 1_000 - Date.now())));
-  const note = (fault: ScheduledFault, forSeconds: number) => {
+  const note = (fault: ScheduledFault, forSeconds: number): InjectedFault => {
     const atSeconds = Math.round((Date.now() - startedAt) / 100) / 10;
-    injected.push({ name: faultName(fault), atSeconds, at: new Date().toISOString(), forSeconds });
+    const entry = { name: faultName(fault), atSeconds, at: new Date().toISOString(), forSeconds };
+    injected.push(entry);
     log(`t=${atSeconds} s: ${faultName(fault)} (${forSeconds} s)`);
+    return entry;
   };
   // The simulator's plan changes whenever a spell begins or ends: one timeline of plan changes.
   const changes = [
@@ -42,8 +57,17 @@ export async function playFaults(
     ),
   ].sort((a, b) => a - b);
   const spells = (async () => {
+    // Spells under way, each with when it ends; what the simulator faulted meanwhile is theirs.
+    const on = new Map<InjectedFault, number>();
+    let faulted = await faultedSoFar(stack.simulatorUrl);
     for (const atSeconds of changes) {
       await untilSecond(atSeconds);
+      const now = await faultedSoFar(stack.simulatorUrl);
+      for (const [entry, endsAt] of on) {
+        entry.requestsHit = (entry.requestsHit ?? 0) + now - faulted;
+        if (endsAt <= atSeconds) on.delete(entry);
+      }
+      faulted = now;
       await axios.put(`${stack.simulatorUrl}/__simulator/faults`, {
         seed,
         rules: rulesAt(schedule, atSeconds),
@@ -51,7 +75,7 @@ export async function playFaults(
       for (const fault of schedule) {
         if (fault.kind !== 'genesysSpell' || fault.atSeconds !== atSeconds) continue;
         if (fault.revokeTokens) await axios.post(`${stack.simulatorUrl}/__simulator/tokens/revoke`, {});
-        note(fault, fault.durationSeconds);
+        on.set(note(fault, fault.durationSeconds), fault.atSeconds + fault.durationSeconds);
       }
     }
   })();

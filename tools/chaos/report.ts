@@ -116,11 +116,11 @@ export function chaosSummary(report: ChaosReport): string {
     '',
     'Recovery: the p99 event age (Genesys acceptance minus the event’s own time) of events that occurred in the minute after the fault.',
     '',
-    '| at | fault | lasted | agent p99 | conversation p99 |',
-    '|---|---|---|---|---|',
+    '| at | fault | lasted | requests faulted | agent p99 | conversation p99 |',
+    '|---|---|---|---|---|---|',
     ...report.injected.map((fault, index) => {
       const recovery = report.recovery[index];
-      return `| ${fault.atSeconds} s | ${fault.name} | ${fault.forSeconds} s | ${seconds(recovery?.agentP99Ms)} | ${seconds(recovery?.conversationP99Ms)} |`;
+      return `| ${fault.atSeconds} s | ${fault.name} | ${fault.forSeconds} s | ${fault.requestsHit ?? '—'} | ${seconds(recovery?.agentP99Ms)} | ${seconds(recovery?.conversationP99Ms)} |`;
     }),
     '',
     `Recording source: ${report.recordingSource.served} fetches served whole, ${report.recordingSource.failed} answered 503, ` +

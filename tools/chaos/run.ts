@@ -59,7 +59,13 @@ export async function chaosRun(flags: ChaosFlags): Promise<ChaosReport> {
       timeScale: flags.timeScale,
     };
     const opening = shiftOpening(shape, Date.now());
-    await driveLoad({ ingressUrl: acknowledgements.url, token: stack.token, events: opening, maxBatch: 500, inOrder: true });
+    await driveLoad({
+      ingressUrl: acknowledgements.url,
+      token: stack.token,
+      events: opening,
+      maxBatch: 500,
+      inOrder: true,
+    });
     await poll(
       async () => (await simulatorCounters(stack.simulatorUrl)).eventsAccepted,
       (accepted) => accepted >= opening.length,
