@@ -31,5 +31,9 @@ export async function createBridgeWorker(options: BridgeWorkerOptions): Promise<
     // cached agent workflows fit in a few hundred MiB.
     reuseV8Context: true,
     workflowThreadPoolSize: options.config.workflowThreads,
+    // A recording upload's progress is only as durable as its last heartbeat sent. Throttled to 0.8 of its
+    // 30 s heartbeat timeout, the heartbeat saying the PUT was done went out up to 24 s late: a worker
+    // killed meanwhile left a retry that downloaded and uploaded the recording again (the chaos run).
+    maxHeartbeatThrottleInterval: '1 second',
   });
 }
