@@ -12,6 +12,7 @@ import { fieldErrorCodes, type FieldErrorCode } from '../domain/events/field-err
 import { projectRoot } from '../tools/stack/toolchain';
 import { isoAgo } from './genesys-fixtures';
 import { localEnvironment, uniqueTaskQueue } from './harness';
+import { amazonConnectAgentAvailable } from './vendor-call-payloads';
 
 const source = 'acd-answers';
 const token = 'answers-test-token';
@@ -45,24 +46,8 @@ const presence = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
-/** An Amazon Connect agent event stream record: the agent going Available. */
-const connectRecord = (overrides: Record<string, unknown> = {}) => ({
-  EventType: 'STATE_CHANGE',
-  EventId: randomUUID(),
-  EventTimestamp: isoAgo(1_000),
-  AgentARN: 'arn:aws:connect:us-west-2:123456789012:instance/i/agent/a',
-  CurrentAgentSnapshot: {
-    AgentStatus: { Name: 'Available', Type: 'ROUTABLE' },
-    Configuration: { Username: 'agent-1' },
-    Contacts: [],
-  },
-  PreviousAgentSnapshot: {
-    AgentStatus: { Name: 'Break', Type: 'CUSTOM' },
-    Configuration: { Username: 'agent-1' },
-    Contacts: [],
-  },
-  ...overrides,
-});
+const connectRecord = (overrides: Record<string, unknown> = {}) =>
+  amazonConnectAgentAvailable('agent-1', overrides);
 const heartbeat = () => connectRecord({ EventType: 'HEART_BEAT' });
 
 describe('what the ingress answers a batch', function () {

@@ -22,6 +22,7 @@ import { answeredCall } from './conversation-fixtures';
 import { inspect, isoAgo, startTestSimulator, type TestSimulator } from './genesys-fixtures';
 import { localEnvironment, startDevServer, uniqueTaskQueue } from './harness';
 import { exited, workerProcess } from './processes';
+import { amazonConnectAgentAvailable } from './vendor-call-payloads';
 
 const source = 'acd-ingress';
 const token = 'ingress-test-token';
@@ -298,22 +299,7 @@ describe('the HTTP ingress', function () {
       ],
     );
 
-    const record = {
-      EventType: 'STATE_CHANGE',
-      EventId: randomUUID(),
-      EventTimestamp: isoAgo(1_000),
-      AgentARN: 'arn:aws:connect:us-west-2:123456789012:instance/i/agent/a',
-      CurrentAgentSnapshot: {
-        AgentStatus: { Name: 'Available', Type: 'ROUTABLE' },
-        Configuration: { Username: 'agent-2' },
-        Contacts: [],
-      },
-      PreviousAgentSnapshot: {
-        AgentStatus: { Name: 'Break', Type: 'CUSTOM' },
-        Configuration: { Username: 'agent-2' },
-        Contacts: [],
-      },
-    };
+    const record = amazonConnectAgentAvailable('agent-2');
     const connect = await axios.post<IngressAnswer & { records: unknown[] }>(
       `${ingress.url}/v1/adapters/${source}/amazon-connect/agent-events`,
       { Records: [record, { ...record, EventType: 'HEART_BEAT', EventId: randomUUID() }] },

@@ -147,3 +147,27 @@ export function twilioRecordingCallback(recording: {
     RecordingStartTime: new Date(recording.startedAtMs).toUTCString().replace('GMT', '+0000'),
   };
 }
+
+/** An Amazon Connect agent event stream record (Kinesis): `username` going from Break to Available, dated now. */
+export function amazonConnectAgentAvailable(
+  username: string,
+  overrides: Record<string, unknown> = {},
+): Record<string, unknown> & { EventId: string; EventTimestamp: string } {
+  return {
+    EventType: 'STATE_CHANGE',
+    EventId: randomUUID(),
+    EventTimestamp: new Date(Date.now() - 1_000).toISOString(),
+    AgentARN: `${instanceArn}/agent/${username}`,
+    CurrentAgentSnapshot: {
+      AgentStatus: { Name: 'Available', Type: 'ROUTABLE' },
+      Configuration: { Username: username },
+      Contacts: [],
+    },
+    PreviousAgentSnapshot: {
+      AgentStatus: { Name: 'Break', Type: 'CUSTOM' },
+      Configuration: { Username: username },
+      Contacts: [],
+    },
+    ...overrides,
+  };
+}
