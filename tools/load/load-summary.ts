@@ -8,8 +8,8 @@ import type { DriveStats } from './driver';
 import type { SnapshotAnswer } from './sender';
 import type { OfferedTally } from './tally';
 
-/** The summary of one run of the load CLI. */
-export interface LoadSummary {
+/** What a run played, where, and as whom: the same in the run and its summary. */
+export interface LoadRunShape {
   target: string;
   source: string;
   runId: string;
@@ -19,6 +19,10 @@ export interface LoadSummary {
   timeScale: number;
   /** What the ingress said of the pushed directory (`--push-directory`). */
   directory?: SnapshotAnswer;
+}
+
+/** The summary of one run of the load CLI. */
+export interface LoadSummary extends LoadRunShape {
   events: {
     sent: number;
     accepted: number;
@@ -50,16 +54,8 @@ export interface LoadSummary {
 }
 
 /** What a run knew besides the driver's figures. */
-export interface PlayedRun {
-  target: string;
-  source: string;
-  runId: string;
-  mix: string;
-  agents: number;
-  seconds: number;
-  timeScale: number;
+export interface PlayedRun extends LoadRunShape {
   asked: { presencePerMinute: number; interactionsPerSecond: number };
-  directory?: SnapshotAnswer;
   offered: OfferedTally;
   stats: DriveStats;
   elapsedMs: number;
@@ -67,18 +63,18 @@ export interface PlayedRun {
 
 /** The summary of `run`. */
 export function summarise(run: PlayedRun): LoadSummary {
-  const { stats, offered } = run;
+  const { stats, offered, target, source, runId, mix, agents, seconds, timeScale, directory } = run;
   const interactions = offered.calls + offered.emails;
   const perSecond = (count: number, seconds: number) => (seconds > 0 ? round(count / seconds) : 0);
   return {
-    target: run.target,
-    source: run.source,
-    runId: run.runId,
-    mix: run.mix,
-    agents: run.agents,
-    seconds: run.seconds,
-    timeScale: run.timeScale,
-    ...(run.directory ? { directory: run.directory } : {}),
+    target,
+    source,
+    runId,
+    mix,
+    agents,
+    seconds,
+    timeScale,
+    ...(directory ? { directory } : {}),
     events: {
       sent: stats.sent,
       accepted: stats.accepted,
@@ -93,8 +89,8 @@ export function summarise(run: PlayedRun): LoadSummary {
       asked: run.asked,
       achieved: {
         eventsPerSecond: perSecond(stats.sent, run.elapsedMs / 1_000),
-        presencePerMinute: perSecond(offered.presenceInWindow * 60, run.seconds),
-        interactionsPerSecond: perSecond(interactions, run.seconds),
+        presencePerMinute: perSecond(offered.presenceInWindow * 60, seconds),
+        interactionsPerSecond: perSecond(interactions, seconds),
       },
     },
     requests: stats.requests,

@@ -64,6 +64,14 @@ export function translateEach<Schema extends z.ZodType>(
   });
 }
 
+/** A voice call's recording-ready event (a normalised event), as the recording adapters report a stored file. */
+export function recordingReadyEvent(
+  call: { source: string; interactionId: string; eventId: string; occurredAt: string },
+  file: { url: string; contentType: string },
+): Record<string, unknown> {
+  return { kind: 'conversation', channel: 'voice', ...call, change: { type: 'recordingReady', ...file } };
+}
+
 /** `value`'s spelling among `values` when one matches it ignoring case (`Voice` → `VOICE`), else undefined. */
 export function spelledAs<const Value extends string>(
   value: string | undefined,

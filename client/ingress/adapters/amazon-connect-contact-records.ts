@@ -16,7 +16,13 @@
  */
 import { z } from 'zod';
 import type { FieldError } from '../../../domain/events/field-errors';
-import { spelledAs, translateEach, type RecordTranslation, type VendorAdapter } from './adapter';
+import {
+  recordingReadyEvent,
+  spelledAs,
+  translateEach,
+  type RecordTranslation,
+  type VendorAdapter,
+} from './adapter';
 
 const text = z.string().min(1);
 const recordingSchema = z.looseObject({
@@ -112,15 +118,15 @@ export function amazonConnectContactRecordsAdapter(): VendorAdapter {
           return {
             record,
             events: [
-              {
-                kind: 'conversation',
-                channel: 'voice',
-                source,
-                interactionId: contact.ContactId,
-                eventId: `${contact.ContactId}/recording`,
-                occurredAt,
-                change: { type: 'recordingReady', url: s3Url(place.bucket, place.key), contentType },
-              },
+              recordingReadyEvent(
+                {
+                  source,
+                  interactionId: contact.ContactId,
+                  eventId: `${contact.ContactId}/recording`,
+                  occurredAt,
+                },
+                { url: s3Url(place.bucket, place.key), contentType },
+              ),
             ],
           };
         },

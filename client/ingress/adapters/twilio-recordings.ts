@@ -14,7 +14,7 @@
  */
 import { z } from 'zod';
 import type { FieldError } from '../../../domain/events/field-errors';
-import { translateEach, type RecordTranslation, type VendorAdapter } from './adapter';
+import { recordingReadyEvent, translateEach, type RecordTranslation, type VendorAdapter } from './adapter';
 import { authenticateTwilioWebhook, type TwilioCredentials } from './twilio-signature';
 
 /** How the adapter asks Twilio for the file. */
@@ -88,15 +88,15 @@ export function twilioRecordingsAdapter(
         return {
           record,
           events: [
-            {
-              kind: 'conversation',
-              channel: 'voice',
-              source,
-              interactionId: callback.CallSid,
-              eventId: callback.RecordingSid,
-              occurredAt: new Date(ended ?? now()).toISOString(),
-              change: { type: 'recordingReady', url: media.url, contentType: media.contentType },
-            },
+            recordingReadyEvent(
+              {
+                source,
+                interactionId: callback.CallSid!,
+                eventId: callback.RecordingSid!,
+                occurredAt: new Date(ended ?? now()).toISOString(),
+              },
+              media,
+            ),
           ],
         };
       });
