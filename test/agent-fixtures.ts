@@ -114,22 +114,31 @@ export function untilAgent(
   return untilQueried(client, agentWorkflowId(source, agentId), agentStatusQuery, check);
 }
 
-/** Polls a workflow's query until `check` holds (the workflow may not have started yet). */
+/**
+ * Polls a workflow's query until `check` holds (the workflow may not have started yet): its latest run, or
+ * `runId`'s; with `withinMs`, fails naming the last answer once that has passed.
+ */
 export async function untilQueried<T>(
   client: Client,
   workflowId: string,
   query: QueryDefinition<T>,
   check: (answer: T) => boolean,
+  options: { runId?: string; withinMs?: number } = {},
 ): Promise<T> {
-  for (;;) {
+  const deadline = Date.now() + (options.withinMs ?? Infinity);
+  let last: unknown;
+  while (Date.now() < deadline) {
     try {
-      const answer = await client.workflow.getHandle(workflowId).query(query);
+      const answer = await client.workflow.getHandle(workflowId, options.runId).query(query);
+      last = answer;
       if (check(answer)) return answer;
-    } catch {
+    } catch (error) {
       // Not started yet, or between two runs of a continue-as-new.
+      last = error;
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
+  return assert.fail(`${workflowId}: the condition never held; last answer ${JSON.stringify(last)}`);
 }
 
 /**

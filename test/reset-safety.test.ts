@@ -14,7 +14,7 @@ import {
   type ConversationStatus,
   type ConversationWorkflowSettings,
 } from '../workflows/conversation';
-import { agentChanges, assertDeliveredExactlyOnce, submitRounds } from './agent-fixtures';
+import { agentChanges, assertDeliveredExactlyOnce, submitRounds, untilQueried } from './agent-fixtures';
 import { runBridgeWorker, type TestBridgeWorker } from './bridge-fixtures';
 import { answeredCall } from './conversation-fixtures';
 import { inspect, simulatorStats, startTestSimulator, type TestSimulator } from './genesys-fixtures';
@@ -70,26 +70,15 @@ async function signalsIn(client: Client, workflowId: string, runId: string): Pro
   return (history.events ?? []).filter((event) => Number(event.eventType) === executionSignaled).length;
 }
 
-/** Polls one run's query until `check` holds. */
-async function untilRun<T>(
+/** Polls one run's query (the latest without `runId`) until `check` holds, for a minute at most. */
+function untilRun<T>(
   client: Client,
   workflowId: string,
   runId: string | undefined,
   query: QueryDefinition<T>,
   check: (answer: T) => boolean,
 ): Promise<T> {
-  const deadline = Date.now() + 60_000;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      last = await client.workflow.getHandle(workflowId, runId).query(query);
-      if (check(last as T)) return last as T;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  return assert.fail(`${workflowId}: the condition never held; last answer ${JSON.stringify(last)}`);
+  return untilQueried(client, workflowId, query, check, { ...(runId ? { runId } : {}), withinMs: 60_000 });
 }
 
 describe('operators replaying workflows (reset, terminate and start again) inject nothing twice', function () {
@@ -122,6 +111,38 @@ describe('operators replaying workflows (reset, terminate and start again) injec
   const conversationRecord = (conversationId: string) =>
     inspect<SimulatedConversation & { events: unknown[] }>(sim.simulator, `conversations/${conversationId}`);
   const conversationCount = async () => (await inspect<unknown[]>(sim.simulator, 'conversations')).length;
+
+  /** What Genesys holds of a conversation before it is replayed, for {@link assertAppliedOnce}. */
+  async function genesysBefore(conversationId: string) {
+    return {
+      record: await conversationRecord(conversationId),
+      conversations: await conversationCount(),
+      stats: await simulatorStats(sim.simulator),
+    };
+  }
+
+  /** Asserts the replay re-sent every Genesys event of the conversation, and Genesys applied none twice. */
+  async function assertAppliedOnce(
+    conversationId: string,
+    before: Awaited<ReturnType<typeof genesysBefore>>,
+    genesysEvents: number,
+  ): Promise<void> {
+    const after = await simulatorStats(sim.simulator);
+    assert.equal(
+      after.duplicateEventIds - before.stats.duplicateEventIds,
+      genesysEvents,
+      'every Genesys event of the steps was sent again',
+    );
+    assert.equal(after.eventsRejected, before.stats.eventsRejected, 'none was refused (same id, same body)');
+    assert.equal(await conversationCount(), before.conversations, 'no second conversation');
+    const recordAfter = await conversationRecord(conversationId);
+    assert.deepEqual(
+      Object.keys(recordAfter.legs),
+      Object.keys(before.record.legs),
+      'no extra communication',
+    );
+    assert.equal(recordAfter.events.length, before.record.events.length, 'no event applied twice');
+  }
 
   /** Sends events through the bridge's client, a round after another, each round in one hold. */
   const send = (rounds: object[][], kind: 'agent' | 'conversation') =>
@@ -187,10 +208,8 @@ describe('operators replaying workflows (reset, terminate and start again) injec
     const first = await untilRun(client(), workflowId, undefined, conversationStatusQuery, applied(3));
     const conversationId = first.conversationId!;
     assert.equal(conversationId, conversationIdOf(source, interactionId));
-    const recordBefore = await conversationRecord(conversationId);
-    const conversationsBefore = await conversationCount();
-    const before = await simulatorStats(sim.simulator);
-    assert.equal(recordBefore.events.length, first.counters.genesysEvents);
+    const before = await genesysBefore(conversationId);
+    assert.equal(before.record.events.length, first.counters.genesysEvents);
 
     await restartWorker();
     const { runId, signalsAfter } = await resetToFirstTask(client(), workflowId);
@@ -199,17 +218,7 @@ describe('operators replaying workflows (reset, terminate and start again) injec
     assert.equal(replayed.conversationId, conversationId);
     assert.equal(replayed.counters.genesysEvents, first.counters.genesysEvents);
 
-    const after = await simulatorStats(sim.simulator);
-    assert.equal(
-      after.duplicateEventIds - before.duplicateEventIds,
-      first.counters.genesysEvents,
-      'every Genesys event of the three steps was sent again',
-    );
-    assert.equal(after.eventsRejected, before.eventsRejected, 'none was refused (same id, same body)');
-    assert.equal(await conversationCount(), conversationsBefore, 'no second conversation');
-    const recordAfter = await conversationRecord(conversationId);
-    assert.deepEqual(Object.keys(recordAfter.legs), Object.keys(recordBefore.legs), 'no extra communication');
-    assert.equal(recordAfter.events.length, recordBefore.events.length, 'no event applied twice');
+    await assertAppliedOnce(conversationId, before, first.counters.genesysEvents);
 
     await send([call.slice(3)], 'conversation');
     const result = await client().workflow.getHandle<typeof conversationWorkflow>(workflowId, runId).result();
@@ -228,9 +237,7 @@ describe('operators replaying workflows (reset, terminate and start again) injec
     await send([call.slice(0, 3)], 'conversation');
     const first = await untilRun(client(), workflowId, undefined, conversationStatusQuery, applied(3));
     const conversationId = first.conversationId!;
-    const recordBefore = await conversationRecord(conversationId);
-    const conversationsBefore = await conversationCount();
-    const before = await simulatorStats(sim.simulator);
+    const before = await genesysBefore(conversationId);
     const { runId: terminatedRunId } = await client().workflow.getHandle(workflowId).describe();
     await client().workflow.getHandle(workflowId).terminate('test: an operator terminates the conversation');
 
@@ -242,13 +249,7 @@ describe('operators replaying workflows (reset, terminate and start again) injec
     const again = await untilRun(client(), workflowId, runId, conversationStatusQuery, applied(3));
     assert.equal(again.conversationId, conversationId, 'the same Genesys conversation');
 
-    const after = await simulatorStats(sim.simulator);
-    assert.equal(after.duplicateEventIds - before.duplicateEventIds, first.counters.genesysEvents);
-    assert.equal(after.eventsRejected, before.eventsRejected, 'none was refused (same id, same body)');
-    assert.equal(await conversationCount(), conversationsBefore, 'no second conversation');
-    const recordAfter = await conversationRecord(conversationId);
-    assert.deepEqual(Object.keys(recordAfter.legs), Object.keys(recordBefore.legs), 'no extra communication');
-    assert.equal(recordAfter.events.length, recordBefore.events.length, 'no event applied twice');
+    await assertAppliedOnce(conversationId, before, first.counters.genesysEvents);
 
     await send([call.slice(3)], 'conversation');
     const result = await client().workflow.getHandle<typeof conversationWorkflow>(workflowId, runId).result();
