@@ -12,6 +12,8 @@ import {
   type RecordingToUpload,
 } from '../activities/conversations/recording';
 import type { GenesysClient } from '../activities/genesys/client';
+import { GenesysApiError } from '../activities/genesys/errors';
+import { createRecordingUploadUrl } from '../activities/genesys/recordings';
 import { EventPublisher } from '../activities/genesys/publisher';
 import {
   RecordingConfirmer,
@@ -91,12 +93,17 @@ describe('confirming uploaded recordings as playable', function () {
     return Promise.all(Array.from({ length: count }, () => finishedCall(publisher)));
   }
 
-  /** Runs the upload activity for `call` as Temporal would, with `heartbeatDetails` from an earlier attempt. */
+  /**
+   * Runs the upload activity for `call` as Temporal would: a retry passes its `attempt`, the
+   * `heartbeatDetails` of the attempt before and the first attempt's `scheduledTimestampMs`.
+   */
   function uploadActivity(
     call: Call,
     using: RecordingConfirmer,
     options: {
+      attempt?: number;
       heartbeatDetails?: unknown;
+      scheduledTimestampMs?: number;
       onHeartbeat?: (details: unknown) => void;
       file?: Buffer;
       url?: string;
@@ -112,8 +119,9 @@ describe('confirming uploaded recordings as playable', function () {
       md5: md5Base64(file),
     };
     const environment = new MockActivityEnvironment({
+      attempt: options.attempt ?? 1,
       heartbeatDetails: options.heartbeatDetails,
-      scheduledTimestampMs: Date.now(),
+      scheduledTimestampMs: options.scheduledTimestampMs ?? Date.now(),
     });
     if (options.onHeartbeat) environment.on('heartbeat', options.onHeartbeat);
     return uploadRecordingFile(client, recording, environment.context, {
@@ -185,7 +193,9 @@ describe('confirming uploaded recordings as playable', function () {
   it('confirms a lone recording within a couple of seconds of its upload, for two API requests', async () => {
     const [call] = await finishedCalls(1);
     const since = Date.now();
-    await uploadActivity(call!, confirmer());
+    const shared = confirmer();
+    await uploadActivity(call!, shared);
+    assert.equal(shared.stats.lookups, 0, 'a first attempt looks nothing up');
     const confirmedAt = Date.now();
     const [put] = await requestsTo(sim.simulator, '/__uploads/');
     assert.ok(put);
@@ -270,5 +280,119 @@ describe('confirming uploaded recordings as playable', function () {
     await uploadActivity(call!, shared);
     assert.equal(shared.stats.failedRounds, 1);
     assert.equal(shared.stats.confirmed, 1);
+  });
+
+  describe('a retry that never heartbeated its PUT', () => {
+    /** The simulator's requests for upload URLs and its PUTs, counted. */
+    async function uploadRequests(): Promise<{ urls: number; puts: number }> {
+      return {
+        urls: (await requestsTo(sim.simulator, '/api/v2/uploads/recordings')).length,
+        puts: (await requestsTo(sim.simulator, '/__uploads/')).length,
+      };
+    }
+
+    it('does not upload a file whose earlier PUT landed again, and confirms it under the same recording id', async () => {
+      const [call] = await finishedCalls(1);
+      const shared = confirmer();
+      const firstScheduledAt = Date.now();
+      const first = await uploadActivity(call!, shared, { scheduledTimestampMs: firstScheduledAt });
+      // The worker died after the PUT, before its confirm-phase heartbeat reached the server.
+      const retried = await uploadActivity(call!, shared, {
+        attempt: 2,
+        heartbeatDetails: { phase: 'upload', bytes: wav.length },
+        scheduledTimestampMs: firstScheduledAt,
+      });
+      assert.deepEqual(retried, first);
+      assert.deepEqual(await uploadRequests(), { urls: 1, puts: 1 });
+      const stored = await uploadsIn(sim);
+      assert.deepEqual(
+        stored.map((upload) => [upload.fileName, upload.status, upload.recordingId]),
+        [[first.fileName, 'Success', first.recordingId]],
+      );
+      assert.equal(shared.stats.lookups, 1);
+    });
+
+    it('uploads a file whose earlier attempt only asked for its URL, and confirms the new upload', async () => {
+      const [call] = await finishedCalls(1);
+      const shared = confirmer();
+      const firstScheduledAt = Date.now();
+      // The first attempt got its URL (Pending in Genesys) and died before its PUT landed.
+      await createRecordingUploadUrl(client, {
+        fileName: `${call!.conversationId}/${call!.communicationId}.wav`,
+        contentMd5: md5Base64(wav),
+        contentType: 'audio/wav',
+      });
+      const retried = await uploadActivity(call!, shared, {
+        attempt: 2,
+        heartbeatDetails: { phase: 'upload', bytes: 0 },
+        scheduledTimestampMs: firstScheduledAt,
+      });
+      assert.deepEqual(await uploadRequests(), { urls: 2, puts: 1 });
+      const stored = await uploadsIn(sim);
+      const succeeded = stored.filter((upload) => upload.status === 'Success');
+      assert.deepEqual(
+        stored.map((upload) => upload.status).sort(),
+        ['Pending', 'Success'],
+        'the abandoned URL stays Pending',
+      );
+      assert.equal(retried.recordingId, succeeded[0]?.recordingId);
+      assert.equal(shared.stats.lookups, 1);
+      assert.equal(shared.stats.confirmed, 1);
+    });
+
+    it('uploads a file listed with other bytes under its name', async () => {
+      const [call] = await finishedCalls(1);
+      const shared = confirmer();
+      const firstScheduledAt = Date.now();
+      const other = toneWav(2);
+      const otherFile = join(folder, 'other.wav');
+      await writeFile(otherFile, other);
+      await uploadActivity(call!, shared, {
+        file: other,
+        url: pathToFileURL(otherFile).href,
+        scheduledTimestampMs: firstScheduledAt,
+      });
+      await uploadActivity(call!, shared, {
+        attempt: 2,
+        heartbeatDetails: { phase: 'upload', bytes: 0 },
+        scheduledTimestampMs: firstScheduledAt,
+      });
+      assert.deepEqual(await uploadRequests(), { urls: 2, puts: 2 });
+      assert.equal(shared.stats.lookups, 1);
+      assert.equal((await uploadsIn(sim)).filter((upload) => upload.status === 'Success').length, 2);
+    });
+
+    it('waits out a failed report round before deciding, and gives up when its activity is cancelled', async () => {
+      const [call] = await finishedCalls(1);
+      const fileName = `${call!.conversationId}/${call!.communicationId}.wav`;
+      const shared = confirmer({ roundIntervalMs: 500 });
+      const since = Date.now();
+      await setFaults(sim.simulator, {
+        rules: [{ path: '/api/v2/recording/uploads/reports', method: 'POST', status: 503, times: 1 }],
+      });
+      assert.equal(await shared.lookup({ fileName, since }), undefined, 'nothing uploaded yet');
+      assert.equal(shared.stats.failedRounds, 1);
+      await uploadActivity(call!, shared);
+      const found = await shared.lookup({ fileName, since });
+      assert.equal(found?.status, 'Success');
+      const cancelled = new AbortController();
+      const looking = shared.lookup({ fileName, since, signal: cancelled.signal });
+      cancelled.abort(new Error('activity cancelled'));
+      const failure = await rejectionOf(looking);
+      assert.ok(failure instanceof Error);
+      assert.match(failure.message, /activity cancelled/);
+    });
+
+    it('rejects a look-up when Genesys refuses the report for good', async () => {
+      const shared = confirmer();
+      await setFaults(sim.simulator, {
+        rules: [{ path: '/api/v2/recording/uploads/reports', method: 'POST', status: 403 }],
+      });
+      const failure = await rejectionOf(
+        shared.lookup({ fileName: `${randomUUID()}/${randomUUID()}.wav`, since: Date.now() }),
+      );
+      assert.ok(failure instanceof GenesysApiError);
+      assert.equal(failure.status, 403);
+    });
   });
 });

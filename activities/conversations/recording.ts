@@ -7,7 +7,11 @@
  * `<conversationId>/<communicationId>.<ext>`, PUT the spool file to it, then wait for the worker's
  * recording confirmer to find the file uploaded in an upload-status report it asks for on behalf of every
  * recording waiting (one report per round, not one read per recording). Progress is heartbeated: a
- * retry after the PUT succeeded only confirms, it does not upload again.
+ * retry after the PUT succeeded only confirms, it does not upload again. A retry that never heartbeated the
+ * PUT's success (its worker was killed between the PUT and the next heartbeat) downloads again for the MD5
+ * and size, then asks the confirmer's next report whether the file is already listed since the activity
+ * was first scheduled; if it is, with our MD5, it only confirms, so Genesys never holds the file twice. A
+ * first attempt asks nothing extra.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
@@ -22,7 +26,12 @@ import { z } from 'zod';
 import type { GenesysClient } from '../genesys/client';
 import { genesysLimits, type recordingContentTypes } from '../../domain/genesys';
 import { asActivityFailure } from '../genesys/errors';
-import type { RecordingConfirmer } from '../genesys/recording-confirmer';
+import type { RecordingUploadReportEntry } from '../../domain/genesys/upload-report';
+import {
+  confirmationOf,
+  type RecordingConfirmation,
+  type RecordingConfirmer,
+} from '../genesys/recording-confirmer';
 import { createRecordingUploadUrl, uploadToPresignedUrl } from '../genesys/recordings';
 import { RecordingSources, recordingSourceFailureTypes } from './recording-source';
 
@@ -120,39 +129,47 @@ export async function uploadRecordingFile(
   const spool = await mkdtemp(join(spoolDir, 'byoi-recording-'));
   // Also while a call waits for the request budget: silence means a dead worker.
   const ticker = setInterval(heartbeat, heartbeatEveryMs);
+  // An earlier attempt's upload of the file, if a retry found one listed.
+  let earlier: RecordingUploadReportEntry | undefined;
   try {
     if (progress.phase !== 'confirm') {
       const file = join(spool, 'recording');
       const { md5, sizeBytes } = await download(recording, file, { sources, maxBytes, signal }, (bytes) => {
         progress = { phase: 'download', bytes };
       });
-      const uploadedAt = Date.now();
-      const upload = await createRecordingUploadUrl(client, {
-        fileName,
-        contentMd5: md5,
-        contentType: recording.contentType,
-        signedUrlTimeoutSeconds: 3_600,
-        serverSideEncryption: 'AES256',
-      });
-      progress = { phase: 'upload', bytes: 0 };
-      heartbeat();
-      const body = createReadStream(file);
-      body.on('data', (chunk) => {
-        if (progress.phase === 'upload') progress.bytes += chunk.length;
-      });
-      await uploadToPresignedUrl({
-        url: upload.url,
-        headers: upload.headers,
-        body,
-        sizeBytes,
-        signal,
-      });
+      const firstScheduledAt = context.info.scheduledTimestampMs;
+      // Only a retry can find its own file uploaded already: a first attempt asks nothing.
+      if (context.info.attempt > 1)
+        earlier = await uploadedEarlier(confirmer, { fileName, md5, since: firstScheduledAt, signal });
+      // The file found listed was uploaded after the first scheduling: its report reaches back to that.
+      let uploadedAt = firstScheduledAt;
+      if (earlier === undefined) {
+        uploadedAt = Date.now();
+        const upload = await createRecordingUploadUrl(client, {
+          fileName,
+          contentMd5: md5,
+          contentType: recording.contentType,
+          signedUrlTimeoutSeconds: 3_600,
+          serverSideEncryption: 'AES256',
+        });
+        progress = { phase: 'upload', bytes: 0 };
+        heartbeat();
+        const body = createReadStream(file);
+        body.on('data', (chunk) => {
+          if (progress.phase === 'upload') progress.bytes += chunk.length;
+        });
+        await uploadToPresignedUrl({ url: upload.url, headers: upload.headers, body, sizeBytes, signal });
+      }
       progress = { phase: 'confirm', md5, sizeBytes, uploadedAt };
       heartbeat();
     }
     // An earlier version's heartbeat has no upload time; the first attempt's scheduling precedes it.
     const uploadedAt = progress.uploadedAt ?? context.info.scheduledTimestampMs;
-    const recordingId = await confirm(confirmer, recording, fileName, uploadedAt, signal);
+    // A listed upload that settled already needs no further round.
+    const confirmation =
+      (earlier && confirmationOf(earlier)) ??
+      (await confirmer.confirm({ fileName, since: uploadedAt, signal }));
+    const recordingId = confirmed(confirmation, recording);
     // An earlier version's heartbeat has no size: its recordings always announced one.
     const sizeBytes = progress.sizeBytes ?? recording.sizeBytes ?? 0;
     return { recordingId, fileName, md5: progress.md5, sizeBytes };
@@ -226,15 +243,23 @@ function mismatch(recording: RecordingToUpload, served: string): ApplicationFail
   });
 }
 
-/** Waits until the confirmer finds the file uploaded; a refusal is final, a timeout is retried. */
-async function confirm(
+/**
+ * The upload of `fileName` with these bytes a report lists since `since`, if its PUT landed (`Success`,
+ * `WaitForConversation`, `Failure`), not merely its URL was asked for (`Pending`). An entry that carries
+ * its `contentMd5` (the simulator's do; real Genesys's listing is an [assumption], see
+ * domain/genesys/upload-report.ts) must carry ours: other bytes under the same name are not our file.
+ */
+async function uploadedEarlier(
   confirmer: RecordingConfirmer,
-  recording: RecordingToUpload,
-  fileName: string,
-  uploadedAt: number,
-  signal: AbortSignal,
-): Promise<string> {
-  const confirmation = await confirmer.confirm({ fileName, since: uploadedAt, signal });
+  { fileName, md5, since, signal }: { fileName: string; md5: string; since: number; signal: AbortSignal },
+): Promise<RecordingUploadReportEntry | undefined> {
+  const entry = await confirmer.lookup({ fileName, since, signal });
+  if (entry === undefined || entry.status === 'Pending') return undefined;
+  return entry.contentMd5 === undefined || entry.contentMd5 === md5 ? entry : undefined;
+}
+
+/** The recording id of a playable file; a refusal is final, a timeout is retried. */
+function confirmed(confirmation: RecordingConfirmation, recording: RecordingToUpload): string {
   switch (confirmation.state) {
     case 'playable':
       return confirmation.recordingId ?? recording.communicationId;

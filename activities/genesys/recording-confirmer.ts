@@ -5,7 +5,9 @@
  * file waits or a hundred, so confirming "playable" never spends the request budget per recording under
  * load. Rounds are paced like a token bucket: a few may follow each other a second apart, then one per
  * interval, so sparse recordings are each confirmed in about a second and a steady stream costs a flat
- * few requests a minute.
+ * few requests a minute. A retried upload that does not know whether its earlier attempt's PUT landed
+ * asks the same rounds first ({@link RecordingConfirmer.lookup}), so that check costs no request of its own
+ * either.
  */
 import type { GenesysClient } from './client';
 import type { RecordingUploadReportEntry } from '../../domain/genesys/upload-report';
@@ -53,7 +55,7 @@ const minRoundGapMs = 1_000;
 export interface RecordingToConfirm {
   /** `<conversationId>/<communicationId>.<ext>`, as the upload URL was asked for. */
   fileName: string;
-  /** When its upload started (ms): a report must reach back that far. */
+  /** When its upload started (ms), or the earliest upload a look-up wants: reports reach back that far. */
   since: number;
   signal?: AbortSignal;
 }
@@ -67,7 +69,11 @@ interface Waiter {
    * upload again, so a Genesys that filters by creation date costs a retry, not the recording.
    */
   since: number;
-  settle: (confirmation: RecordingConfirmation) => void;
+  /**
+   * Takes the file's best entry in a round's report, if listed; `covered` says the report reached back to
+   * `since` (the waiter was in the round's group), so that the file not being listed means something.
+   */
+  answer: (entry: RecordingUploadReportEntry | undefined, covered: boolean) => void;
   fail: (error: Error) => void;
 }
 
@@ -79,6 +85,8 @@ export interface RecordingConfirmerStats {
   refused: number;
   timedOut: number;
   failedRounds: number;
+  /** Look-ups answered: retried uploads that asked whether an earlier attempt's upload had landed. */
+  lookups: number;
 }
 
 /** Confirms uploaded recordings in groups, one upload-status report per round. */
@@ -104,6 +112,7 @@ export class RecordingConfirmer {
     refused: 0,
     timedOut: 0,
     failedRounds: 0,
+    lookups: 0,
   };
 
   constructor(
@@ -124,30 +133,81 @@ export class RecordingConfirmer {
    * out. Rejects only when `signal` aborts or Genesys refuses the report itself for good (a missing
    * permission).
    */
-  confirm({ fileName, since, signal }: RecordingToConfirm): Promise<RecordingConfirmation> {
+  confirm(file: RecordingToConfirm): Promise<RecordingConfirmation> {
+    return this.wait<RecordingConfirmation>(
+      file,
+      (entry, _covered, settle) => {
+        // Every file waiting is checked, also one that joined during the round: being listed is proof.
+        const confirmation = entry && confirmationOf(entry);
+        if (confirmation?.state === 'playable') this.stats.confirmed++;
+        if (confirmation?.state === 'refused') this.stats.refused++;
+        if (confirmation) settle(confirmation);
+      },
+      (settle) => {
+        this.stats.timedOut++;
+        settle({ state: 'timedOut', lastError: this.lastError });
+      },
+    );
+  }
+
+  /**
+   * Answers the file's best upload listed in the next report that reaches back to `since` (`Success` over
+   * `Failure` over `WaitForConversation` over `Pending`), or undefined when none is listed. It joins the
+   * files waiting, so it costs no request of its own. A failed round keeps it for the next; it rejects when
+   * `signal` aborts, Genesys refuses the report for good, or no report came back within the wait.
+   */
+  lookup(file: RecordingToConfirm): Promise<RecordingUploadReportEntry | undefined> {
+    return this.wait<RecordingUploadReportEntry | undefined>(
+      file,
+      (entry, covered, settle) => {
+        // A report asked for before the look-up joined may not reach back far enough to prove an absence.
+        if (!covered) return;
+        this.stats.lookups++;
+        settle(entry);
+      },
+      (_settle, fail) =>
+        fail(
+          new Error(
+            `no upload report came back within ${this.timeoutMs} ms to tell whether ${file.fileName} was uploaded already${
+              this.lastError ? ` (the last one failed: ${this.lastError})` : ''
+            }`,
+          ),
+        ),
+    );
+  }
+
+  /** Adds a waiter for `file`: `answer` settles it from the rounds' reports, `timedOut` at the deadline. */
+  private wait<T>(
+    { fileName, since, signal }: RecordingToConfirm,
+    answer: (
+      entry: RecordingUploadReportEntry | undefined,
+      covered: boolean,
+      settle: (value: T) => void,
+    ) => void,
+    timedOut: (settle: (value: T) => void, fail: (error: Error) => void) => void,
+  ): Promise<T> {
     return new Promise((resolve, reject) => {
       const finish = () => {
         clearTimeout(deadline);
         signal?.removeEventListener('abort', abort);
         this.waiting.delete(waiter);
       };
+      const settle = (value: T) => {
+        finish();
+        resolve(value);
+      };
+      const fail = (error: Error) => {
+        finish();
+        reject(error);
+      };
       const waiter: Waiter = {
         fileName,
         since,
-        settle: (confirmation) => {
-          finish();
-          resolve(confirmation);
-        },
-        fail: (error) => {
-          finish();
-          reject(error);
-        },
+        answer: (entry, covered) => answer(entry, covered, settle),
+        fail,
       };
-      const abort = () => waiter.fail(asError(signal?.reason));
-      const deadline = setTimeout(() => {
-        this.stats.timedOut++;
-        waiter.settle({ state: 'timedOut', lastError: this.lastError });
-      }, this.timeoutMs);
+      const abort = () => fail(asError(signal?.reason));
+      const deadline = setTimeout(() => timedOut(settle, fail), this.timeoutMs);
       if (signal?.aborted) return abort();
       signal?.addEventListener('abort', abort, { once: true });
       this.waiting.add(waiter);
@@ -177,31 +237,18 @@ export class RecordingConfirmer {
     this.lastRoundAt = this.refill();
     this.roundTokens -= 1;
     this.stats.rounds++;
-    const group = [...this.waiting];
-    const earliest = Math.min(...group.map((waiter) => waiter.since));
+    const group = new Set(this.waiting);
+    const earliest = Math.min(...[...group].map((waiter) => waiter.since));
     try {
       const { askedAt, entries } = await this.report(new Date(earliest - this.clockSkewMs).toISOString());
       this.lastError = undefined;
-      // Every file waiting is checked, also those that joined during the round: being listed is proof.
       const byFile = new Map<string, RecordingUploadReportEntry>();
       for (const entry of entries) {
-        // A file asked for twice (a retry after a failed PUT) is settled by its best upload.
+        // A file asked for twice (a retry after a failed PUT or a dead worker) is settled by its best upload.
         const known = byFile.get(entry.fileName);
-        if (!known || rank(entry) > rank(known)) byFile.set(entry.fileName, entry);
+        if (!known || ranks[entry.status] > ranks[known.status]) byFile.set(entry.fileName, entry);
       }
-      for (const waiter of [...this.waiting]) {
-        const entry = byFile.get(waiter.fileName);
-        if (entry?.status === 'Success') {
-          this.stats.confirmed++;
-          waiter.settle({ state: 'playable', recordingId: entry.recordingId });
-        } else if (entry?.status === 'Failure') {
-          this.stats.refused++;
-          waiter.settle({
-            state: 'refused',
-            reason: entry.errorMessage ?? 'Genesys marked the upload as failed',
-          });
-        }
-      }
+      for (const waiter of [...this.waiting]) waiter.answer(byFile.get(waiter.fileName), group.has(waiter));
       // Files of this round still on their way: later reports need only reach back to this one, so a
       // file that waits long does not widen every report of the worker.
       for (const waiter of group)
@@ -263,7 +310,21 @@ export class RecordingConfirmer {
   }
 }
 
-/** Success settles a file, Failure refuses it; anything else is still on its way. */
-function rank(entry: RecordingUploadReportEntry): number {
-  return entry.status === 'Success' ? 2 : entry.status === 'Failure' ? 1 : 0;
+/** What a listed upload settles: `Success` is playable, `Failure` refused; the rest is still on its way. */
+export function confirmationOf(entry: RecordingUploadReportEntry): RecordingConfirmation | undefined {
+  if (entry.status === 'Success') return { state: 'playable', recordingId: entry.recordingId };
+  if (entry.status === 'Failure')
+    return { state: 'refused', reason: entry.errorMessage ?? 'Genesys marked the upload as failed' };
+  return undefined;
 }
+
+/**
+ * Of two uploads of one file, the one that says most: settled over stored, stored (`WaitForConversation`:
+ * the PUT landed) over `Pending` (a URL was asked for, its PUT never landed).
+ */
+const ranks: Record<RecordingUploadReportEntry['status'], number> = {
+  Success: 3,
+  Failure: 2,
+  WaitForConversation: 1,
+  Pending: 0,
+};
