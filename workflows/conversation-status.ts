@@ -15,6 +15,11 @@ import {
 export interface ConversationWorkflowSettings extends EntityWorkflowSettings {
   /** After the last leg ends, how long agents who handled the interaction have to wrap up. */
   wrapUpWaitMs: number;
+  /**
+   * How long a wrap-up of an agent still on the call waits, from its arrival, for the disconnect that may
+   * be on its way (a redelivered disconnect would be late once the wrap-up is published).
+   */
+  wrapUpHoldMs: number;
   /** After an answered call ends, how long its recording has to become ready. */
   recordingWaitMs: number;
   /** Which calls are expected to have a recording: those an agent answered, every call, or none. */
@@ -31,6 +36,7 @@ export interface ConversationWorkflowSettings extends EntityWorkflowSettings {
 export const defaultConversationWorkflowSettings: ConversationWorkflowSettings = {
   ...defaultEntityWorkflowSettings,
   wrapUpWaitMs: 30 * 60_000,
+  wrapUpHoldMs: 5 * 60_000,
   recordingWaitMs: 2 * 3_600_000,
   expectRecording: 'answered',
   startWaitMs: 3_600_000,
@@ -43,6 +49,8 @@ export type ConversationPhase =
   | 'Running'
   | 'WaitingForMapping'
   | 'Blocked'
+  /** Legs still live that no step will end: one that would have came late (in the ledger). */
+  | 'Stalled'
   | 'WaitingForWrapUp'
   | 'WaitingForRecording'
   | 'UploadingRecording'

@@ -63,6 +63,7 @@ import {
   type ConversationWorkflowSettings,
   type RecordingStatus,
 } from './conversation-status';
+import { holdMessage, lateNotice, stalledReason, wrapUpHold } from './conversation-late-steps';
 import { Alarms } from './alarms';
 import { directorySyncedSignal } from './directory-signals';
 import { entityStream, headline } from './entity-stream';
@@ -301,9 +302,22 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
   }
   return await settle();
 
-  /** Applies events until the last leg ends; false when the conversation was abandoned or never started. */
+  /**
+   * Applies events until the last leg ends; false when the conversation was abandoned or never started.
+   * With nothing pending it says what late steps did, and whether they left it unable to end by itself.
+   */
   async function applyUntilEnded(): Promise<boolean> {
-    await applyUntil({ done: ended, deadlineMs: startDeadlineMs });
+    await applyUntil({
+      done: ended,
+      deadlineMs: startDeadlineMs,
+      idle: () => {
+        if (state.lifecycle === undefined) return;
+        const stalled = stalledReason(state.lifecycle, events.state.ledger);
+        if (stalled !== undefined) return show('Stalled', stalled);
+        const notice = lateNotice(events.state.ledger);
+        if (notice !== undefined || state.phase === 'Stalled') show('Running', notice);
+      },
+    });
     return ended() && state.abandonReason === undefined;
   }
 
@@ -361,10 +375,18 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
     }
   }
 
-  /** Takes the step that is due, if one is: the head event applied, or a ready recording uploaded. */
+  /**
+   * Takes the step that is due, if one is: the head event applied (unless it is a wrap-up on hold), or a
+   * ready recording uploaded.
+   */
   async function stepDue(): Promise<boolean> {
     const next = nextDue(stream, Date.now(), settings);
     const head = next !== undefined && 'due' in next ? next.due : undefined;
+    const hold = heldWrapUp();
+    if (hold !== undefined && head?.event.eventId === hold.eventId) {
+      show('Running', holdMessage(hold));
+      return false;
+    }
     if (
       head &&
       (state.blocked?.eventId !== head.event.eventId || state.retryRequested || state.directoryChanged)
@@ -383,13 +405,27 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
   }
 
   /**
-   * Waits until the head's reorder window passes, `deadlineMs`, the time to look a missing mapping up
-   * again, or a message that changes what is due (an event, an operator's update, a directory sync).
+   * A wrap-up of an agent still on the call, held so that a disconnect still on its way (a source's
+   * redelivery) slots in before it: once Genesys accepted the wrap-up, that disconnect would be late and the
+   * legs would never end. A step already translated or blocked is past holding.
+   */
+  function heldWrapUp() {
+    const hold = wrapUpHold(state.lifecycle, stream.pending, settings.wrapUpHoldMs);
+    const taken =
+      hold !== undefined && [state.inFlight?.eventId, state.blocked?.eventId].includes(hold.eventId);
+    return hold !== undefined && !taken && Date.now() < hold.untilMs ? hold : undefined;
+  }
+
+  /**
+   * Waits until the head's reorder window passes, a held wrap-up's hold ends, `deadlineMs`, the time to
+   * look a missing mapping up again, or a message that changes what is due (an event, an operator's
+   * update, a directory sync). Only a held wrap-up adds an alarm of its own.
    */
   async function untilSomethingDue(deadlineMs: number): Promise<void> {
     const next = nextDue(stream, Date.now(), settings);
     const wakeAtMs = Math.min(
       next !== undefined && 'waitMs' in next ? Date.now() + next.waitMs : Infinity,
+      heldWrapUp()?.untilMs ?? Infinity,
       deadlineMs,
       state.blocked?.kind === 'unmapped' ? state.lookAgainAtMs : Infinity,
     );
