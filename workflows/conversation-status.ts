@@ -49,7 +49,7 @@ export type ConversationPhase =
   | 'Running'
   | 'WaitingForMapping'
   | 'Blocked'
-  /** Legs still live that no step will end: one that would have came late (in the ledger). */
+  /** Legs still live that no step will end: a step that would have ended them came late (in the ledger). */
   | 'Stalled'
   | 'WaitingForWrapUp'
   | 'WaitingForRecording'

@@ -338,6 +338,7 @@ async function reportAttention(context: FaultContext): Promise<void> {
   const { client, source, step, uiUrl } = context;
   const attention = [
     'Blocked',
+    'Stalled',
     'WaitingForMapping',
     'WaitingForRecording',
     'RecordingMissing',
@@ -371,6 +372,10 @@ async function reportAttention(context: FaultContext): Promise<void> {
   link(
     'waiting conversations',
     `${byoiKind.name} = 'conversation' AND ${byoiStatus.name} IN ('WaitingForMapping', 'WaitingForWrapUp', 'WaitingForRecording')`,
+  );
+  link(
+    'conversations that cannot end',
+    `${byoiKind.name} = 'conversation' AND ${byoiStatus.name} = 'Stalled'`,
   );
   link(
     'agents not in Genesys',
