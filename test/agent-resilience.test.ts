@@ -83,7 +83,7 @@ describe('the agent workflow under failure and long life', function () {
     }
   });
 
-  it('continues as new under load, losing and repeating nothing', async () => {
+  it('continues as new under load, losing and repeating nothing, carrying every eventId compactly', async () => {
     const streams = streamsOf(source, 11, 2, 120);
     const rounds = deliveryRounds(streams, seededRandom(9), { blockSize: 6, duplicateRate: 0.2 });
     // A low threshold: every run publishes a round or two and hands the rest on (it stalled once).
@@ -99,6 +99,11 @@ describe('the agent workflow under failure and long life', function () {
         runs++;
       }
       assert.ok(runs >= 4, `${agentId} continued as new ${runs - 1} times`);
+    }
+    // Every id of the day is still remembered after the hand-overs, at about 11 bytes each.
+    for (const [index, status] of statuses.entries()) {
+      assert.equal(status.carried.eventIds, streams[index]!.length, status.agentId);
+      assert.ok(status.carried.bytes < 4_000 + 12 * status.carried.eventIds, `${status.carried.bytes} bytes`);
     }
     assert.equal(
       statuses.reduce((sum, status) => sum + status.counters.duplicates, 0) + answered,

@@ -42,6 +42,7 @@ import {
   type StreamLedgerEntry,
 } from './entity-stream';
 import { Alarms } from './alarms';
+import { seenCount } from './seen-ids';
 import { directorySyncedSignal } from './directory-signals';
 import { activityFailure, failureReason, locally } from './publishing';
 import { byoiGenesysId, byoiKind, byoiStatus, startingSearchAttributes } from './search-attributes';
@@ -100,6 +101,11 @@ export interface AgentStatus {
   counters: AgentCounters;
   lastPublished?: { eventId: string; kind: AgentStreamKind; occurredAt: string };
   ledger: LedgerEntry[];
+  /**
+   * What the workflow carries: the eventIds it remembers for deduplication (a day's worth), and the size of
+   * the state that crosses continue-as-new (JSON bytes), which the worker also holds while it is cached.
+   */
+  carried: { eventIds: number; bytes: number };
 }
 
 /** State carried across continue-as-new. */
@@ -210,6 +216,7 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<never> {
     counters,
     lastPublished,
     ledger: events.recentLedger(),
+    carried: { eventIds: seenCount(stream.seen), bytes: JSON.stringify(carry()).length },
   }));
   setHandler(retryDeadLettersUpdate, () => {
     let requeued = 0;
@@ -339,13 +346,17 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<never> {
     source: input.source,
     agentId: input.agentId,
     settings: input.settings,
-    carried: {
+    carried: carry(),
+  });
+
+  function carry(): CarriedAgentState {
+    return {
       stream,
       inbox,
       counters,
       ledger,
       lastPublished,
       ...(resolution?.status === 'mapped' && !lookAgain ? { mapped: resolution } : {}),
-    },
-  });
+    };
+  }
 }

@@ -7,6 +7,7 @@
 import {
   admitEvent,
   emptyStream,
+  forgetEventId,
   forgetOldEventIds,
   type EventAdmission,
   type EventStreamSettings,
@@ -153,7 +154,7 @@ export function entityStream<E extends StreamEvent, C extends StreamCounters, O 
       return arrived.length;
     },
     readmit(event) {
-      delete state.stream.seen[event.eventId];
+      forgetEventId(state.stream, event.eventId);
       return admit(event);
     },
     pending: () => state.stream.pending.length + state.inbox.length,

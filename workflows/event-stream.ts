@@ -7,6 +7,7 @@
  * Genesys's 7-day limit, cannot be injected: it is reported, never sent.
  */
 import type { AgentEvent } from '../domain/events/agent-event';
+import { forgetSeenBefore, markSeen, unmarkSeen, type SeenIds } from './seen-ids';
 
 /** What the ordering needs of an event: every normalised event has it. */
 export interface StreamEvent {
@@ -38,8 +39,8 @@ export interface PendingEvent<E extends StreamEvent> {
 /** Everything the ordering keeps; plain data so it can cross continue-as-new. */
 export interface EventStreamState<E extends StreamEvent> {
   pending: PendingEvent<E>[];
-  /** eventId → workflow time first seen. */
-  seen: Record<string, number>;
+  /** The eventIds seen in the deduplication window, compactly (see seen-ids.ts). */
+  seen: SeenIds;
   /** Per stream (e.g. presence, routingStatus), the occurredAt (ms) of the last event Genesys accepted. */
   watermarks: Record<string, number>;
   /** Per stream, the eventDateTime (ms) the last event went out with: see {@link stampEvent}. */
@@ -68,7 +69,7 @@ export type EventAdmission =
 
 /** An empty stream. */
 export function emptyStream<E extends StreamEvent>(): EventStreamState<E> {
-  return { pending: [], seen: {}, watermarks: {}, stamps: {}, arrivals: 0 };
+  return { pending: [], seen: [], watermarks: {}, stamps: {}, arrivals: 0 };
 }
 
 /** The order events are published in: occurredAt, then sequence, then arrival. */
@@ -92,8 +93,7 @@ export function admitEvent<E extends StreamEvent>(
   settings: EventStreamSettings,
   receivedAtMs = nowMs,
 ): EventAdmission {
-  if (state.seen[event.eventId] !== undefined) return { outcome: 'duplicate' };
-  state.seen[event.eventId] = nowMs;
+  if (!markSeen(state.seen, event.eventId, nowMs, settings.dedupWindowMs)) return { outcome: 'duplicate' };
   const occurredAtMs = Date.parse(event.occurredAt);
   if (occurredAtMs < nowMs - settings.maxEventAgeMs) {
     return { outcome: 'tooOld', reason: `occurred at ${event.occurredAt}, past Genesys's 7-day limit` };
@@ -224,14 +224,16 @@ export function settleAgentEvent(
   settleEvent(state, pending, accepted ? pending.event.change.kind : undefined);
 }
 
-/** Forgets eventIds older than the deduplication window. */
+/** Forgets eventIds older than the deduplication window (at most an hour of a day's window later). */
 export function forgetOldEventIds<E extends StreamEvent>(
   state: EventStreamState<E>,
   nowMs: number,
   settings: EventStreamSettings,
 ): void {
-  const cutoff = nowMs - settings.dedupWindowMs;
-  for (const [eventId, seenAtMs] of Object.entries(state.seen)) {
-    if (seenAtMs < cutoff) delete state.seen[eventId];
-  }
+  forgetSeenBefore(state.seen, nowMs, settings.dedupWindowMs);
+}
+
+/** Forgets one eventId, so the event may be offered again (an operator's retry). */
+export function forgetEventId<E extends StreamEvent>(state: EventStreamState<E>, eventId: string): void {
+  unmarkSeen(state.seen, eventId);
 }
