@@ -52,6 +52,11 @@ const credentialList = z
     'must be source:secret pairs separated by commas, e.g. acd:s3cr3t,crm:an0th3r',
   );
 
+/** Where a process serves Prometheus `/metrics`. */
+const metricsAddressSchema = z
+  .string()
+  .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:9464');
+
 /** Every environment variable the bridge reads (besides Temporal's own `TEMPORAL_*`), with its default. */
 export const environmentSchema = z.object({
   BYOI_TASK_QUEUE: z.string().min(1).default('byoi-bridge'),
@@ -86,10 +91,8 @@ export const environmentSchema = z.object({
   BYOI_INGRESS_TRUST_PROXY: trustProxySchema.default(false),
   BYOI_ADAPTER_MAPPINGS: z.string().min(1).optional(),
   BYOI_REORDER_WINDOW_MS: milliseconds.default(500),
-  BYOI_METRICS_ADDRESS: z
-    .string()
-    .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:9464')
-    .optional(),
+  BYOI_METRICS_ADDRESS: metricsAddressSchema.optional(),
+  BYOI_INGRESS_METRICS_ADDRESS: metricsAddressSchema.optional(),
   GENESYS_REGION: z.string().min(1).optional(),
   GENESYS_API_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
   GENESYS_LOGIN_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
@@ -162,6 +165,8 @@ export interface BridgeConfig {
     publicUrl: string | undefined;
     /** Which proxies' `X-Forwarded-*` headers the ingress believes (Fastify's `trustProxy`). */
     trustProxy: boolean | number | string[];
+    /** Where the ingress serves Prometheus `/metrics` (its process's memory and the SDK's client metrics). */
+    metricsAddress: string | undefined;
     /**
      * How long a new agent or conversation workflow holds each event for an earlier one that is still on
      * its way: every event waits this long, so it is the floor of the latency to Genesys.
@@ -279,6 +284,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BridgeConfig {
       adapterMappings: settings.BYOI_ADAPTER_MAPPINGS,
       publicUrl: settings.BYOI_INGRESS_PUBLIC_URL,
       trustProxy: settings.BYOI_INGRESS_TRUST_PROXY,
+      metricsAddress: settings.BYOI_INGRESS_METRICS_ADDRESS,
       reorderWindowMs: settings.BYOI_REORDER_WINDOW_MS,
       sources: ingressSources({
         tokens: settings.BYOI_INGRESS_TOKENS,

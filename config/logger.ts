@@ -16,7 +16,8 @@ const temporalLevels: Record<BridgeConfig['logLevel'], LogLevel> = {
 /**
  * Creates the process logger and, once per process, routes the Temporal runtime's logs to it; with a
  * `metricsAddress` the runtime also serves Prometheus metrics there: the SDK's own (task latencies,
- * activity failures, …) and the workflows' (`byoi_agent_events_total{outcome}`).
+ * activity failures, …), the workflows' (`byoi_agent_events_total{outcome}`) and the process's memory
+ * (`byoi_process_*_bytes{process}`: see {@link reportMemory}).
  */
 export function createLogger(level: BridgeConfig['logLevel'], name: string, metricsAddress?: string): Logger {
   // Belt and braces: no code logs the config object, and if one ever does, the secret stays out.
@@ -45,8 +46,36 @@ export function createLogger(level: BridgeConfig['logLevel'], name: string, metr
           }
         : {}),
     });
+    if (metricsAddress) reportMemory(name);
   }
   return logger;
+}
+
+/** How often the memory gauges are sampled: the soak reads them once a minute. */
+const memorySampleMs = 15_000;
+
+/**
+ * The process's memory as gauges of the runtime's meter: resident set (every thread, the workflow threads'
+ * V8 heaps included) and the main thread's V8 heap, used and reserved, and external (buffers).
+ */
+function reportMemory(process: string): void {
+  const meter = Runtime.instance().metricMeter;
+  const gauge = (name: string, description: string) =>
+    meter.createGauge(`byoi_process_${name}_bytes`, 'int', 'bytes', description);
+  const gauges = {
+    rss: gauge('resident_memory', 'resident set size of the process, every thread included'),
+    heapUsed: gauge('heap_used', "V8 heap in use on the process's main thread"),
+    heapTotal: gauge('heap_total', "V8 heap reserved on the process's main thread"),
+    external: gauge('external_memory', 'memory of buffers and other objects outside the V8 heap'),
+  };
+  const sample = () => {
+    const usage = globalThis.process.memoryUsage();
+    for (const [key, metric] of Object.entries(gauges)) {
+      metric.set(usage[key as keyof typeof gauges], { process });
+    }
+  };
+  sample();
+  setInterval(sample, memorySampleMs).unref();
 }
 
 let runtimeInstalled = false;

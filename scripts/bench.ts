@@ -15,55 +15,75 @@
  * The parts of a run live in tools/bench/ (options, bridge, play, settle, shift opening, baseline,
  * report, summary, curve); this entry parses the flags, runs, and writes.
  */
-import path from 'node:path';
 import { Command } from 'commander';
 import { benchCurve } from '../tools/bench/curve';
-import { mix, positive, share, whole, type BenchFlags, type Mix } from '../tools/bench/options';
+import { defaultBenchFlags, mix, positive, share, whole, type BenchFlags } from '../tools/bench/options';
 import { benchOnce } from '../tools/bench/run';
 import { summaryOf, writeReport } from '../tools/bench/summary';
 
 async function main(): Promise<void> {
+  const defaults = defaultBenchFlags;
   const flags = new Command('bench')
     .description('Run the seed-scale benchmark on the embedded stack and write results/bench.json.')
     .option(
       '--mix <mix>',
       "realistic (every agent's shift simulated, after a shift opening) or uniform (presence changes and interactions drawn independently, the first load measured)",
       mix,
-      'realistic' as Mix,
+      defaults.mix,
     )
-    .option('--seconds <n>', 'how long to offer the load to the bridge', whole, 300)
+    .option('--seconds <n>', 'how long to offer the load to the bridge', whole, defaults.seconds)
     .option(
       '--baseline-seconds <n>',
       'how long to offer it to the plain forwarder (0: no baseline)',
       whole,
-      120,
+      defaults.baselineSeconds,
     )
-    .option('--agents <n>', 'agents in the contact centre', whole, 4_000)
+    .option('--agents <n>', 'agents in the contact centre', whole, defaults.agents)
     .option(
       '--presence-per-minute <n>',
       'presence changes a minute (each with a routing-status change)',
       whole,
-      2_000,
+      defaults.presencePerMinute,
     )
-    .option('--interactions-per-second <n>', 'new interactions a second', positive, 5)
-    .option('--voice-share <share>', 'share of interactions that are calls', share, 0.7)
+    .option(
+      '--interactions-per-second <n>',
+      'new interactions a second',
+      positive,
+      defaults.interactionsPerSecond,
+    )
+    .option('--voice-share <share>', 'share of interactions that are calls', share, defaults.voiceShare)
     .option(
       '--requests-per-minute <n>',
       'the Genesys OAuth client’s request limit (raised: the seed scale needs more than the default 300)',
       whole,
-      3_000,
+      defaults.requestsPerMinute,
     )
-    .option('--reorder-window-ms <n>', 'how long workflows hold an event for an earlier one', whole, 500)
-    .option('--publish-interval-ms <n>', 'least time between two requests of one event endpoint', whole, 400)
+    .option(
+      '--reorder-window-ms <n>',
+      'how long workflows hold an event for an earlier one',
+      whole,
+      defaults.reorderWindowMs,
+    )
+    .option(
+      '--publish-interval-ms <n>',
+      'least time between two requests of one event endpoint',
+      whole,
+      defaults.publishIntervalMs,
+    )
     .option(
       '--max-cached-workflows <n>',
       'workflows the worker keeps in memory (every agent and live conversation)',
       whole,
-      10_000,
+      defaults.maxCachedWorkflows,
     )
     .option('--profile', 'record a CPU profile of the worker and summarise it in the report', false)
-    .option('--settle-seconds <n>', 'how long to wait after the load for the bridge to finish', whole, 300)
-    .option('--out <file>', 'the JSON report', path.join('results', 'bench.json'))
+    .option(
+      '--settle-seconds <n>',
+      'how long to wait after the load for the bridge to finish',
+      whole,
+      defaults.settleSeconds,
+    )
+    .option('--out <file>', 'the JSON report', defaults.out)
     .option(
       '--curve [agents]',
       'instead: a scaling table, one shorter run per contact-centre size (rates scaled alike), in results/bench-curve.*',

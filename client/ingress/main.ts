@@ -15,7 +15,7 @@ import path from 'node:path';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = createLogger(config.logLevel, 'byoi-ingress');
+  const logger = createLogger(config.logLevel, 'byoi-ingress', config.ingress.metricsAddress);
   if (Object.keys(config.ingress.sources).length === 0) {
     throw new Error('no source can authenticate: set BYOI_INGRESS_TOKENS and/or BYOI_INGRESS_HMAC_SECRETS');
   }
@@ -47,6 +47,7 @@ async function main(): Promise<void> {
       sources: Object.keys(config.ingress.sources),
       publicUrl: config.ingress.publicUrl,
       trustProxy: config.ingress.trustProxy,
+      metrics: config.ingress.metricsAddress ? `http://${config.ingress.metricsAddress}/metrics` : 'off',
     },
     'ingress listening',
   );

@@ -14,7 +14,10 @@ import { benchSource, benchTaskQueue, type BenchFlags } from './options';
 
 /** The bridge's running processes and how to reach them. */
 export interface BridgeProcesses {
+  /** The worker's Prometheus metrics. */
   metricsUrl: string;
+  /** The ingress's (its process's memory). */
+  ingressMetricsUrl: string;
   server: DevServer;
   worker: ChildProcess;
   ingress: ChildProcess;
@@ -68,9 +71,11 @@ export async function startBridge(
   );
   const token = randomBytes(24).toString('base64url');
   const ingressPort = await freePort();
+  const ingressMetricsPort = await freePort();
   const ingress = startProgram('client/ingress/main.ts', [], {
     ...common,
     BYOI_INGRESS_PORT: String(ingressPort),
+    BYOI_INGRESS_METRICS_ADDRESS: `127.0.0.1:${ingressMetricsPort}`,
     BYOI_INGRESS_TOKENS: `${benchSource}:${token}`,
     BYOI_REORDER_WINDOW_MS: String(flags.reorderWindowMs),
   });
@@ -100,5 +105,6 @@ export async function startBridge(
     ingressUrl,
     token,
     metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
+    ingressMetricsUrl: `http://127.0.0.1:${ingressMetricsPort}/metrics`,
   };
 }

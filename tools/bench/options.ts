@@ -28,6 +28,25 @@ export interface BenchFlags {
   curve?: true | string;
 }
 
+/** The seed scale: the bench's defaults, and the settings every run built on it starts from. */
+export const defaultBenchFlags: BenchFlags = {
+  mix: 'realistic',
+  seconds: 300,
+  baselineSeconds: 120,
+  agents: 4_000,
+  presencePerMinute: 2_000,
+  interactionsPerSecond: 5,
+  voiceShare: 0.7,
+  // Raised: the seed scale needs more than Genesys's default 300.
+  requestsPerMinute: 3_000,
+  reorderWindowMs: 500,
+  publishIntervalMs: 400,
+  profile: false,
+  maxCachedWorkflows: 10_000,
+  settleSeconds: 300,
+  out: 'results/bench.json',
+};
+
 /** The ACD source the load comes from: the simulator seeds its external ids under this name. */
 export const benchSource = 'acd';
 

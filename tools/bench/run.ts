@@ -17,7 +17,7 @@ import {
   stopProcess,
 } from '../stack/stack';
 import { runBaseline, type BaselineRun } from './baseline';
-import { startBridge } from './bridge';
+import { startBridge, type BridgeProcesses } from './bridge';
 import { syncBenchDirectory } from './directory';
 import { log } from './log';
 import { benchSource, type BenchFlags } from './options';
@@ -27,8 +27,29 @@ import { settleBridge } from './settle';
 import { openShift } from './shift-opening';
 import { workerMetrics, workerProfiles } from './worker-metrics';
 
+/** The running stack, as an observer of a run sees it. */
+export interface ObservedStack {
+  bridge: BridgeProcesses;
+  simulator: { pid: number; url: string };
+}
+
+/**
+ * Something that watches a run (the soak's memory sampler): started as the measured load begins, stopped
+ * once the bridge has settled, while every process still runs; what it answers comes back with the report.
+ */
+export type BenchObserver<R> = (stack: ObservedStack) => () => Promise<R>;
+
 /** One run of the bench: the embedded stack, the load, the settle, the baseline; answers the report. */
-export async function benchOnce(flags: BenchFlags): Promise<BenchReport> {
+export async function benchOnce(flags: BenchFlags): Promise<BenchReport>;
+/** One run, watched by `observer`: the report and what the observer saw. */
+export async function benchOnce<R>(
+  flags: BenchFlags,
+  observer: BenchObserver<R>,
+): Promise<{ report: BenchReport; observed: R }>;
+export async function benchOnce<R>(
+  flags: BenchFlags,
+  observer?: BenchObserver<R>,
+): Promise<BenchReport | { report: BenchReport; observed: R }> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'byoi-bench-'));
   const stopping: (() => Promise<void>)[] = [];
   try {
@@ -84,6 +105,10 @@ export async function benchOnce(flags: BenchFlags): Promise<BenchReport> {
       },
       ['driver'],
     );
+    const stopObserving = observer?.({
+      bridge,
+      simulator: { pid: simulator.process.pid!, url: simulator.url },
+    });
     const bridgeRun = await play(
       'bridge',
       flags,
@@ -103,6 +128,7 @@ export async function benchOnce(flags: BenchFlags): Promise<BenchReport> {
       opening?.historyEvents,
     );
     const bridgeUsage = sampler.stop();
+    const observed = await stopObserving?.();
     const metrics = await workerMetrics(bridge.metricsUrl).catch((error: unknown) => ({
       unavailable: String(error),
     }));
@@ -137,7 +163,7 @@ export async function benchOnce(flags: BenchFlags): Promise<BenchReport> {
       opening,
       consistency,
     });
-    return report;
+    return observer ? { report, observed: observed as R } : report;
   } finally {
     for (const stop of stopping.reverse()) await stop();
     rmSync(dataDir, { recursive: true, force: true });

@@ -1,0 +1,79 @@
+/**
+ * The soak (`npm run soak`): the seed-scale bench run for an hour with every process's memory sampled
+ * each minute, the running agents asked what state they carry, and a full day projected from it (the
+ * agents' deduplication window lasts a day). Writes results/soak.json and results/soak.md (charts
+ * included); exits 1 when the day's projection does not fit the machine.
+ *
+ *   npm run soak -- --minutes 60
+ */
+import { Command } from 'commander';
+import { defaultBenchFlags, positive, whole } from '../tools/bench/options';
+import { benchOnce } from '../tools/bench/run';
+import { writeReport } from '../tools/bench/summary';
+import { log } from '../tools/bench/log';
+import { measureIdFootprint, sampleAgentState } from '../tools/soak/agent-state';
+import { sampleMemory } from '../tools/soak/memory';
+import { buildSoakReport, soakSummary } from '../tools/soak/report';
+
+interface SoakFlags {
+  minutes: number;
+  agents: number;
+  presencePerMinute: number;
+  interactionsPerSecond: number;
+  sampleSeconds: number;
+  probeAgents: number;
+  out: string;
+}
+
+async function main(): Promise<void> {
+  const defaults = defaultBenchFlags;
+  const flags = new Command('soak')
+    .description('Run the seed load for an hour, sampling memory each minute, and project a full day.')
+    .option('--minutes <n>', 'how long the load plays', whole, 60)
+    .option('--agents <n>', 'agents in the contact centre', whole, defaults.agents)
+    .option('--presence-per-minute <n>', 'presence changes a minute', whole, defaults.presencePerMinute)
+    .option(
+      '--interactions-per-second <n>',
+      'new interactions a second',
+      positive,
+      defaults.interactionsPerSecond,
+    )
+    .option('--sample-seconds <n>', 'how often memory is sampled', whole, 60)
+    .option('--probe-agents <n>', 'agent workflows asked what they carry at the end', whole, 200)
+    .option('--out <file>', 'the JSON report (the Markdown one is written beside it)', 'results/soak.json')
+    .parse()
+    .opts<SoakFlags>();
+  const { report: bench, observed } = await benchOnce(
+    {
+      ...defaults,
+      agents: flags.agents,
+      presencePerMinute: flags.presencePerMinute,
+      interactionsPerSecond: flags.interactionsPerSecond,
+      seconds: flags.minutes * 60,
+      baselineSeconds: 0,
+      out: flags.out,
+    },
+    (stack) => {
+      const stopSampling = sampleMemory(stack, flags.sampleSeconds * 1_000, (sample) =>
+        log(
+          `memory at ${Math.round(sample.atSeconds / 60)} min: ${Object.entries(sample.processes)
+            .map(([name, memory]) => `${name} ${memory.rssMiB} MiB`)
+            .join(', ')}`,
+        ),
+      );
+      return async () => ({
+        samples: await stopSampling(),
+        carried: await sampleAgentState(stack.bridge.server.address, flags.probeAgents),
+      });
+    },
+  );
+  log('weighing a remembered eventId in the heap');
+  const report = buildSoakReport({ bench, ...observed, footprint: measureIdFootprint() });
+  writeReport(flags.out, report, soakSummary(report));
+  process.exitCode = report.projection.fits ? 0 : 1;
+}
+
+main().catch((error: unknown) => {
+  console.error(`[soak] failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  process.exit(1);
+});
