@@ -17,13 +17,13 @@
  */
 import { Command } from 'commander';
 import { benchCurve } from '../tools/bench/curve';
-import { defaultBenchFlags, mix, positive, share, whole, type BenchFlags } from '../tools/bench/options';
+import { defaultBenchFlags, mix, whole, withLoadFlags, type BenchFlags } from '../tools/bench/options';
 import { benchOnce } from '../tools/bench/run';
 import { summaryOf, writeReport } from '../tools/bench/summary';
 
 async function main(): Promise<void> {
   const defaults = defaultBenchFlags;
-  const flags = new Command('bench')
+  const flags = withLoadFlags(new Command('bench'), defaults)
     .description('Run the seed-scale benchmark on the embedded stack and write results/bench.json.')
     .option(
       '--mix <mix>',
@@ -38,20 +38,6 @@ async function main(): Promise<void> {
       whole,
       defaults.baselineSeconds,
     )
-    .option('--agents <n>', 'agents in the contact centre', whole, defaults.agents)
-    .option(
-      '--presence-per-minute <n>',
-      'presence changes a minute (each with a routing-status change)',
-      whole,
-      defaults.presencePerMinute,
-    )
-    .option(
-      '--interactions-per-second <n>',
-      'new interactions a second',
-      positive,
-      defaults.interactionsPerSecond,
-    )
-    .option('--voice-share <share>', 'share of interactions that are calls', share, defaults.voiceShare)
     .option(
       '--requests-per-minute <n>',
       'the Genesys OAuth client’s request limit (raised: the seed scale needs more than the default 300)',

@@ -9,18 +9,17 @@
  *   npm run chaos -- --seconds 600
  */
 import { Command } from 'commander';
-import { positive, share, whole } from '../tools/bench/options';
+import { positive, share, whole, withLoadFlags } from '../tools/bench/options';
 import { defaultChaosFlags, type ChaosFlags } from '../tools/chaos/options';
 import { writeChaosReport } from '../tools/chaos/report';
 import { chaosRun } from '../tools/chaos/run';
 
 async function main(): Promise<void> {
   const defaults = defaultChaosFlags;
-  const flags = new Command('chaos')
+  const flags = withLoadFlags(new Command('chaos'), defaults)
     .description(
       'Play the contact centre through the embedded stack under faults and judge what Genesys holds.',
     )
-    .option('--agents <n>', 'agents in the contact centre', whole, defaults.agents)
     .option('--seconds <n>', 'how long the load and the faults play', whole, defaults.seconds)
     .option(
       '--seed <n>',
@@ -29,14 +28,6 @@ async function main(): Promise<void> {
       defaults.seed,
     )
     .option('--workers <n>', 'worker processes', whole, defaults.workers)
-    .option('--presence-per-minute <n>', 'presence changes a minute', whole, defaults.presencePerMinute)
-    .option(
-      '--interactions-per-second <n>',
-      'new interactions a second',
-      positive,
-      defaults.interactionsPerSecond,
-    )
-    .option('--voice-share <share>', 'share of interactions that are calls', share, defaults.voiceShare)
     .option(
       '--time-scale <n>',
       'multiplies the length of every interaction and break (below 1: a short run ends sooner)',

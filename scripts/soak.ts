@@ -7,7 +7,7 @@
  *   npm run soak -- --minutes 60
  */
 import { Command } from 'commander';
-import { defaultBenchFlags, positive, whole } from '../tools/bench/options';
+import { defaultBenchFlags, whole, withLoadFlags, type LoadFlags } from '../tools/bench/options';
 import { benchOnce } from '../tools/bench/run';
 import { writeReport } from '../tools/bench/summary';
 import { log } from '../tools/bench/log';
@@ -15,11 +15,8 @@ import { measureIdFootprint, sampleAgentState } from '../tools/soak/agent-state'
 import { sampleMemory } from '../tools/soak/memory';
 import { buildSoakReport, soakSummary } from '../tools/soak/report';
 
-interface SoakFlags {
+interface SoakFlags extends LoadFlags {
   minutes: number;
-  agents: number;
-  presencePerMinute: number;
-  interactionsPerSecond: number;
   sampleSeconds: number;
   probeAgents: number;
   out: string;
@@ -27,17 +24,9 @@ interface SoakFlags {
 
 async function main(): Promise<void> {
   const defaults = defaultBenchFlags;
-  const flags = new Command('soak')
+  const flags = withLoadFlags(new Command('soak'), defaults)
     .description('Run the seed load for an hour, sampling memory each minute, and project a full day.')
     .option('--minutes <n>', 'how long the load plays', whole, 60)
-    .option('--agents <n>', 'agents in the contact centre', whole, defaults.agents)
-    .option('--presence-per-minute <n>', 'presence changes a minute', whole, defaults.presencePerMinute)
-    .option(
-      '--interactions-per-second <n>',
-      'new interactions a second',
-      positive,
-      defaults.interactionsPerSecond,
-    )
     .option('--sample-seconds <n>', 'how often memory is sampled', whole, 60)
     .option('--probe-agents <n>', 'agent workflows asked what they carry at the end', whole, 200)
     .option('--out <file>', 'the JSON report (the Markdown one is written beside it)', 'results/soak.json')
@@ -49,6 +38,7 @@ async function main(): Promise<void> {
       agents: flags.agents,
       presencePerMinute: flags.presencePerMinute,
       interactionsPerSecond: flags.interactionsPerSecond,
+      voiceShare: flags.voiceShare,
       seconds: flags.minutes * 60,
       baselineSeconds: 0,
       out: flags.out,

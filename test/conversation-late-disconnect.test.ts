@@ -145,6 +145,21 @@ describe('a call whose disconnect arrives after its wrap-up, on a dev server aga
     for (const event of events) await sendInteractionEvent(client, taskQueue, event, settings);
   }
 
+  /** Sends every event of `call` but its disconnect, and answers the disconnect, held back. */
+  async function sendAllButTheDisconnect(
+    client: Client,
+    call: InteractionEvent[],
+    settings: Partial<ConversationWorkflowSettings>,
+  ): Promise<InteractionEvent> {
+    const disconnect = call.find((event) => event.change.type === 'disconnected')!;
+    await sendAll(
+      client,
+      call.filter((event) => event !== disconnect),
+      settings,
+    );
+    return disconnect;
+  }
+
   function untilConversation(
     client: Client,
     interactionId: string,
@@ -186,12 +201,7 @@ describe('a call whose disconnect arrives after its wrap-up, on a dev server aga
       },
     ]);
     const interactionId = call[0]!.interactionId;
-    const disconnect = call.find((event) => event.change.type === 'disconnected')!;
-    await sendAll(
-      client,
-      call.filter((event) => event !== disconnect),
-      settings,
-    );
+    const disconnect = await sendAllButTheDisconnect(client, call, settings);
     const wrapUpSentAt = Date.now();
 
     const held = await untilConversation(client, interactionId, (status) =>
@@ -270,12 +280,7 @@ describe('a call whose disconnect arrives after its wrap-up, on a dev server aga
     };
     const call = answeredCall(source, 'agent-1', 'Sales');
     const interactionId = call[0]!.interactionId;
-    const disconnect = call.find((event) => event.change.type === 'disconnected')!;
-    await sendAll(
-      client,
-      call.filter((event) => event !== disconnect),
-      settings,
-    );
+    const disconnect = await sendAllButTheDisconnect(client, call, settings);
     await untilConversation(client, interactionId, (status) => status.lastApplied?.type === 'voice.wrapUp');
     await sendAll(client, [disconnect], settings);
 

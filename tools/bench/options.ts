@@ -2,7 +2,7 @@
  * The bench's settings: the flags `scripts/bench.ts` parses, the checks commander runs on their values,
  * and the source and task queue every part of a run shares.
  */
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import type { LoadShape } from '../load/generator';
 
 /** Which load the bench plays: every agent's shift simulated, or changes drawn independently. */
@@ -78,4 +78,29 @@ export function share(value: string): number {
 export function mix(value: string): Mix {
   if (value !== 'realistic' && value !== 'uniform') throw new InvalidArgumentError('realistic or uniform');
   return value;
+}
+
+/** The contact centre's size and rates: what every run on the generated load is given. */
+export type LoadFlags = Pick<
+  BenchFlags,
+  'agents' | 'presencePerMinute' | 'interactionsPerSecond' | 'voiceShare'
+>;
+
+/** Adds the flags of {@link LoadFlags} to a run's command, with that run's defaults. */
+export function withLoadFlags(command: Command, defaults: LoadFlags): Command {
+  return command
+    .option('--agents <n>', 'agents in the contact centre', whole, defaults.agents)
+    .option(
+      '--presence-per-minute <n>',
+      'presence changes a minute (each with a routing-status change)',
+      whole,
+      defaults.presencePerMinute,
+    )
+    .option(
+      '--interactions-per-second <n>',
+      'new interactions a second',
+      positive,
+      defaults.interactionsPerSecond,
+    )
+    .option('--voice-share <share>', 'share of interactions that are calls', share, defaults.voiceShare);
 }
