@@ -154,6 +154,30 @@ describe('the Genesys client and publisher against the simulator', function () {
       assert.equal((await simulatorStats(sim.simulator)).duplicateEventIds, 0);
     });
 
+    it('sends an event handed over again while its first copy is in flight once, and answers both callers', async () => {
+      await setFaults(sim.simulator, {
+        rules: [{ path: eventEndpoints.presence, latencyMs: 1_500, times: 1 }],
+      });
+      try {
+        const event = presenceEvent(agent(), sim.sourceId);
+        const requestsBefore = publisher.stats().presence.requests;
+        const first = publisher.publishPresence(event);
+        // The first attempt gave up behind the slow request; its retry hands the same event over.
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        const retried = publisher.publishPresence(event);
+        const [firstOutcome, retriedOutcome] = await Promise.all([first, retried]);
+        assert.deepEqual(retriedOutcome, firstOutcome);
+        assert.equal(firstOutcome.batchSize, 1);
+        assert.equal(publisher.stats().presence.eventsJoined, 1);
+        assert.equal(publisher.stats().presence.requests - requestsBefore, 1);
+        const timeline = await inspect<{ presence: unknown[] }>(sim.simulator, `users/${agent()}/timeline`);
+        assert.equal(timeline.presence.length, 1);
+        assert.equal((await simulatorStats(sim.simulator)).duplicateEventIds, 0);
+      } finally {
+        await setFaults(sim.simulator, {});
+      }
+    });
+
     it('marks a transient per-event failure retryable, and the same event goes through when resent', async () => {
       await setFaults(sim.simulator, { transientEventErrorRate: 1 });
       const event = presenceEvent(agent(), sim.sourceId);

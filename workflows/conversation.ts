@@ -108,9 +108,11 @@ function conversationActivities(settings: ConversationWorkflowSettings) {
   const uploading: ActivityOptions = {
     startToCloseTimeout: settings.uploadTimeoutMs,
     heartbeatTimeout: settings.uploadHeartbeatTimeoutMs,
-    // A source or Genesys that stays down for a day is an operator's problem, not a retry's.
+    // A source or Genesys that stays down for a day is an operator's problem, not a retry's. At most a
+    // minute apart: at seed load under faults, calls whose attempts failed a few times (a worker killed, a
+    // source stalling) sat in 5-minute backoffs long after the faults had passed.
     scheduleToCloseTimeout: '1 day',
-    retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+    retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
   };
   const { resolveConversationParties } = proxyLocalActivities<BridgeActivities>(resolving);
   const { publishConversationStep } = proxyLocalActivities<BridgeActivities>(publishing);
@@ -689,7 +691,10 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
     const source = state.recordingSource!;
     const customer = lifecycle.legs.find((leg) => leg.role === 'customer') ?? lifecycle.legs[0]!;
     Object.assign(state.recording, { state: 'uploading' });
-    show('UploadingRecording');
+    show(
+      'UploadingRecording',
+      `uploading the recording since ${new Date().toISOString()}: its attempts and last failure are under Pending Activities`,
+    );
     writeAttributes();
     try {
       const uploaded: UploadedRecording = await activities.uploadRecording(

@@ -14,7 +14,10 @@
  * The publisher remembers the events Genesys accepted lately: a retried activity hands over the same
  * events with the same ids, and the ones already accepted are answered at once instead of being sent
  * again (Genesys would apply them once, but a resend costs a request and confuses its duplicate counts).
- * Another body under an accepted eventId is sent, for Genesys to refuse.
+ * Another body under an accepted eventId is sent, for Genesys to refuse. An event handed over again while
+ * its first copy still waits for the budget or is in flight (the attempt that handed it over timed out
+ * behind a backlog) joins that copy and learns its outcome: under a backlog longer than the publish
+ * timeout, every retry would otherwise add a copy to the queue and the backlog would feed itself.
  */
 import {
   batchEventResponseSchema,
@@ -62,6 +65,8 @@ export interface EndpointStats {
   eventsAccepted: number;
   /** Handed over again after Genesys had accepted them (a retried activity), answered without a request. */
   eventsAlreadyAccepted: number;
+  /** Handed over again while the first copy waited or was in flight: joined to it, not sent twice. */
+  eventsJoined: number;
   eventsRejected: number;
   requestsFailed: number;
   largestBatch: number;
@@ -159,11 +164,14 @@ class Lane {
     requests: 0,
     eventsAccepted: 0,
     eventsAlreadyAccepted: 0,
+    eventsJoined: 0,
     eventsRejected: 0,
     requestsFailed: 0,
     largestBatch: 0,
   };
   private readonly queue: PendingEvent[] = [];
+  /** Every event queued or in flight, by eventId: a second copy joins the first. */
+  private readonly unsettled = new Map<string, PendingEvent>();
   private inFlight = 0;
   private inFlightEvents = 0;
   private pumping = false;
@@ -194,6 +202,21 @@ class Lane {
       this.stats.eventsAlreadyAccepted++;
       return Promise.resolve({ eventId: event.eventId, correlationId: undefined, batchSize: 0 });
     }
+    const first = this.unsettled.get(event.eventId);
+    if (first?.json === json) {
+      this.stats.eventsJoined++;
+      return new Promise((resolve, reject) => {
+        const { resolve: resolveFirst, reject: rejectFirst } = first;
+        first.resolve = (outcome) => {
+          resolveFirst(outcome);
+          resolve(outcome);
+        };
+        first.reject = (error) => {
+          rejectFirst(error);
+          reject(error);
+        };
+      });
+    }
     return new Promise((resolve, reject) => {
       if (Buffer.byteLength(json) + batchOverhead(key) > this.options.maxBatchBytes) {
         reject(
@@ -206,7 +229,26 @@ class Lane {
         );
         return;
       }
-      this.queue.push({ group, key, eventId: event.eventId, json, resolve, reject });
+      const { eventId } = event;
+      const settled = () => {
+        if (this.unsettled.get(eventId) === item) this.unsettled.delete(eventId);
+      };
+      const item: PendingEvent = {
+        group,
+        key,
+        eventId,
+        json,
+        resolve: (outcome) => {
+          settled();
+          resolve(outcome);
+        },
+        reject: (error) => {
+          settled();
+          reject(error);
+        },
+      };
+      this.unsettled.set(eventId, item);
+      this.queue.push(item);
       this.kick();
     });
   }

@@ -11,7 +11,7 @@ import { silentWav } from '../load/contact-centre';
 import { driveLoad } from '../load/driver';
 import { contactCentreLoad, shiftOpening } from '../load/generator';
 import { syncBenchDirectory } from '../bench/directory';
-import { benchSource, type BenchFlags } from '../bench/options';
+import { benchSource, defaultBenchFlags, type BenchFlags } from '../bench/options';
 import { loadShape } from '../bench/play';
 import { poll, simulatorCounters, simulatorLatency } from '../stack/stack';
 import { startAcknowledgementLog } from './acknowledgements';
@@ -181,7 +181,7 @@ async function judgeOnceSettled(
 /** The bench's flags the load's shape is drawn from. */
 function benchFlagsOf(flags: ChaosFlags): BenchFlags {
   return {
-    mix: 'realistic',
+    ...defaultBenchFlags,
     seconds: flags.seconds,
     baselineSeconds: 0,
     agents: flags.agents,
@@ -189,10 +189,6 @@ function benchFlagsOf(flags: ChaosFlags): BenchFlags {
     interactionsPerSecond: flags.interactionsPerSecond,
     voiceShare: flags.voiceShare,
     requestsPerMinute: flags.requestsPerMinute,
-    reorderWindowMs: 500,
-    publishIntervalMs: 400,
-    profile: false,
-    maxCachedWorkflows: 10_000,
     settleSeconds: flags.settleSeconds,
     out: flags.out,
   };
