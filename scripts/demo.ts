@@ -19,12 +19,14 @@ import { playFaults } from '../tools/demo/faults';
 import { demoRecordingFile, playOneCallAndOneEmail } from '../tools/demo/first-act';
 import {
   demoSnapshotFile,
+  devServerLogFile,
   ensureTemporal,
   proveThePath,
   startDemoIngress,
   startGenesys,
   startWorkerProcess,
   syncDirectory,
+  workerLogFile,
 } from '../tools/demo/stack';
 import { step } from '../tools/demo/step';
 import { playContactCentre, reportConsistency } from '../tools/demo/traffic';
@@ -118,6 +120,10 @@ async function main(): Promise<void> {
       }
     }
     step(`workflows and their state persist in ${config.devServer.dbFile}`);
+    step(
+      `logs: the worker's in ${workerLogFile(config)}` +
+        (server ? `, the Temporal dev server's in ${devServerLogFile(config)}` : ''),
+    );
 
     if (flags.keepRunning) {
       step('the stack stays up; press Ctrl-C to stop it');

@@ -5,7 +5,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Connection, type Client } from '@temporalio/client';
 import { vendorAdapters } from '../../client/ingress/adapters';
@@ -20,7 +20,7 @@ import type { BridgeConfig } from '../../config';
 import { createSimulator, defaultSeed } from '../../simulator';
 import { selfCheckWorkflow } from '../../workflows';
 import { contactCentreDirectory } from '../load/contact-centre';
-import { startDevServer, type DevServer } from '../stack/dev-server';
+import { logTail, startDevServer, type DevServer } from '../stack/dev-server';
 import { simulatorGenesysEnvironment, startProgram } from '../stack/stack';
 import { step } from './step';
 
@@ -32,6 +32,11 @@ export interface DemoGenesys {
   simulatorUrl: string | undefined;
   workerEnvironment: NodeJS.ProcessEnv;
   stop: () => Promise<void>;
+}
+
+/** Where the embedded dev server's output goes. */
+export function devServerLogFile(config: BridgeConfig): string {
+  return path.join(config.dataDir, 'temporal-dev-server.log');
 }
 
 /** The Temporal server that answers at the configured address, or the embedded dev server started here. */
@@ -47,22 +52,42 @@ export async function ensureTemporal(config: BridgeConfig): Promise<DevServer | 
     return undefined;
   } catch {
     step(`starting the Temporal dev server on ${config.devServer.ip}:${config.devServer.port}`);
-    const server = await startDevServer({
-      ...config.devServer,
-      logFile: path.join(config.dataDir, 'temporal-dev-server.log'),
-    });
+    const server = await startDevServer({ ...config.devServer, logFile: devServerLogFile(config) });
     step(`Temporal dev server ready (pid ${server.pid}); Web UI at ${server.uiUrl}`);
     return server;
   }
 }
 
 /** A bridge worker as its own process, as in production. */
+/** Where the worker's log goes: the main job's console keeps to its own progress and report. */
+export function workerLogFile(config: BridgeConfig): string {
+  return path.join(config.dataDir, 'worker.log');
+}
+
+/** Starts a bridge worker logging into {@link workerLogFile}; a crash shows the end of that log. */
 export function startWorkerProcess(config: BridgeConfig, environment: NodeJS.ProcessEnv): ChildProcess {
-  step(`starting a bridge worker on task queue ${config.taskQueue}`);
-  return startProgram('workers/main.ts', [], {
-    BYOI_LOG_LEVEL: process.env.BYOI_LOG_LEVEL ?? 'warn',
-    ...environment,
-  });
+  const logFile = workerLogFile(config);
+  mkdirSync(path.dirname(logFile), { recursive: true });
+  const log = openSync(logFile, 'a');
+  step(`starting a bridge worker on task queue ${config.taskQueue}; its log: ${logFile}`);
+  try {
+    const worker = startProgram(
+      'workers/main.ts',
+      [],
+      { BYOI_LOG_LEVEL: process.env.BYOI_LOG_LEVEL ?? 'info', ...environment },
+      ['ignore', log, log],
+    );
+    // Stopped, it exits 0 (or by the signal that stopped it); anything else is a crash worth showing.
+    worker.once('exit', (code) => {
+      if (code !== null && code !== 0) {
+        step(`the worker exited with ${code}; the end of ${logFile}:\n${logTail(logFile)}`);
+      }
+    });
+    return worker;
+  } finally {
+    // The child holds its own copy of the descriptor.
+    closeSync(log);
+  }
 }
 
 /**

@@ -98,7 +98,7 @@ async function waitUntilServing(
   while (Date.now() < deadline) {
     if (exitCode !== undefined || child.signalCode !== null) {
       throw new Error(
-        `temporal server start-dev exited (${exitCode ?? child.signalCode}):\n${tail(options.logFile)}`,
+        `temporal server start-dev exited (${exitCode ?? child.signalCode}):\n${logTail(options.logFile)}`,
       );
     }
     try {
@@ -114,15 +114,16 @@ async function waitUntilServing(
     }
   }
   throw new Error(
-    `temporal server start-dev did not answer on ${address} in time:\n${tail(options.logFile)}`,
+    `temporal server start-dev did not answer on ${address} in time:\n${logTail(options.logFile)}`,
   );
 }
 
-function tail(file: string): string {
+/** The last 20 lines of a log file, for an error message. */
+export function logTail(file: string): string {
   try {
     return readFileSync(file, 'utf8').split('\n').slice(-20).join('\n');
   } catch {
-    return '(no server output)';
+    return '(nothing logged)';
   }
 }
 
