@@ -6,6 +6,7 @@
  *
  *   npm run soak -- --minutes 60
  */
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { defaultBenchFlags, whole, withLoadFlags, type LoadFlags } from '../tools/bench/options';
 import { benchOnce } from '../tools/bench/run';
@@ -13,13 +14,14 @@ import { writeReport } from '../tools/bench/summary';
 import { log } from '../tools/bench/log';
 import { measureIdFootprint, sampleAgentState } from '../tools/soak/agent-state';
 import { sampleMemory } from '../tools/soak/memory';
-import { buildSoakReport, soakSummary } from '../tools/soak/report';
+import { buildSoakReport, soakSummary, type SoakMeasurements } from '../tools/soak/report';
 
 interface SoakFlags extends LoadFlags {
   minutes: number;
   sampleSeconds: number;
   probeAgents: number;
   out: string;
+  rejudge?: string;
 }
 
 async function main(): Promise<void> {
@@ -30,8 +32,13 @@ async function main(): Promise<void> {
     .option('--sample-seconds <n>', 'how often memory is sampled', whole, 60)
     .option('--probe-agents <n>', 'agent workflows asked what they carry at the end', whole, 200)
     .option('--out <file>', 'the JSON report (the Markdown one is written beside it)', 'results/soak.json')
+    .option('--rejudge <file>', 'instead: judge the measurements of an earlier soak report again')
     .parse()
     .opts<SoakFlags>();
+  if (flags.rejudge !== undefined) {
+    const earlier = JSON.parse(readFileSync(flags.rejudge, 'utf8')) as SoakMeasurements;
+    return judgeAndWrite(earlier, flags.out);
+  }
   const { report: bench, observed } = await benchOnce(
     {
       ...defaults,
@@ -58,8 +65,12 @@ async function main(): Promise<void> {
     },
   );
   log('weighing a remembered eventId in the heap');
-  const report = buildSoakReport({ bench, ...observed, footprint: measureIdFootprint() });
-  writeReport(flags.out, report, soakSummary(report));
+  judgeAndWrite({ bench, ...observed, footprint: measureIdFootprint() }, flags.out);
+}
+
+function judgeAndWrite(measured: SoakMeasurements, out: string): void {
+  const report = buildSoakReport(measured);
+  writeReport(out, report, soakSummary(report));
   process.exitCode = report.projection.fits ? 0 : 1;
 }
 
