@@ -14,6 +14,8 @@ import { markSeen, type SeenIds } from '../../workflows/seen-ids';
 /** The carried state of the agents sampled. */
 export interface CarriedStateSample {
   agents: number;
+  /** Agents asked that did not answer (a busy worker): left out of the figures. */
+  unanswered: number;
   eventIds: { mean: number; max: number };
   bytes: { mean: number; max: number };
 }
@@ -30,15 +32,19 @@ export async function sampleAgentState(address: string, count: number): Promise<
       ids.push(execution.workflowId);
       if (ids.length >= count) break;
     }
-    const carried = await Promise.all(
+    // Every query settles before the connection closes: a query still retrying on a closed connection
+    // throws from a timer and takes the process down (the first hour-long soak ended so).
+    const answers = await Promise.allSettled(
       ids.map(async (id) => (await client.workflow.getHandle(id).query(agentStatusQuery)).carried),
     );
+    const carried = answers.flatMap((answer) => (answer.status === 'fulfilled' ? [answer.value] : []));
     const stat = (values: number[]) => ({
       mean: Math.round(values.reduce((sum, value) => sum + value, 0) / Math.max(1, values.length)),
       max: Math.max(0, ...values),
     });
     return {
       agents: carried.length,
+      unanswered: answers.length - carried.length,
       eventIds: stat(carried.map((each) => each.eventIds)),
       bytes: stat(carried.map((each) => each.bytes)),
     };
