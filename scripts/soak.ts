@@ -6,14 +6,14 @@
  *
  *   npm run soak -- --minutes 60
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { defaultBenchFlags, whole, withLoadFlags, type LoadFlags } from '../tools/bench/options';
 import { benchOnce } from '../tools/bench/run';
 import { writeReport } from '../tools/bench/summary';
 import { log } from '../tools/bench/log';
 import { measureIdFootprint, sampleAgentState } from '../tools/soak/agent-state';
-import { sampleMemory } from '../tools/soak/memory';
+import { sampleMemory, type MemorySample } from '../tools/soak/memory';
 import { buildSoakReport, soakSummary, type SoakMeasurements } from '../tools/soak/report';
 
 interface SoakFlags extends LoadFlags {
@@ -51,13 +51,18 @@ async function main(): Promise<void> {
       out: flags.out,
     },
     (stack) => {
-      const stopSampling = sampleMemory(stack, flags.sampleSeconds * 1_000, (sample) =>
+      // Kept as they come, so a run that fails at its end still leaves its hour of samples.
+      const sofar = flags.out.replace(/\.json$/, '.samples.json');
+      const taken: MemorySample[] = [];
+      const stopSampling = sampleMemory(stack, flags.sampleSeconds * 1_000, (sample) => {
+        taken.push(sample);
+        writeFileSync(sofar, `${JSON.stringify(taken)}\n`);
         log(
           `memory at ${Math.round(sample.atSeconds / 60)} min: ${Object.entries(sample.processes)
             .map(([name, memory]) => `${name} ${memory.rssMiB} MiB`)
             .join(', ')}`,
-        ),
-      );
+        );
+      });
       return async () => ({
         samples: await stopSampling(),
         carried: await sampleAgentState(stack.bridge.server.address, flags.probeAgents),
