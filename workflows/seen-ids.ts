@@ -52,10 +52,14 @@ function indexIn(bucket: SeenBucket, fingerprint: string): number {
   return -1;
 }
 
+/** Whether some bucket holds `fingerprint`. */
+function holds(seen: SeenIds, fingerprint: string): boolean {
+  return seen.some((bucket) => indexIn(bucket, fingerprint) >= 0);
+}
+
 /** Whether `eventId` was seen (and not forgotten). */
 export function hasSeen(seen: SeenIds, eventId: string): boolean {
-  const fingerprint = fingerprintOf(eventId);
-  return seen.some((bucket) => indexIn(bucket, fingerprint) >= 0);
+  return holds(seen, fingerprintOf(eventId));
 }
 
 /**
@@ -64,7 +68,7 @@ export function hasSeen(seen: SeenIds, eventId: string): boolean {
  */
 export function markSeen(seen: SeenIds, eventId: string, nowMs: number, windowMs: number): boolean {
   const fingerprint = fingerprintOf(eventId);
-  if (seen.some((bucket) => indexIn(bucket, fingerprint) >= 0)) return false;
+  if (holds(seen, fingerprint)) return false;
   const width = windowMs / bucketsPerWindow;
   const fromMs = Math.floor(nowMs / width) * width;
   let bucket = seen.at(-1);
