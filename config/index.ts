@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { sourceNameSchema } from '../domain/events/envelope';
 import { snapshotLocationFrom, type SnapshotLocation } from '../domain/directory/location';
 import { genesysLimits } from '../domain/genesys';
+import { defaultAgentWorkflowSettings } from '../workflows/agent';
 import { hostsForRegion, type GenesysHosts } from '../domain/genesys/regions';
 import { publicUrlSchema, trustProxySchema } from './ingress-proxy';
 import {
@@ -91,6 +92,14 @@ export const environmentSchema = z.object({
   BYOI_INGRESS_TRUST_PROXY: trustProxySchema.default(false),
   BYOI_ADAPTER_MAPPINGS: z.string().min(1).optional(),
   BYOI_REORDER_WINDOW_MS: milliseconds.default(500),
+  BYOI_AGENT_HISTORY_EVENTS: wholeNumber
+    .pipe(
+      z
+        .number()
+        .min(20, 'must be at least 20 (each continue-as-new costs history events of its own)')
+        .max(10_000, 'must be at most 10000 (Temporal warns at 10,240 events)'),
+    )
+    .default(defaultAgentWorkflowSettings.continueAsNewAfterHistoryEvents),
   BYOI_METRICS_ADDRESS: metricsAddressSchema.optional(),
   BYOI_INGRESS_METRICS_ADDRESS: metricsAddressSchema.optional(),
   GENESYS_REGION: z.string().min(1).optional(),
@@ -172,6 +181,11 @@ export interface BridgeConfig {
      * its way: every event waits this long, so it is the floor of the latency to Genesys.
      */
     reorderWindowMs: number;
+    /**
+     * An agent workflow continues as new after this many history events. A worker keeps every cached
+     * run's state machines until the run ends, so this bounds an agent's memory in the worker.
+     */
+    agentHistoryEvents: number;
   };
 }
 
@@ -286,6 +300,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BridgeConfig {
       trustProxy: settings.BYOI_INGRESS_TRUST_PROXY,
       metricsAddress: settings.BYOI_INGRESS_METRICS_ADDRESS,
       reorderWindowMs: settings.BYOI_REORDER_WINDOW_MS,
+      agentHistoryEvents: settings.BYOI_AGENT_HISTORY_EVENTS,
       sources: ingressSources({
         tokens: settings.BYOI_INGRESS_TOKENS,
         hmacSecrets: settings.BYOI_INGRESS_HMAC_SECRETS,

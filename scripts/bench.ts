@@ -17,13 +17,20 @@
  */
 import { Command } from 'commander';
 import { benchCurve } from '../tools/bench/curve';
-import { defaultBenchFlags, mix, whole, withLoadFlags, type BenchFlags } from '../tools/bench/options';
+import {
+  defaultBenchFlags,
+  mix,
+  whole,
+  withAgentHistoryFlag,
+  withLoadFlags,
+  type BenchFlags,
+} from '../tools/bench/options';
 import { benchOnce } from '../tools/bench/run';
 import { summaryOf, writeReport } from '../tools/bench/summary';
 
 async function main(): Promise<void> {
   const defaults = defaultBenchFlags;
-  const flags = withLoadFlags(new Command('bench'), defaults)
+  const flags = withAgentHistoryFlag(withLoadFlags(new Command('bench'), defaults), defaults)
     .description('Run the seed-scale benchmark on the embedded stack and write results/bench.json.')
     .option(
       '--mix <mix>',

@@ -9,14 +9,14 @@
  *   npm run chaos -- --seconds 600
  */
 import { Command } from 'commander';
-import { positive, share, whole, withLoadFlags } from '../tools/bench/options';
+import { positive, share, whole, withAgentHistoryFlag, withLoadFlags } from '../tools/bench/options';
 import { defaultChaosFlags, type ChaosFlags } from '../tools/chaos/options';
 import { writeChaosReport } from '../tools/chaos/report';
 import { chaosRun } from '../tools/chaos/run';
 
 async function main(): Promise<void> {
   const defaults = defaultChaosFlags;
-  const flags = withLoadFlags(new Command('chaos'), defaults)
+  const flags = withAgentHistoryFlag(withLoadFlags(new Command('chaos'), defaults), defaults)
     .description(
       'Play the contact centre through the embedded stack under faults and judge what Genesys holds.',
     )

@@ -8,7 +8,14 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { defaultBenchFlags, whole, withLoadFlags, type LoadFlags } from '../tools/bench/options';
+import {
+  defaultBenchFlags,
+  whole,
+  withAgentHistoryFlag,
+  withLoadFlags,
+  type BenchFlags,
+  type LoadFlags,
+} from '../tools/bench/options';
 import { benchOnce } from '../tools/bench/run';
 import { writeReport } from '../tools/bench/summary';
 import { log } from '../tools/bench/log';
@@ -16,7 +23,7 @@ import { measureIdFootprint, sampleAgentState } from '../tools/soak/agent-state'
 import { sampleMemory, type MemorySample } from '../tools/soak/memory';
 import { buildSoakReport, soakSummary, type SoakMeasurements } from '../tools/soak/report';
 
-interface SoakFlags extends LoadFlags {
+interface SoakFlags extends LoadFlags, Pick<BenchFlags, 'agentHistoryEvents'> {
   minutes: number;
   sampleSeconds: number;
   probeAgents: number;
@@ -26,7 +33,7 @@ interface SoakFlags extends LoadFlags {
 
 async function main(): Promise<void> {
   const defaults = defaultBenchFlags;
-  const flags = withLoadFlags(new Command('soak'), defaults)
+  const flags = withAgentHistoryFlag(withLoadFlags(new Command('soak'), defaults), defaults)
     .description('Run the seed load for an hour, sampling memory each minute, and project a full day.')
     .option('--minutes <n>', 'how long the load plays', whole, 60)
     .option('--sample-seconds <n>', 'how often memory is sampled', whole, 60)
@@ -46,6 +53,7 @@ async function main(): Promise<void> {
       presencePerMinute: flags.presencePerMinute,
       interactionsPerSecond: flags.interactionsPerSecond,
       voiceShare: flags.voiceShare,
+      agentHistoryEvents: flags.agentHistoryEvents,
       seconds: flags.minutes * 60,
       baselineSeconds: 0,
       out: flags.out,

@@ -362,6 +362,8 @@ describe('a short chaos run', function () {
       interactionsPerSecond: 0.5,
       recordingStallSeconds: 10,
       settleSeconds: 100,
+      // Every agent continues as new a few times while the faults play.
+      agentHistoryEvents: 20,
       out: '',
     });
     const summary = chaosSummary(report);
@@ -374,6 +376,7 @@ describe('a short chaos run', function () {
     assert.ok(verdict.recordings.matched > 0, summary);
     assert.equal(verdict.conversations.unexplained, 0, summary);
     assert.ok(verdict.ok, summary);
+    assert.ok(report.agentRunsContinuedAsNew > 0, summary);
     const injected = new Set(report.injected.map((fault) => fault.name.replace(/worker \d/, 'worker')));
     for (const name of [
       'worker SIGKILL',

@@ -93,6 +93,22 @@ describe('configuration', () => {
     );
   });
 
+  it('bounds when an agent workflow continues as new, and names the setting when it is out of range', () => {
+    assert.equal(loadConfig({}).ingress.agentHistoryEvents, 500);
+    assert.equal(loadConfig({ BYOI_AGENT_HISTORY_EVENTS: '150' }).ingress.agentHistoryEvents, 150);
+    for (const [value, why] of [
+      ['10', /BYOI_AGENT_HISTORY_EVENTS: must be at least 20/],
+      ['20000', /BYOI_AGENT_HISTORY_EVENTS: must be at most 10000/],
+      ['1k', /BYOI_AGENT_HISTORY_EVENTS: must be a whole number/],
+    ] as const) {
+      assert.throws(
+        () => loadConfig({ BYOI_AGENT_HISTORY_EVENTS: value }),
+        (error: unknown) => error instanceof ConfigError && why.test(error.message),
+        value,
+      );
+    }
+  });
+
   it('points at the simulator through one base URL for both API and login', () => {
     const config = loadConfig({
       GENESYS_API_BASE_URL: 'http://127.0.0.1:9090/',

@@ -61,14 +61,18 @@ export const skipPendingUpdate = defineUpdate<{ skipped: number }, [{ eventIds?:
 
 /** Settings of an agent workflow. */
 export interface AgentWorkflowSettings extends EntityWorkflowSettings {
-  /** Continue as new after this many history events (Temporal suggests it at about 4,000 too). */
+  /**
+   * Continue as new after this many history events (Temporal suggests it at about 4,000 too). The worker
+   * keeps a cached run's state machines, one per workflow task and local activity, until the run ends:
+   * this bounds an agent's memory in the worker as well as its replay.
+   */
   continueAsNewAfterHistoryEvents: number;
 }
 
 /** Defaults of {@link AgentWorkflowSettings}. */
 export const defaultAgentWorkflowSettings: AgentWorkflowSettings = {
   ...defaultEntityWorkflowSettings,
-  continueAsNewAfterHistoryEvents: 2_000,
+  continueAsNewAfterHistoryEvents: 500,
 };
 
 /** Why an event is in the ledger. */

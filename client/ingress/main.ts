@@ -25,7 +25,10 @@ async function main(): Promise<void> {
   const ingress = await startIngress({
     bridge: new BridgeClient(client, {
       taskQueue: config.taskQueue,
-      agentSettings: { reorderWindowMs: config.ingress.reorderWindowMs },
+      agentSettings: {
+        reorderWindowMs: config.ingress.reorderWindowMs,
+        continueAsNewAfterHistoryEvents: config.ingress.agentHistoryEvents,
+      },
       conversationSettings: { reorderWindowMs: config.ingress.reorderWindowMs },
       expectRecordingBySource: config.recordings.expect,
     }),

@@ -78,6 +78,7 @@ export async function startBridge(
     BYOI_INGRESS_METRICS_ADDRESS: `127.0.0.1:${ingressMetricsPort}`,
     BYOI_INGRESS_TOKENS: `${benchSource}:${token}`,
     BYOI_REORDER_WINDOW_MS: String(flags.reorderWindowMs),
+    BYOI_AGENT_HISTORY_EVENTS: String(flags.agentHistoryEvents),
   });
   const ingressUrl = `http://127.0.0.1:${ingressPort}`;
   await untilReady(`${ingressUrl}/readyz`, ingress);

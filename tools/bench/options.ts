@@ -3,6 +3,7 @@
  * and the source and task queue every part of a run shares.
  */
 import { InvalidArgumentError, type Command } from 'commander';
+import { defaultAgentWorkflowSettings } from '../../workflows/agent';
 import type { LoadShape } from '../load/generator';
 
 /** Which load the bench plays: every agent's shift simulated, or changes drawn independently. */
@@ -22,6 +23,8 @@ export interface BenchFlags {
   publishIntervalMs: number;
   profile: boolean;
   maxCachedWorkflows: number;
+  /** An agent workflow continues as new after this many history events. */
+  agentHistoryEvents: number;
   settleSeconds: number;
   out: string;
   /** `--curve`: true, or the contact-centre sizes to run, comma-separated. */
@@ -43,6 +46,7 @@ export const defaultBenchFlags: BenchFlags = {
   publishIntervalMs: 400,
   profile: false,
   maxCachedWorkflows: 10_000,
+  agentHistoryEvents: defaultAgentWorkflowSettings.continueAsNewAfterHistoryEvents,
   settleSeconds: 300,
   out: 'results/bench.json',
 };
@@ -103,4 +107,17 @@ export function withLoadFlags(command: Command, defaults: LoadFlags): Command {
       defaults.interactionsPerSecond,
     )
     .option('--voice-share <share>', 'share of interactions that are calls', share, defaults.voiceShare);
+}
+
+/** Adds `--agent-history-events`: when an agent workflow continues as new, which bounds its memory. */
+export function withAgentHistoryFlag(
+  command: Command,
+  defaults: Pick<BenchFlags, 'agentHistoryEvents'>,
+): Command {
+  return command.option(
+    '--agent-history-events <n>',
+    'history events after which an agent workflow continues as new (bounds its memory in the worker)',
+    whole,
+    defaults.agentHistoryEvents,
+  );
 }

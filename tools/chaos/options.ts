@@ -3,6 +3,8 @@
  * seed scale as their defaults.
  */
 
+import { defaultAgentWorkflowSettings } from '../../workflows/agent';
+
 /** The chaos run's flags. */
 export interface ChaosFlags {
   agents: number;
@@ -18,6 +20,8 @@ export interface ChaosFlags {
    */
   timeScale: number;
   requestsPerMinute: number;
+  /** An agent workflow continues as new after this many history events (so the faults meet continuations too). */
+  agentHistoryEvents: number;
   /** Share of recording fetches the source answers 503. */
   recordingFailRate: number;
   /** Share of recording fetches the source stalls mid-body. */
@@ -41,6 +45,7 @@ export const defaultChaosFlags: ChaosFlags = {
   voiceShare: 0.7,
   timeScale: 1,
   requestsPerMinute: 3_000,
+  agentHistoryEvents: defaultAgentWorkflowSettings.continueAsNewAfterHistoryEvents,
   recordingFailRate: 0.1,
   recordingStallRate: 0.1,
   recordingStallSeconds: 60,

@@ -38,6 +38,8 @@ export interface ChaosReport {
     recordingsUploaded: number;
     requestsByStatus: Record<string, number>;
   };
+  /** Agent runs that continued as new during the run: the faults met continuations too. */
+  agentRunsContinuedAsNew: number;
   verdict: OracleVerdict;
 }
 
@@ -135,6 +137,8 @@ export function chaosSummary(report: ChaosReport): string {
     `Genesys accepted ${report.genesys.eventsAccepted} events; rejected ${counts(report.genesys.rejectedByReason)}; ` +
       `${report.genesys.duplicateEventIds} duplicate event ids, ${report.genesys.orderViolations} order violations, ` +
       `${report.genesys.recordingsUploaded} recordings uploaded. Answers by status: ${counts(report.genesys.requestsByStatus)}.`,
+    '',
+    `Agent runs continued as new (every ${flags.agentHistoryEvents} history events): ${report.agentRunsContinuedAsNew}.`,
     '',
   ];
   return lines.join('\n');

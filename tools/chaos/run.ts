@@ -119,6 +119,9 @@ export async function chaosRun(flags: ChaosFlags): Promise<ChaosReport> {
     const settledAt = Date.now();
     const latency = await simulatorLatency(stack.simulatorUrl, startedAt);
     const counters = await simulatorCounters(stack.simulatorUrl);
+    const { count: agentRunsContinuedAsNew } = await readBackOptions.client.workflow.count(
+      `ByoiKind = 'agent' AND ExecutionStatus = 'ContinuedAsNew'`,
+    );
     return {
       generatedAt: new Date().toISOString(),
       flags,
@@ -148,6 +151,7 @@ export async function chaosRun(flags: ChaosFlags): Promise<ChaosReport> {
         recordingsUploaded: counters.recordingsUploaded,
         requestsByStatus: counters.requestsByStatus,
       },
+      agentRunsContinuedAsNew,
       verdict,
     };
   } finally {

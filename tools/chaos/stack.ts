@@ -29,6 +29,7 @@ export interface ChaosStackOptions {
   agents: number;
   workers: number;
   requestsPerMinute: number;
+  agentHistoryEvents: number;
 }
 
 /** The running stack and how to kill and restart each part. */
@@ -111,6 +112,7 @@ export class ChaosStack {
       ...this.common(),
       BYOI_INGRESS_PORT: port,
       BYOI_INGRESS_TOKENS: `${benchSource}:${this.token}`,
+      BYOI_AGENT_HISTORY_EVENTS: String(this.options.agentHistoryEvents),
     });
     await untilReady(`${this.ingressUrl}/readyz`, this.ingress);
   }

@@ -198,7 +198,10 @@ export async function startDemoIngress(client: Client, config: BridgeConfig): Pr
   const options = {
     bridge: new BridgeClient(client, {
       taskQueue: config.taskQueue,
-      agentSettings: { reorderWindowMs: config.ingress.reorderWindowMs },
+      agentSettings: {
+        reorderWindowMs: config.ingress.reorderWindowMs,
+        continueAsNewAfterHistoryEvents: config.ingress.agentHistoryEvents,
+      },
       // A recording that never comes is given up on after 30 s here (2 hours by default).
       conversationSettings: { reorderWindowMs: config.ingress.reorderWindowMs, recordingWaitMs: 30_000 },
       expectRecordingBySource: config.recordings.expect,

@@ -18,6 +18,8 @@ export interface CarriedStateSample {
   unanswered: number;
   eventIds: { mean: number; max: number };
   bytes: { mean: number; max: number };
+  /** History events of each agent's current run: what its cached state machines in the worker grow with. */
+  historyEvents: { mean: number; max: number };
 }
 
 /** Queries up to `count` running agent workflows for what they carry. */
@@ -35,7 +37,11 @@ export async function sampleAgentState(address: string, count: number): Promise<
     // Every query settles before the connection closes: a query still retrying on a closed connection
     // throws from a timer and takes the process down (the first hour-long soak ended so).
     const answers = await Promise.allSettled(
-      ids.map(async (id) => (await client.workflow.getHandle(id).query(agentStatusQuery)).carried),
+      ids.map(async (id) => {
+        const handle = client.workflow.getHandle(id);
+        const [status, description] = await Promise.all([handle.query(agentStatusQuery), handle.describe()]);
+        return { ...status.carried, historyEvents: description.historyLength };
+      }),
     );
     const carried = answers.flatMap((answer) => (answer.status === 'fulfilled' ? [answer.value] : []));
     const stat = (values: number[]) => ({
@@ -47,6 +53,7 @@ export async function sampleAgentState(address: string, count: number): Promise<
       unanswered: answers.length - carried.length,
       eventIds: stat(carried.map((each) => each.eventIds)),
       bytes: stat(carried.map((each) => each.bytes)),
+      historyEvents: stat(carried.map((each) => each.historyEvents)),
     };
   } finally {
     await connection.close();

@@ -184,7 +184,9 @@ export function soakSummary(report: SoakReport): string {
     '',
     `Sampled ${carried.agents} running agent workflows at the end: each remembers ${carried.eventIds.mean} eventIds on average ` +
       `(at most ${carried.eventIds.max}); the state that crosses continue-as-new is ${carried.bytes.mean} bytes on average ` +
-      `(at most ${carried.bytes.max}).`,
+      `(at most ${carried.bytes.max}). Their current runs are ${carried.historyEvents.mean} history events long on average ` +
+      `(at most ${carried.historyEvents.max}); an agent continues as new after ${report.bench.settings.agentHistoryEvents}, ` +
+      'and its run’s state machines stay in the worker’s cache until then.',
     '',
     `A remembered id costs ${footprint.compactHeapBytesPerId} bytes of heap and ${footprint.compactJsonBytesPerId} bytes of JSON in the ` +
       `compact set (workflows/seen-ids.ts), against ${footprint.mapHeapBytesPerId} and ${footprint.mapJsonBytesPerId} in the map of ids to ` +
