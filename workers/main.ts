@@ -3,7 +3,6 @@
  * polling, let running activities finish, then exit.
  */
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
 import { AgentDirectory, agentDirectoryFolder } from '../activities/directory/agent-directory';
 import { DirectoryMapping, mappingTablesFrom } from '../activities/directory/mapping';
 import { RecordingSources } from '../activities/conversations/recording-source';
@@ -11,12 +10,19 @@ import { connectGenesys } from '../activities/genesys';
 import { version } from '../package.json';
 import { loadConfig } from '../config';
 import { createLogger } from '../config/logger';
+import { connectWhenReachable } from './connect';
 import { createBridgeWorker } from './worker';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel, 'byoi-worker', config.metricsAddress);
-  const connection = await NativeConnection.connect(config.temporal.connectionOptions);
+  const connection = await connectWhenReachable(config.temporal.connectionOptions, {
+    onRetry: (error, attempt, retryInMs) =>
+      logger.warn(
+        { address: config.temporal.connectionOptions.address, attempt, retryInMs, error: error.message },
+        'Temporal not reachable yet: waiting for it',
+      ),
+  });
   const genesys = config.genesys ? connectGenesys(config.genesys) : undefined;
   const mapping = genesys ? new DirectoryMapping(genesys.client) : undefined;
   const mappingTables = config.directory.snapshot ? mappingTablesFrom(config.directory.snapshot) : undefined;
