@@ -93,12 +93,17 @@ describe('the agent workflow under failure and long life', function () {
     const statuses = await assertStreamsDelivered(client(), sim, streams);
     for (const { agentId } of statuses) {
       let runs = 0;
-      for await (const _ of client().workflow.list({
+      const taskTimeouts = new Set<number>();
+      for await (const execution of client().workflow.list({
         query: `WorkflowId = '${agentWorkflowId(source, agentId)}'`,
       })) {
         runs++;
+        const described = await client().workflow.getHandle(execution.workflowId, execution.runId).describe();
+        taskTimeouts.add(Number(described.raw.executionConfig?.defaultWorkflowTaskTimeout?.seconds));
       }
       assert.ok(runs >= 4, `${agentId} continued as new ${runs - 1} times`);
+      // Started with a minute (client/library/task-timeout.ts), and every continuation keeps it.
+      assert.deepEqual([...taskTimeouts], [60], `${agentId}: each run's workflow-task timeout in seconds`);
     }
     // Every id of the day is still remembered after the hand-overs, at about 11 bytes each.
     for (const [index, status] of statuses.entries()) {

@@ -299,7 +299,10 @@ describe('a call whose disconnect arrives after its wrap-up, on a dev server aga
     const handle = client.workflow.getHandle<typeof conversationWorkflow>(
       conversationWorkflowId(source, interactionId),
     );
-    assert.equal((await handle.describe()).typedSearchAttributes.get(byoiStatus), 'Stalled');
+    const described = await handle.describe();
+    assert.equal(described.typedSearchAttributes.get(byoiStatus), 'Stalled');
+    // Started by the bridge's client with a minute for each workflow task (client/library/task-timeout.ts).
+    assert.equal(Number(described.raw.executionConfig?.defaultWorkflowTaskTimeout?.seconds), 60);
     // Nothing will end its legs: a while later it still waits.
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     const still = await handle.query(conversationStatusQuery);

@@ -11,7 +11,7 @@
 import {
   allHandlersFinished,
   condition,
-  continueAsNew,
+  makeContinueAsNewFunc,
   defineQuery,
   defineSignal,
   defineUpdate,
@@ -346,7 +346,8 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<never> {
 
   // Signals that arrive while handlers finish land in the inbox and travel with it.
   await condition(allHandlersFinished);
-  return continueAsNew<typeof agentWorkflow>({
+  // The next run keeps the workflow-task timeout its first was started with (client/library/task-timeout.ts).
+  return makeContinueAsNewFunc<typeof agentWorkflow>({ workflowTaskTimeout: workflowInfo().taskTimeoutMs })({
     source: input.source,
     agentId: input.agentId,
     settings: input.settings,

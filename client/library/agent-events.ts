@@ -4,6 +4,7 @@ import type { AgentEvent } from '../../domain/events/agent-event';
 import { agentEventsSignal, agentWorkflow, type AgentWorkflowSettings } from '../../workflows/agent';
 import type { ReceivedEvent } from '../../workflows/event-stream';
 import { startingSearchAttributes } from '../../workflows/search-attributes';
+import { entityWorkflowTaskTimeout } from './task-timeout';
 
 /** The workflow id of an external agent. */
 export const agentWorkflowId = (source: string, agentId: string) => `agent/${source}/${agentId}`;
@@ -26,6 +27,7 @@ export async function signalAgentEvents(
     signal: agentEventsSignal,
     signalArgs: [events],
     typedSearchAttributes: startingSearchAttributes('agent', source, agentId),
+    workflowTaskTimeout: entityWorkflowTaskTimeout,
   });
 }
 

@@ -17,6 +17,7 @@ import {
 } from '../../workflows/conversation';
 import type { ReceivedEvent } from '../../workflows/event-stream';
 import { startingSearchAttributes } from '../../workflows/search-attributes';
+import { entityWorkflowTaskTimeout } from './task-timeout';
 
 /** The workflow id of an external interaction. */
 export const conversationWorkflowId = (source: string, interactionId: string) =>
@@ -57,6 +58,7 @@ export async function signalInteractionEvents(
       ),
       // Completed is final; terminated (or failed, cancelled, timed out) is an operator's to start again.
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+      workflowTaskTimeout: entityWorkflowTaskTimeout,
     });
     return { outcome: 'delivered', workflowId, runId: handle.signaledRunId };
   } catch (error) {
