@@ -8,7 +8,6 @@ import { z } from 'zod';
 import { sourceNameSchema } from '../domain/events/envelope';
 import { snapshotLocationFrom, type SnapshotLocation } from '../domain/directory/location';
 import { genesysLimits } from '../domain/genesys';
-import { defaultAgentWorkflowSettings } from '../workflows/agent';
 import { hostsForRegion, type GenesysHosts } from '../domain/genesys/regions';
 import { publicUrlSchema, trustProxySchema } from './ingress-proxy';
 import {
@@ -99,7 +98,8 @@ export const environmentSchema = z.object({
         .min(20, 'must be at least 20 (each continue-as-new costs history events of its own)')
         .max(10_000, 'must be at most 10000 (Temporal warns at 10,240 events)'),
     )
-    .default(defaultAgentWorkflowSettings.continueAsNewAfterHistoryEvents),
+    // The agent workflow's own default (test/config.test.ts holds them equal).
+    .default(500),
   BYOI_METRICS_ADDRESS: metricsAddressSchema.optional(),
   BYOI_INGRESS_METRICS_ADDRESS: metricsAddressSchema.optional(),
   GENESYS_REGION: z.string().min(1).optional(),

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import assert from 'node:assert/strict';
 import { ConfigError, loadConfig } from '../config';
+import { defaultAgentWorkflowSettings } from '../workflows/agent';
 
 describe('configuration', () => {
   it('defaults to the embedded dev server on loopback', () => {
@@ -94,7 +95,11 @@ describe('configuration', () => {
   });
 
   it('bounds when an agent workflow continues as new, and names the setting when it is out of range', () => {
-    assert.equal(loadConfig({}).ingress.agentHistoryEvents, 500);
+    assert.equal(
+      loadConfig({}).ingress.agentHistoryEvents,
+      defaultAgentWorkflowSettings.continueAsNewAfterHistoryEvents,
+      'the agent workflow’s own default',
+    );
     assert.equal(loadConfig({ BYOI_AGENT_HISTORY_EVENTS: '150' }).ingress.agentHistoryEvents, 150);
     for (const [value, why] of [
       ['10', /BYOI_AGENT_HISTORY_EVENTS: must be at least 20/],

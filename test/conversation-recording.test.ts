@@ -141,7 +141,10 @@ describe('conversation recordings uploaded by a worker process', function () {
     console.log(
       `      (worker RSS ${(before.rss / 2 ** 20).toFixed(0)} MiB before, peak ${(after.peak / 2 ** 20).toFixed(0)} MiB during a ${(bigWav.length / 2 ** 20).toFixed(0)} MiB upload)`,
     );
-    assert.ok(growth < bigWav.length / 2, `the peak grew by ${growth} bytes, well under the file’s size`);
+    // Streamed, the file is never whole in memory: a buffered one adds at least its size. What streaming
+    // adds is the young generation V8 grows under the allocation pressure, up to some 30 MiB whatever
+    // the file's size (3 to 28 MiB over the test's runs), so the bound is the file, not half of it.
+    assert.ok(growth < bigWav.length, `the peak grew by ${growth} bytes, under the file’s size`);
     assert.deepEqual(
       await readdir(spoolDir()),
       [],
