@@ -27,7 +27,7 @@ describe('a worker and a Temporal server that is not up', function () {
       ),
       (error: unknown) => error instanceof TransportError,
     );
-    assert.ok(Date.now() - started < 4_000, 'gave up once its wait was over');
+    assert.ok(Date.now() - started < 10_000, 'gave up once its wait was over, not later');
     assert.deepEqual(
       retries.map((retry) => retry.retryInMs),
       [200, 400, 800].slice(0, retries.length),
