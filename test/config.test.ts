@@ -1,5 +1,6 @@
 import path from 'node:path';
 import assert from 'node:assert/strict';
+import { bridgeClientOptionsFrom } from '../client/library/bridge-client';
 import { ConfigError, loadConfig } from '../config';
 import { defaultAgentWorkflowSettings } from '../workflows/agent';
 
@@ -100,7 +101,12 @@ describe('configuration', () => {
       defaultAgentWorkflowSettings.continueAsNewAfterHistoryEvents,
       'the agent workflow’s own default',
     );
-    assert.equal(loadConfig({ BYOI_AGENT_HISTORY_EVENTS: '150' }).ingress.agentHistoryEvents, 150);
+    const set = loadConfig({ BYOI_AGENT_HISTORY_EVENTS: '150', BYOI_REORDER_WINDOW_MS: '250' });
+    assert.equal(set.ingress.agentHistoryEvents, 150);
+    // What the ingress and the demo start agent and conversation workflows with.
+    const options = bridgeClientOptionsFrom(set);
+    assert.deepEqual(options.agentSettings, { reorderWindowMs: 250, continueAsNewAfterHistoryEvents: 150 });
+    assert.deepEqual(options.conversationSettings, { reorderWindowMs: 250 });
     for (const [value, why] of [
       ['10', /BYOI_AGENT_HISTORY_EVENTS: must be at least 20/],
       ['20000', /BYOI_AGENT_HISTORY_EVENTS: must be at most 10000/],

@@ -7,7 +7,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../../config';
 import { createLogger } from '../../config/logger';
-import { BridgeClient } from '../library/bridge-client';
+import { BridgeClient, bridgeClientOptionsFrom } from '../library/bridge-client';
 import { startIngress } from './ingress';
 import { loadAdapterMappings, vendorAdapters } from './adapters';
 import { fileDirectoryIntake } from './directory-intake';
@@ -23,15 +23,7 @@ async function main(): Promise<void> {
   const connection = Connection.lazy(config.temporal.connectionOptions);
   const client = new Client({ connection, namespace: config.temporal.namespace });
   const ingress = await startIngress({
-    bridge: new BridgeClient(client, {
-      taskQueue: config.taskQueue,
-      agentSettings: {
-        reorderWindowMs: config.ingress.reorderWindowMs,
-        continueAsNewAfterHistoryEvents: config.ingress.agentHistoryEvents,
-      },
-      conversationSettings: { reorderWindowMs: config.ingress.reorderWindowMs },
-      expectRecordingBySource: config.recordings.expect,
-    }),
+    bridge: new BridgeClient(client, bridgeClientOptionsFrom(config)),
     temporal: client,
     sources: config.ingress.sources,
     host: config.ingress.host,

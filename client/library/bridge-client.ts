@@ -10,6 +10,7 @@
  */
 import { type Client } from '@temporalio/client';
 import type { z } from 'zod';
+import type { BridgeConfig } from '../../config';
 import { agentEventSchema, type AgentEvent, type AgentEventInput } from '../../domain/events/agent-event';
 import {
   interactionEventSchema,
@@ -44,6 +45,19 @@ export type EventOutcome =
 type Routed =
   | { kind: 'agent'; index: number; event: AgentEvent; workflowId: string }
   | { kind: 'conversation'; index: number; event: InteractionEvent; workflowId: string };
+
+/** What a {@link BridgeClient} takes from the bridge's configuration: the workflows' settings and recordings. */
+export function bridgeClientOptionsFrom(
+  config: Pick<BridgeConfig, 'taskQueue' | 'ingress' | 'recordings'>,
+): BridgeClientOptions {
+  const { reorderWindowMs, agentHistoryEvents } = config.ingress;
+  return {
+    taskQueue: config.taskQueue,
+    agentSettings: { reorderWindowMs, continueAsNewAfterHistoryEvents: agentHistoryEvents },
+    conversationSettings: { reorderWindowMs },
+    expectRecordingBySource: config.recordings.expect,
+  };
+}
 
 /** Settings of a {@link BridgeClient}. */
 export interface BridgeClientOptions {

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { Connection, type Client } from '@temporalio/client';
 import { vendorAdapters } from '../../client/ingress/adapters';
 import { startIngress, type Ingress } from '../../client/ingress/ingress';
-import { BridgeClient } from '../../client/library/bridge-client';
+import { BridgeClient, bridgeClientOptionsFrom } from '../../client/library/bridge-client';
 import {
   ensureDirectorySyncSchedule,
   formatDirectoryReport,
@@ -195,16 +195,12 @@ export function demoSnapshotFile(config: BridgeConfig): string {
 export async function startDemoIngress(client: Client, config: BridgeConfig): Promise<DemoIngress> {
   // A token of this run only: the demo is the one sender.
   const token = randomBytes(24).toString('base64url');
+  const configured = bridgeClientOptionsFrom(config);
   const options = {
     bridge: new BridgeClient(client, {
-      taskQueue: config.taskQueue,
-      agentSettings: {
-        reorderWindowMs: config.ingress.reorderWindowMs,
-        continueAsNewAfterHistoryEvents: config.ingress.agentHistoryEvents,
-      },
+      ...configured,
       // A recording that never comes is given up on after 30 s here (2 hours by default).
-      conversationSettings: { reorderWindowMs: config.ingress.reorderWindowMs, recordingWaitMs: 30_000 },
-      expectRecordingBySource: config.recordings.expect,
+      conversationSettings: { ...configured.conversationSettings, recordingWaitMs: 30_000 },
     }),
     temporal: client,
     sources: { [config.directory.source]: { tokens: [token] } },
