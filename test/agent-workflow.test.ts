@@ -7,6 +7,7 @@ import { agentWorkflowId, sendAgentEvent } from '../client/library/agent-events'
 import { seededRandom } from '../simulator/random';
 import { agentStatusQuery, retryDeadLettersUpdate, type AgentStatus } from '../workflows/agent';
 import { directorySyncedSignal } from '../workflows/directory-signals';
+import { byoiReason } from '../workflows/search-attributes';
 import {
   agentChanges,
   assertStreamsDelivered,
@@ -150,6 +151,12 @@ describe('the agent workflow on a dev server against the simulator', function ()
     while ((await localEnvironment().client.workflow.count(query)).count !== 1) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+    // What the Web UI's list and header show of it: the reason beside the status, the summary on top.
+    const description = await localEnvironment()
+      .client.workflow.getHandle(agentWorkflowId('acd', 'agent-new'))
+      .describe();
+    assert.equal(description.typedSearchAttributes.get(byoiReason), waiting.message);
+    assert.equal(await description.staticSummary(), 'agent agent-new of acd: presence and routing status');
     const supervisor = sim.seed.users[0]!;
     await users.addExternalId(client, supervisor.id, { authorityName: 'acd', externalKey: 'agent-new' });
     await presence.setPrimarySource(client, supervisor.id, sim.sourceId);
@@ -158,6 +165,10 @@ describe('the agent workflow on a dev server against the simulator', function ()
       .signal(directorySyncedSignal, { source: 'acd', completedAt: new Date().toISOString() });
     const delivered = await until('agent-new', (status) => status.counters.published === 1);
     assert.equal(delivered.status, 'Running');
+    const running = await localEnvironment()
+      .client.workflow.getHandle(agentWorkflowId('acd', 'agent-new'))
+      .describe();
+    assert.equal(running.typedSearchAttributes.get(byoiReason), '', 'the reason is cleared once it runs');
     assert.equal(delivered.genesysUserId, supervisor.id);
     // The publish that found no user sent nothing, so the event keeps its own time.
     const timeline = await inspect<{ presence: { eventDateTime: string }[] }>(

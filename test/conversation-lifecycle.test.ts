@@ -214,25 +214,25 @@ describe('the conversation lifecycle translation', () => {
     const refused = translate(started.state, held, context);
     assert.deepEqual(refused, {
       ok: false,
-      reason: `held (event ${held.eventId}) in a voice conversation with customer: agent agent-1 is not on the interaction`,
+      reason: `agent agent-1 is not on the interaction: held (event ${held.eventId}) in a voice conversation with customer`,
     });
     const early = step({ type: 'answered', agentId: parties.a });
     const before = translate(undefined, early, context);
     assert.ok(
       !before.ok &&
-        /^answered \(event .+\) before the conversation started: a voice conversation starts with started$/.test(
+        /^a voice conversation starts with started: answered \(event .+\) before the conversation started$/.test(
           before.reason,
         ),
     );
     const unknown = translate(started.state, step({ type: 'queued', queueId: 'Nowhere' }), context);
-    assert.ok(!unknown.ok && unknown.reason.endsWith('queue Nowhere has no Genesys queue'));
+    assert.ok(!unknown.ok && unknown.reason.startsWith('queue Nowhere has no Genesys queue: queued (event '));
   });
 
   it('lets only a wrap-up follow the end, once per agent', () => {
     const [scenario] = conversationScenarios('acd', parties);
     const { state } = run(scenario!.events);
     const again = translate(state, step({ type: 'wrapUp', agentId: parties.a }), context);
-    assert.ok(!again.ok && again.reason.endsWith('agent agent-1 has wrapped up already'));
+    assert.ok(!again.ok && again.reason.startsWith('agent agent-1 has wrapped up already: wrapUp (event '));
     const hold = translate(state, step({ type: 'held', agentId: parties.a }), context);
     assert.ok(!hold.ok && hold.reason.includes('nothing but a wrap-up follows the end of the conversation'));
   });

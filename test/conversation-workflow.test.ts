@@ -16,7 +16,7 @@ import {
   type ConversationWorkflowSettings,
 } from '../workflows/conversation';
 import { directorySyncedSignal } from '../workflows/directory-signals';
-import { byoiKind, byoiStatus } from '../workflows/search-attributes';
+import { byoiAgent, byoiKind, byoiQueue, byoiReason, byoiStatus } from '../workflows/search-attributes';
 import { users } from '../activities/genesys/directory';
 import { deliveryRounds, duplicatesIn, submitRounds, untilQueried } from './agent-fixtures';
 import { BridgeClient } from '../client/library/bridge-client';
@@ -191,7 +191,7 @@ describe('the conversation workflow on a dev server against the simulator', func
     assert.match(
       blocked.blocked?.reason ?? '',
       new RegExp(
-        `^held \\(event ${bogus.eventId}\\) in a voice conversation with customer, queue Sales: agent agent-2 is not on the interaction$`,
+        `^agent agent-2 is not on the interaction: held \\(event ${bogus.eventId}\\) in a voice conversation with customer, queue Sales$`,
       ),
     );
     const found = await client.workflow.count(
@@ -202,6 +202,17 @@ describe('the conversation workflow on a dev server against the simulator', func
     const handle = client.workflow.getHandle<typeof conversationWorkflow>(
       conversationWorkflowId(source, interactionId),
     );
+    // What the Web UI's list and header show of it.
+    const description = await handle.describe();
+    assert.equal(await description.staticSummary(), `voice ${interactionId} of ${source}`);
+    assert.match(
+      (await description.staticDetails()) ?? '',
+      new RegExp(`Genesys conversation \`${blocked.conversationId}\``),
+    );
+    const attributes = description.typedSearchAttributes;
+    assert.equal(attributes.get(byoiReason), blocked.message);
+    assert.equal(attributes.get(byoiQueue), parties.q);
+    assert.equal(attributes.get(byoiAgent), undefined, 'no agent leg before the answer');
     assert.deepEqual(await handle.executeUpdate(skipEventUpdate, { args: [{}] }), { eventId: bogus.eventId });
     const outcome = await handle.result();
     assert.equal(outcome.status, 'Completed');
@@ -282,7 +293,7 @@ describe('the conversation workflow on a dev server against the simulator', func
     assert.equal(blocked.blocked?.type, 'voice.queued');
     assert.match(
       blocked.blocked?.reason ?? '',
-      /before the conversation started: a voice conversation starts with started$/,
+      /^a voice conversation starts with started: .* before the conversation started$/,
     );
     const handle = client.workflow.getHandle<typeof conversationWorkflow>(
       conversationWorkflowId(source, interactionId),
@@ -360,7 +371,12 @@ describe('the conversation workflow on a dev server against the simulator', func
     }
     assert.match(listing, new RegExp(`${workflowId}\tBlocked\t[0-9a-f-]{36}`));
     const explained = await cliOutput(['conversation', 'status', source, interactionId], taskQueue);
-    assert.match(explained, new RegExp(`: Blocked — consultCompleted \\(event ${bogus.eventId}\\)`));
+    assert.match(
+      explained,
+      new RegExp(
+        `: Blocked — no consult never-started is in progress: consultCompleted \\(event ${bogus.eventId}\\)`,
+      ),
+    );
     assert.match(
       explained,
       /blocked on voice\.consultCompleted .*: .*no consult never-started is in progress/,

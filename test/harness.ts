@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker, type WorkerOptions, type WorkflowBundle } from '@temporalio/worker';
 import { temporalCliExecutable, testServerExecutable } from '../tools/stack/toolchain';
-import { byoiSearchAttributes } from '../workflows/search-attributes';
+import { byoiSearchAttributes, searchAttributeTypeName } from '../workflows/search-attributes';
 
 let local: TestWorkflowEnvironment | undefined;
 let timeSkipping: Promise<TestWorkflowEnvironment> | undefined;
@@ -20,8 +20,8 @@ export function localEnvironment(): TestWorkflowEnvironment {
   return local;
 }
 
-/** `temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD`. */
-const indexedKeyword = 2;
+/** `temporal.api.enums.v1.IndexedValueType`'s TEXT and KEYWORD. */
+const indexedValueType = { Text: 1, Keyword: 2 } as const;
 
 /** The time-skipping test server, started on first use and shared afterwards. */
 export function timeSkippingEnvironment(): Promise<TestWorkflowEnvironment> {
@@ -31,7 +31,9 @@ export function timeSkippingEnvironment(): Promise<TestWorkflowEnvironment> {
     // The bridge's workflows upsert its search attributes; the test server takes them like a cluster does.
     await environment.connection.operatorService.addSearchAttributes({
       namespace: 'default',
-      searchAttributes: Object.fromEntries(byoiSearchAttributes.map((key) => [key.name, indexedKeyword])),
+      searchAttributes: Object.fromEntries(
+        byoiSearchAttributes.map((key) => [key.name, indexedValueType[searchAttributeTypeName(key)]]),
+      ),
     });
     return environment;
   });
@@ -82,17 +84,30 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Starts the shared dev server. */
-export async function startSharedServers(): Promise<void> {
-  local = await startDevServer();
+let localUiPort: number | undefined;
+
+/** The shared dev server's Web UI, e.g. `http://127.0.0.1:41233`. */
+export function localWebUi(): string {
+  if (localUiPort === undefined) throw new Error('the shared Temporal dev server is not running');
+  return `http://127.0.0.1:${localUiPort}`;
 }
 
-/** A dev server of the test's own, with the bridge's search attributes (for tests that stop it). */
-export function startDevServer(): Promise<TestWorkflowEnvironment> {
+/** Starts the shared dev server, with its Web UI for the browser tests. */
+export async function startSharedServers(): Promise<void> {
+  localUiPort = await freePort();
+  local = await startDevServer(localUiPort);
+}
+
+/**
+ * A dev server of the test's own, with the bridge's search attributes (for tests that stop it), and
+ * with its Web UI when given a port.
+ */
+export function startDevServer(uiPort?: number): Promise<TestWorkflowEnvironment> {
   return TestWorkflowEnvironment.createLocal({
     server: {
       executable: temporalCliExecutable(),
       ip: '127.0.0.1',
+      ...(uiPort === undefined ? {} : { ui: true, uiPort }),
       searchAttributes: [...byoiSearchAttributes],
       extraArgs: [
         '--sqlite-pragma',
@@ -101,6 +116,8 @@ export function startDevServer(): Promise<TestWorkflowEnvironment> {
         'synchronous=OFF',
         '--log-level',
         'error',
+        // The UI asks the internet for news; there is none to ask here.
+        ...(uiPort === undefined ? [] : ['--ui-disable-news-fetch']),
       ],
     },
   });

@@ -22,6 +22,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { AgentChangesPublished, AgentResolution, AgentTarget, BridgeActivities } from '../activities';
 import type { AgentChangeOutcome } from '../activities/agents';
 import type { AgentEvent, AgentStreamKind } from '../domain/events/agent-event';
@@ -45,7 +46,14 @@ import { Alarms } from './alarms';
 import { seenCount } from './seen-ids';
 import { directorySyncedSignal } from './directory-signals';
 import { activityFailure, failureReason, locally } from './publishing';
-import { byoiGenesysId, byoiKind, byoiStatus, startingSearchAttributes } from './search-attributes';
+import {
+  byoiGenesysId,
+  byoiKind,
+  byoiReason,
+  byoiStatus,
+  reasonAttribute,
+  startingSearchAttributes,
+} from './search-attributes';
 
 /**
  * Changes of the agent as the bridge received them (one signal per agent per ingress hold): durable once
@@ -191,8 +199,15 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<never> {
     const info = workflowInfo();
     return info.continueAsNewSuggested || info.historyLength >= settings.continueAsNewAfterHistoryEvents;
   };
+  /** The `ByoiReason` written last; a continued run carries its predecessor's search attributes. */
+  let writtenReason = workflowInfo().typedSearchAttributes.get(byoiReason) ?? '';
   const show = (next: AgentStatus['status'], why?: string) => {
-    if (next !== status) upsertSearchAttributes([{ key: byoiStatus, value: next }]);
+    const reason = reasonAttribute(next, why);
+    const changed: SearchAttributeUpdatePair[] = [];
+    if (next !== status) changed.push({ key: byoiStatus, value: next });
+    if (reason !== writtenReason) changed.push({ key: byoiReason, value: reason });
+    if (changed.length > 0) upsertSearchAttributes(changed);
+    writtenReason = reason;
     status = next;
     message = why;
     setCurrentDetails(

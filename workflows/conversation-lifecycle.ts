@@ -125,7 +125,8 @@ export function translate(
   } catch (error) {
     if (!(error instanceof Refusal)) throw error;
     const where = state === undefined ? 'before the conversation started' : `in ${describeLifecycle(state)}`;
-    return { ok: false, reason: `${event.change.type} (event ${event.eventId}) ${where}: ${error.message}` };
+    // The cause first: lists cut the reason short.
+    return { ok: false, reason: `${error.message}: ${event.change.type} (event ${event.eventId}) ${where}` };
   }
 }
 

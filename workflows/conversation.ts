@@ -73,7 +73,10 @@ import {
   byoiChannel,
   byoiGenesysId,
   byoiKind,
+  byoiReason,
   byoiStatus,
+  reasonAttribute,
+  routingAttributes,
   startingSearchAttributes,
 } from './search-attributes';
 
@@ -175,6 +178,8 @@ interface ConversationState {
   /** Search attributes set since they were last written, by name, and the status last written. */
   unwritten: Map<string, SearchAttributeUpdatePair>;
   writtenPhase: ConversationPhase;
+  /** The `ByoiReason` last written. */
+  writtenReason: string;
 }
 
 /** Runs one interaction's conversation until it is settled. */
@@ -220,6 +225,7 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
     settled: false,
     unwritten: new Map(),
     writtenPhase: 'Running',
+    writtenReason: '',
   };
   const alarms = new Alarms();
 
@@ -719,8 +725,20 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
     if (state.phase !== state.writtenPhase) {
       state.unwritten.set(byoiStatus.name, { key: byoiStatus, value: state.phase });
     }
+    const reason = reasonAttribute(state.phase, state.message);
+    if (reason !== state.writtenReason) {
+      state.unwritten.set(byoiReason.name, { key: byoiReason, value: reason });
+    }
     state.writtenPhase = state.phase;
-    if (state.unwritten.size > 0) upsertSearchAttributes([...state.unwritten.values()]);
+    state.writtenReason = reason;
+    // The latest queue and agent ride along with a write that happens anyway: never one of their own.
+    if (state.unwritten.size > 0) {
+      const known = workflowInfo().typedSearchAttributes;
+      for (const pair of routingAttributes(state.lifecycle)) {
+        if (known.get(pair.key) !== pair.value) state.unwritten.set(pair.key.name, pair);
+      }
+      upsertSearchAttributes([...state.unwritten.values()]);
+    }
     state.unwritten.clear();
   }
 
@@ -735,7 +753,8 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
         `${counters.applied} steps applied (${counters.genesysEvents} Genesys events), ` +
         `${events.pending()} pending, ${events.state.ledger.length} in the ledger; recording ${recording.state}.` +
         (state.phase === 'Blocked'
-          ? '\n\nAn operator can `retry` (after a fix), `skipEvent` or `abandon` (workflow updates).'
+          ? '\n\nAn operator can `retry` (after a fix), `skipEvent` or `abandon` (workflow updates), e.g. ' +
+            `\`npm run cli -- conversation skip ${input.source} ${input.interactionId}\`.`
           : ''),
     );
   }

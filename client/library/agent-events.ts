@@ -4,6 +4,7 @@ import type { AgentEvent } from '../../domain/events/agent-event';
 import { agentEventsSignal, agentWorkflow, type AgentWorkflowSettings } from '../../workflows/agent';
 import type { ReceivedEvent } from '../../workflows/event-stream';
 import { startingSearchAttributes } from '../../workflows/search-attributes';
+import { agentDescription } from './summaries';
 import { entityWorkflowTaskTimeout } from './task-timeout';
 
 /** The workflow id of an external agent. */
@@ -28,6 +29,12 @@ export async function signalAgentEvents(
     signalArgs: [events],
     typedSearchAttributes: startingSearchAttributes('agent', source, agentId),
     workflowTaskTimeout: entityWorkflowTaskTimeout,
+    // Taken only when this call starts the workflow.
+    ...agentDescription(
+      source,
+      agentId,
+      events.map(({ event }) => event),
+    ),
   });
 }
 

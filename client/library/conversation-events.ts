@@ -17,6 +17,7 @@ import {
 } from '../../workflows/conversation';
 import type { ReceivedEvent } from '../../workflows/event-stream';
 import { startingSearchAttributes } from '../../workflows/search-attributes';
+import { conversationDescription } from './summaries';
 import { entityWorkflowTaskTimeout } from './task-timeout';
 
 /** The workflow id of an external interaction. */
@@ -59,6 +60,13 @@ export async function signalInteractionEvents(
       // Completed is final; terminated (or failed, cancelled, timed out) is an operator's to start again.
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
       workflowTaskTimeout: entityWorkflowTaskTimeout,
+      // Taken only when this call starts the workflow.
+      ...conversationDescription(
+        source,
+        interactionId,
+        conversationId,
+        events.map(({ event }) => event),
+      ),
     });
     return { outcome: 'delivered', workflowId, runId: handle.signaledRunId };
   } catch (error) {

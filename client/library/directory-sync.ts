@@ -11,6 +11,7 @@ import {
 } from '@temporalio/client';
 import type { DirectorySyncReport, SnapshotLocation } from '../../activities';
 import { directorySyncWorkflow } from '../../workflows';
+import { directorySyncDescription } from './summaries';
 
 /** What a directory sync needs to know. */
 export interface DirectorySyncOptions {
@@ -31,6 +32,7 @@ function action(options: DirectorySyncOptions) {
     args: [{ source: options.source, snapshot: options.snapshot }] as [
       Parameters<typeof directorySyncWorkflow>[0],
     ],
+    ...directorySyncDescription(options.source),
   };
 }
 

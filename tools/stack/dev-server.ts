@@ -8,7 +8,7 @@ import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
-import { byoiSearchAttributes } from '../../workflows/search-attributes';
+import { byoiSearchAttributes, searchAttributeTypeName } from '../../workflows/search-attributes';
 import { temporalCliPath } from './toolchain';
 
 /** How to run the dev server. */
@@ -42,7 +42,8 @@ export function devServerArgs(options: DevServerOptions): string[] {
   const args = ['server', 'start-dev', '--ip', options.ip, '--port', String(options.port)];
   args.push('--db-filename', options.dbFile, '--log-level', 'warn');
   for (const pragma of sqlitePragmas) args.push('--sqlite-pragma', pragma);
-  for (const key of byoiSearchAttributes) args.push('--search-attribute', `${key.name}=Keyword`);
+  for (const key of byoiSearchAttributes)
+    args.push('--search-attribute', `${key.name}=${searchAttributeTypeName(key)}`);
   if (options.uiPort === undefined) args.push('--headless');
   else args.push('--ui-port', String(options.uiPort), '--ui-disable-news-fetch');
   return args;

@@ -1,0 +1,171 @@
+/**
+ * The Temporal Web UI as an engineer on call uses it, in Debian's Chromium: the blocked-conversations
+ * query lists each conversation with its status, reason, queue and channel; one opens with its summary
+ * and current details; the skip the details suggest, sent from the project's CLI, completes it.
+ * Screenshots land in test-results/web-ui/ (git-ignored).
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { conversationWorkflowId, sendInteractionEvent } from '../client/library/conversation-events';
+import { interactionEventSchema, type InteractionEvent } from '../domain/events/interaction-event';
+import { projectRoot } from '../tools/stack/toolchain';
+import { conversationStatusQuery, type ConversationWorkflowSettings } from '../workflows/conversation';
+import { untilQueried } from './agent-fixtures';
+import { runBridgeWorker, type TestBridgeWorker } from './bridge-fixtures';
+import { answeredCall } from './conversation-fixtures';
+import { startTestSimulator, type TestSimulator } from './genesys-fixtures';
+import { localEnvironment, localWebUi, uniqueTaskQueue } from './harness';
+import { cliOutput } from './processes';
+
+const chromiumPath = '/usr/bin/chromium';
+const screenshots = join(projectRoot, 'test-results', 'web-ui');
+const source = 'acd-web-ui';
+const settings: Partial<ConversationWorkflowSettings> = {
+  reorderWindowMs: 1_000,
+  wrapUpWaitMs: 2_000,
+  expectRecording: 'never',
+};
+const blockedQuery = `ByoiKind = 'conversation' AND ByoiStatus = 'Blocked' AND ByoiSource = '${source}'`;
+/** The columns docs/operators.md asks an operator to add once. */
+const columns = ['ByoiStatus', 'ByoiChannel', 'ByoiQueue', 'ByoiReason'];
+
+/** A call whose agent leg is put on hold by an agent who is not on it: the conversation blocks there. */
+function blockedCall(): { events: InteractionEvent[]; interactionId: string; bogusEventId: string } {
+  const call = answeredCall(source, 'agent-1', 'Sales');
+  const bogus = interactionEventSchema.parse({
+    ...call[1]!,
+    eventId: randomUUID(),
+    occurredAt: new Date(Date.parse(call[1]!.occurredAt) + 500).toISOString(),
+    change: { type: 'held', agentId: 'agent-2' },
+  });
+  return {
+    events: [call[0]!, call[1]!, bogus, ...call.slice(2)],
+    interactionId: call[0]!.interactionId,
+    bogusEventId: bogus.eventId,
+  };
+}
+
+/** The text of the page's rendered markdown (the UI renders each piece in a frame), once `check` holds. */
+async function renderedMarkdown(page: Page, check: (text: string) => boolean): Promise<string> {
+  for (;;) {
+    const frames = page.frames().filter((frame) => frame.url().startsWith(`${localWebUi()}/render?`));
+    const text = (await Promise.all(frames.map((frame) => frame.locator('body').innerText()))).join('\n');
+    if (check(text)) return text;
+    await page.waitForTimeout(250);
+  }
+}
+
+describe('the Temporal Web UI in Chromium', function () {
+  this.timeout(180_000);
+  let sim: TestSimulator;
+  let bridge: TestBridgeWorker;
+  let browser: Browser;
+  let page: Page;
+  const taskQueue = uniqueTaskQueue('web-ui');
+  const calls = [blockedCall(), blockedCall(), blockedCall()];
+
+  before(async function () {
+    if (!existsSync(chromiumPath)) {
+      // scripts/setup.sh installs it where it may; anywhere else this says what is missing.
+      console.warn(
+        `    skipped: no Chromium at ${chromiumPath}; install Debian's chromium package ` +
+          '(`sudo apt-get install --no-install-recommends chromium`, which `bash scripts/setup.sh` does as root)',
+      );
+      this.skip();
+    }
+    mkdirSync(screenshots, { recursive: true });
+    sim = await startTestSimulator({ agents: 3, sourceName: source });
+    bridge = await runBridgeWorker(sim, taskQueue);
+    const client = localEnvironment().client;
+    for (const call of calls) {
+      for (const event of call.events) await sendInteractionEvent(client, taskQueue, event, settings);
+    }
+    for (const { interactionId } of calls) {
+      await untilQueried(
+        client,
+        conversationWorkflowId(source, interactionId),
+        conversationStatusQuery,
+        (status) => status.status === 'Blocked',
+      );
+    }
+    // Visibility catches up with the workflows' upserts shortly after.
+    while ((await client.workflow.count(blockedQuery)).count < calls.length) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    browser = await chromium.launch({ executablePath: chromiumPath, headless: true });
+    page = await browser.newPage({ viewport: { width: 1800, height: 1000 } });
+  });
+  after(async () => {
+    await browser?.close();
+    await bridge?.stop();
+    await sim?.simulator.stop();
+  });
+
+  it('lists the blocked conversations with status, reason, channel and queue as columns', async () => {
+    await page.goto(`${localWebUi()}/namespaces/default/workflows?query=${encodeURIComponent(blockedQuery)}`);
+    for (const { interactionId } of calls) {
+      await page.getByRole('link', { name: conversationWorkflowId(source, interactionId) }).waitFor();
+    }
+    // As docs/operators.md says: Configure Columns, add the bridge's columns, drop what is not needed.
+    await page.getByRole('button', { name: 'Configure Columns' }).click();
+    for (const column of columns) await page.getByRole('button', { name: `Add ${column} column` }).click();
+    for (const column of ['Run ID', 'Type', 'Start', 'End']) {
+      await page.getByRole('button', { name: `Remove ${column} column` }).click();
+    }
+    await page
+      .getByRole('button', { name: /^close/i })
+      .filter({ visible: true })
+      .click();
+    await page.getByText('Configure Workflows Table').waitFor({ state: 'hidden' });
+    const headers = await page.locator('thead th').allInnerTexts();
+    for (const column of columns)
+      assert.ok(
+        headers.some((header) => header.includes(column)),
+        `column ${column}`,
+      );
+
+    const rows = page.locator('tbody tr');
+    assert.equal(await rows.count(), calls.length, 'exactly the blocked conversations of this source');
+    for (const { interactionId } of calls) {
+      const row = rows.filter({ hasText: conversationWorkflowId(source, interactionId) });
+      const text = (await row.innerText()).replace(/\s+/g, ' ');
+      assert.match(text, /Blocked/);
+      assert.match(text, /agent agent-2 is not on the interaction/, 'the reason, in the list');
+      assert.match(text, /voice/);
+      assert.match(text, /Sales/);
+    }
+    await page.screenshot({ path: join(screenshots, 'blocked-list.png'), fullPage: true });
+  });
+
+  it('opens one with its summary and its reason, and shows it completed after the skip the details suggest', async () => {
+    const { interactionId, bogusEventId } = calls[0]!;
+    const workflowId = conversationWorkflowId(source, interactionId);
+    await page.getByRole('link', { name: workflowId }).click();
+    // The header's User Metadata tab: the summary and details given at start, and the current details,
+    // each rendered as markdown in a frame of its own.
+    await page.getByRole('tab', { name: 'User Metadata' }).click();
+    const metadata = await renderedMarkdown(page, (text) => text.includes('is not on the interaction'));
+    assert.match(metadata, new RegExp(`^voice ${interactionId} of ${source}$`, 'm'), 'the summary');
+    assert.match(metadata, /Genesys conversation [0-9a-f-]{36}\./, 'the details');
+    assert.match(
+      metadata,
+      new RegExp(`Blocked: agent agent-2 is not on the interaction: held \\(event ${bogusEventId}\\)`),
+      'the current details name the cause and the event',
+    );
+    assert.ok(
+      metadata.includes(`npm run cli -- conversation skip ${source} ${interactionId}`),
+      'and the command that unblocks it',
+    );
+    await page.screenshot({ path: join(screenshots, 'blocked-conversation.png'), fullPage: true });
+
+    const skipped = await cliOutput(['conversation', 'skip', source, interactionId], taskQueue);
+    assert.equal(skipped.trim(), `${workflowId}: skipped event ${bogusEventId}`);
+    await localEnvironment().client.workflow.getHandle(workflowId).result();
+    await page.reload();
+    await page.getByText('Completed', { exact: true }).first().waitFor();
+    await page.screenshot({ path: join(screenshots, 'completed-conversation.png'), fullPage: true });
+  });
+});
