@@ -6,6 +6,7 @@ import { createAgentActivities, type AgentDependencies } from './agents';
 import { createConversationActivities, type ConversationDependencies } from './conversations';
 import { createDirectoryActivities, type DirectoryDependencies } from './directory';
 import { createGenesysCheckActivities, type GenesysCheckDependencies } from './genesys-check';
+import { heartbeating } from './heartbeating';
 import { createSelfCheckActivities, type SelfCheckDependencies } from './self-check';
 
 /** Everything the activities need from the process that hosts them. */
@@ -17,12 +18,19 @@ export type ActivityDependencies = SelfCheckDependencies &
 
 /** Builds every activity the bridge's workflows call. */
 export function createActivities(dependencies: ActivityDependencies) {
+  const agents = createAgentActivities(dependencies);
+  const conversations = createConversationActivities(dependencies);
   return {
     ...createSelfCheckActivities(dependencies),
     ...createGenesysCheckActivities(dependencies),
     ...createDirectoryActivities(dependencies),
-    ...createAgentActivities(dependencies),
-    ...createConversationActivities(dependencies),
+    ...agents,
+    ...conversations,
+    // Run locally first; as regular activities (workflows/publishing.ts) they heartbeat.
+    publishAgentChanges: (request: Parameters<typeof agents.publishAgentChanges>[0]) =>
+      heartbeating(() => agents.publishAgentChanges(request)),
+    publishConversationStep: (events: Parameters<typeof conversations.publishConversationStep>[0]) =>
+      heartbeating(() => conversations.publishConversationStep(events)),
   };
 }
 

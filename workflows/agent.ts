@@ -16,6 +16,7 @@ import {
   defineSignal,
   defineUpdate,
   metricMeter,
+  proxyActivities,
   proxyLocalActivities,
   setCurrentDetails,
   setHandler,
@@ -24,7 +25,7 @@ import {
 } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { AgentChangesPublished, AgentResolution, AgentTarget, BridgeActivities } from '../activities';
-import type { AgentChangeOutcome } from '../activities/agents';
+import type { AgentChangeOutcome, AgentChangesToPublish } from '../activities/agents';
 import type { AgentEvent, AgentStreamKind } from '../domain/events/agent-event';
 import {
   settleAgentEvent,
@@ -45,7 +46,17 @@ import {
 import { Alarms } from './alarms';
 import { seenCount } from './seen-ids';
 import { directorySyncedSignal } from './directory-signals';
-import { activityFailure, failureReason, locally } from './publishing';
+import {
+  activityFailure,
+  escalationMessage,
+  failureReason,
+  localPhase,
+  locally,
+  locallyThenRemotely,
+  remotePhase,
+  type ActivityOutcomeFailure,
+  type CallPolicy,
+} from './publishing';
 import {
   byoiGenesysId,
   byoiKind,
@@ -106,7 +117,8 @@ export interface AgentCounters extends StreamCounters {
 export interface AgentStatus {
   source: string;
   agentId: string;
-  status: 'Running' | 'WaitingForMapping' | 'Conflict';
+  /** `Retrying`: a publish kept failing in the worker and Temporal retries it as a regular activity. */
+  status: 'Running' | 'WaitingForMapping' | 'Conflict' | 'Retrying';
   message?: string;
   genesysUserId?: string;
   pending: number;
@@ -148,19 +160,36 @@ const { resolveAgent } = proxyLocalActivities<BridgeActivities>(
 );
 
 /**
- * Publishing retries with backoff (and Retry-After) until the oldest of the events would pass Genesys's
- * 7-day limit.
+ * Publishing retries with backoff (and Retry-After), first in the worker, then as a regular activity,
+ * until the oldest of the events would pass Genesys's 7-day limit.
  */
-function publisherFor(due: PendingAgentEvent[], nowMs: number, settings: AgentWorkflowSettings) {
+function publishPolicy(due: PendingAgentEvent[], nowMs: number, settings: AgentWorkflowSettings): CallPolicy {
   const oldestMs = Math.min(...due.map((pending) => pending.occurredAtMs));
   const remainingMs = oldestMs + settings.maxEventAgeMs - nowMs - 60_000;
-  return proxyLocalActivities<BridgeActivities>(
-    locally({
-      startToCloseTimeout: settings.publishTimeoutMs,
-      scheduleToCloseTimeout: Math.max(2 * settings.publishTimeoutMs, remainingMs),
-      retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-    }),
-  ).publishAgentChanges;
+  return {
+    startToCloseTimeout: settings.publishTimeoutMs,
+    scheduleToCloseTimeout: Math.max(2 * settings.publishTimeoutMs, remainingMs),
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  };
+}
+
+/** Publishes one batch of an agent's changes: locally, then, if it keeps failing, as a regular activity. */
+function publishAgentChanges(
+  request: AgentChangesToPublish,
+  policy: CallPolicy,
+  onEscalation: (failure: ActivityOutcomeFailure, activityId: string) => void,
+): Promise<AgentChangesPublished> {
+  const activityId = `publish:${request.changes[0]!.event.eventId}`;
+  const summary = `${request.changes.length} change${request.changes.length === 1 ? '' : 's'} of the agent`;
+  return locallyThenRemotely(
+    () => proxyLocalActivities<BridgeActivities>(localPhase(policy)).publishAgentChanges(request),
+    () =>
+      proxyActivities<BridgeActivities>(remotePhase(policy)).publishAgentChanges.executeWithOptions(
+        { ...remotePhase(policy), activityId, summary },
+        [request],
+      ),
+    (failure) => onEscalation(failure, activityId),
+  );
 }
 
 /** Runs one agent's stream until it continues as new. */
@@ -290,20 +319,26 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<never> {
     // Times are taken for this publish; given back when nothing of it reached the user it was meant for.
     const stampsBefore = { ...stream.stamps };
     let outcomes: AgentChangeOutcome[];
+    // Built once: stamping takes the stream's times, and a retry sends the same request.
+    const request: AgentChangesToPublish = {
+      to,
+      // The activity derives each event's id from the event and the user it goes to (agentEventId), so
+      // its retries, and a run begun anew from the same history, carry the same ids and times.
+      changes: due.map((pending) => ({
+        event: pending.event,
+        eventDateTime: stampEvent(stream, pending, pending.event.change.kind),
+      })),
+    };
     try {
-      const published: AgentChangesPublished = await publisherFor(
-        due,
-        Date.now(),
-        settings,
-      )({
-        to,
-        // The activity derives each event's id from the event and the user it goes to (agentEventId), so
-        // its retries, and a run begun anew from the same history, carry the same ids and times.
-        changes: due.map((pending) => ({
-          event: pending.event,
-          eventDateTime: stampEvent(stream, pending, pending.event.change.kind),
-        })),
-      });
+      const published = await publishAgentChanges(
+        request,
+        publishPolicy(due, Date.now(), settings),
+        (failure, activityId) =>
+          show(
+            'Retrying',
+            escalationMessage('publishing to Genesys', failure, activityId, workflowInfo().workflowId),
+          ),
+      );
       const known = resolution?.status === 'mapped' ? resolution.userId : undefined;
       resolution = published.resolution;
       if (resolution.status !== 'mapped') {

@@ -47,6 +47,8 @@ export const defaultConversationWorkflowSettings: ConversationWorkflowSettings =
 /** Where the conversation stands. */
 export type ConversationPhase =
   | 'Running'
+  /** A step kept failing in the worker; Temporal retries it as a regular activity (Pending Activities). */
+  | 'Retrying'
   | 'WaitingForMapping'
   | 'Blocked'
   /** Legs still live that no step will end: a step that would have ended them came late (in the ledger). */

@@ -67,7 +67,17 @@ import { holdMessage, lateNotice, stalledReason, wrapUpHold } from './conversati
 import { Alarms } from './alarms';
 import { directorySyncedSignal } from './directory-signals';
 import { entityStream, headline } from './entity-stream';
-import { activityFailure, failureReason, locally } from './publishing';
+import {
+  activityFailure,
+  escalationMessage,
+  failureReason,
+  localPhase,
+  locally,
+  locallyThenRemotely,
+  remotePhase,
+  type ActivityOutcomeFailure,
+  type CallPolicy,
+} from './publishing';
 import { nextDue, settleEvent, stampTimes, type PendingEvent, type ReceivedEvent } from './event-stream';
 import {
   byoiChannel,
@@ -104,10 +114,11 @@ function conversationActivities(settings: ConversationWorkflowSettings) {
     retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
   });
   // A retried step resends its events with the same ids; what Genesys accepted the worker does not resend.
-  const publishing = locally({
+  // It retries until an operator acts: a conversation cannot skip a step.
+  const publishing: CallPolicy = {
     startToCloseTimeout: settings.publishTimeoutMs,
     retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-  });
+  };
   const uploading: ActivityOptions = {
     startToCloseTimeout: settings.uploadTimeoutMs,
     heartbeatTimeout: settings.uploadHeartbeatTimeoutMs,
@@ -118,12 +129,28 @@ function conversationActivities(settings: ConversationWorkflowSettings) {
     retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
   };
   const { resolveConversationParties } = proxyLocalActivities<BridgeActivities>(resolving);
-  const { publishConversationStep } = proxyLocalActivities<BridgeActivities>(publishing);
+  const local = proxyLocalActivities<BridgeActivities>(localPhase(publishing));
+  const remote = proxyActivities<BridgeActivities>(remotePhase(publishing));
   const { uploadRecording } = proxyActivities<BridgeActivities>(uploading);
   return {
     resolveConversationParties,
-    publishStep: (events: GenesysConversationEvent[], summary: string) =>
-      publishConversationStep.executeWithOptions({ ...publishing, summary }, [events]),
+    /** Publishes a step locally, then, if it keeps failing, as the regular activity `activityId`. */
+    publishStep: (
+      events: GenesysConversationEvent[],
+      summary: string,
+      activityId: string,
+      onEscalation: (failure: ActivityOutcomeFailure) => void,
+    ) =>
+      locallyThenRemotely(
+        () =>
+          local.publishConversationStep.executeWithOptions({ ...localPhase(publishing), summary }, [events]),
+        () =>
+          remote.publishConversationStep.executeWithOptions(
+            { ...remotePhase(publishing), activityId, summary },
+            [events],
+          ),
+        onEscalation,
+      ),
     uploadRecording: (recording: RecordingToUpload, summary: string) =>
       uploadRecording.executeWithOptions({ ...uploading, summary }, [recording]),
   };
@@ -637,7 +664,16 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
   /** Publishes a translated step; answers Genesys's refusal, or undefined once it accepted all of it. */
   async function publish(step: StepInFlight, summary: string): Promise<string | undefined> {
     try {
-      if (step.events.length > 0) await activities.publishStep(step.events, summary);
+      if (step.events.length > 0) {
+        const activityId = `publish:${step.eventId}`;
+        await activities.publishStep(step.events, summary, activityId, (failure) => {
+          const what = `publishing ${summary} to Genesys`;
+          show('Retrying', escalationMessage(what, failure, activityId, workflowInfo().workflowId));
+          // Searchable at once: the phase is otherwise written only before a wait.
+          writeAttributes();
+        });
+        if (state.phase === 'Retrying') show('Running');
+      }
     } catch (error) {
       const failure = activityFailure(error);
       if (!failure) throw error;
