@@ -11,7 +11,7 @@ import { temporal } from '@temporalio/proto';
 import { agentWorkflowId, sendAgentEvent } from '../client/library/agent-events';
 import { conversationWorkflowId, sendInteractionEvent } from '../client/library/conversation-events';
 import { temporalCliPath } from '../tools/stack/toolchain';
-import { conversationStatusQuery } from '../workflows/conversation';
+import { conversationStatusQuery, type conversationWorkflow } from '../workflows/conversation';
 import { agentChanges, assertDeliveredExactlyOnce, untilAgent, untilQueried } from './agent-fixtures';
 import { runBridgeWorker, type TestBridgeWorker } from './bridge-fixtures';
 import { answeredCall } from './conversation-fixtures';
@@ -51,7 +51,11 @@ async function temporalCli(args: string[]): Promise<string> {
 }
 
 /** How many events of a type the workflow's history holds. */
-async function historyCount(client: Client, workflowId: string, type: number): Promise<number> {
+async function historyCount(
+  client: Client,
+  workflowId: string,
+  type: temporal.api.enums.v1.EventType,
+): Promise<number> {
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
   return (history.events ?? []).filter((event) => event.eventType === type).length;
 }
@@ -146,7 +150,7 @@ describe('a Genesys call that keeps failing, where operators look', function () 
     await temporalCli(['activity', 'reset', '--workflow-id', workflowId, '--activity-id', activityId]);
     await untilPending(client(), workflowId, activityId, (activity) => activity.attempt === 1);
     await setFaults(sim.simulator, {});
-    const outcome = await client().workflow.getHandle(workflowId).result();
+    const outcome = await client().workflow.getHandle<typeof conversationWorkflow>(workflowId).result();
     assert.equal(outcome.status, 'Completed');
     assert.equal(outcome.counters.applied, call.length);
   });
