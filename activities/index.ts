@@ -36,5 +36,6 @@ export type {
   GenesysConversationEvent,
   PartyResolution,
   RecordingToUpload,
+  StepOrigin,
   UploadedRecording,
 } from './conversations';

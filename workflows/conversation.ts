@@ -30,6 +30,7 @@ import type {
   BridgeActivities,
   GenesysConversationEvent,
   RecordingToUpload,
+  StepOrigin,
   UploadedRecording,
 } from '../activities';
 import type { InteractionEvent } from '../domain/events/interaction-event';
@@ -119,8 +120,8 @@ function conversationActivities(settings: ConversationWorkflowSettings) {
   const { uploadRecording } = proxyActivities<BridgeActivities>(uploading);
   return {
     resolveConversationParties,
-    publishStep: (events: GenesysConversationEvent[], summary: string) =>
-      publishConversationStep.executeWithOptions({ ...publishing, summary }, [events]),
+    publishStep: (events: GenesysConversationEvent[], summary: string, origin?: StepOrigin) =>
+      publishConversationStep.executeWithOptions({ ...publishing, summary }, [events, origin]),
     uploadRecording: (recording: RecordingToUpload, summary: string) =>
       uploadRecording.executeWithOptions({ ...uploading, summary }, [recording]),
   };
@@ -141,6 +142,8 @@ interface StepInFlight {
   eventId: string;
   state: LifecycleState;
   events: GenesysConversationEvent[];
+  /** The source event's receipt, for its age at publish (an abandon's closing step has none). */
+  origin?: StepOrigin;
 }
 
 /** Everything a conversation workflow keeps besides its events (those are in its stream core). */
@@ -532,6 +535,7 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
         eventId: event.eventId,
         state: translation.state,
         events: stamp(translation.events, event.occurredAt, ids.eventId),
+        origin: { source: input.source, receivedAtMs: head.arrivedAtMs },
       };
     }
     show('Running');
@@ -631,7 +635,7 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
   /** Publishes a translated step; answers Genesys's refusal, or undefined once it accepted all of it. */
   async function publish(step: StepInFlight, summary: string): Promise<string | undefined> {
     try {
-      if (step.events.length > 0) await activities.publishStep(step.events, summary);
+      if (step.events.length > 0) await activities.publishStep(step.events, summary, step.origin);
     } catch (error) {
       const failure = activityFailure(error);
       if (!failure) throw error;
