@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { processMetrics, serviceMetrics, workflowMetrics, type MetricDefinition } from '../config/metrics';
 import { projectRoot } from '../tools/stack/toolchain';
+import { statusCounts } from '../workers/workflow-status';
 
 const prometheusFolder = path.join(projectRoot, 'ops', 'prometheus');
 const rulesFile = path.join(prometheusFolder, 'byoi-bridge.rules.yml');
@@ -42,6 +43,45 @@ const exported = new Set(
     ...Object.values(processMetrics),
   ].flatMap(exposedNames),
 );
+
+/** The label names each exported series may carry: its own, the two Prometheus adds, `le` on buckets. */
+const labelsOf = new Map(
+  [
+    ...Object.values(serviceMetrics),
+    ...Object.values(workflowMetrics),
+    ...Object.values(processMetrics),
+  ].flatMap((definition) =>
+    exposedNames(definition).map(
+      (name) =>
+        [
+          name,
+          new Set([...definition.labels, 'instance', 'job', ...(name.endsWith('_bucket') ? ['le'] : [])]),
+        ] as const,
+    ),
+  ),
+);
+
+/** Every ByoiStatus value the workflows can be counted in. */
+const statuses = new Set(statusCounts().map((count) => count.status));
+
+/**
+ * What is wrong with the `byoi_…{…}` selectors of `text`: a label the series does not have, or a status no
+ * workflow is ever in (either would make a query silently match nothing).
+ */
+function selectorProblems(text: string): string[] {
+  const problems: string[] = [];
+  for (const [, name, matchers] of text.matchAll(/\b(byoi_[a-z0-9_]+)\{([^}]*)\}/g)) {
+    for (const [, label, value] of matchers!.matchAll(/([a-z_]+)\s*(?:=~|!~|!=|=)\s*"([^"]*)"/g)) {
+      if (!labelsOf.get(name!)?.has(label!)) problems.push(`${name} has no label ${label}`);
+      if (label === 'status' && name!.startsWith('byoi_workflows')) {
+        for (const status of value!.split('|')) {
+          if (!statuses.has(status)) problems.push(`${name}: no workflow is ever ${status}`);
+        }
+      }
+    }
+  }
+  return problems;
+}
 
 function byoiNamesIn(text: string): string[] {
   return [...new Set(text.match(/\bbyoi_[a-z0-9_]+\b/g) ?? [])];
@@ -112,12 +152,14 @@ describe('the alert rules', () => {
     }
   });
 
-  it('name only metrics the bridge exports', async () => {
+  it('name only metrics the bridge exports, with labels and statuses they have', async () => {
     const rules = await readFile(rulesFile, 'utf8');
     assert.deepEqual(
       byoiNamesIn(rules).filter((name) => !exported.has(name)),
       [],
     );
+    assert.ok(rules.includes('byoi_workflows{'), 'the selectors were found');
+    assert.deepEqual(selectorProblems(rules), []);
   });
 });
 
@@ -163,13 +205,14 @@ describe('the Grafana dashboard', () => {
     }
   });
 
-  it('shows every service-level metric, and names only metrics the bridge exports', () => {
+  it('shows every service-level metric, and names only metrics the bridge exports, with labels they have', () => {
     const expressions = panels.flatMap((panel) => panel.targets ?? []).map((target) => target.expr);
     const named = byoiNamesIn(expressions.join('\n'));
     assert.deepEqual(
       named.filter((name) => !exported.has(name)),
       [],
     );
+    assert.deepEqual(selectorProblems(expressions.join('\n')), []);
     for (const definition of [...Object.values(serviceMetrics), ...Object.values(workflowMetrics)]) {
       assert.ok(
         exposedNames(definition).some((name) => named.includes(name)),
