@@ -18,6 +18,17 @@ import { md5Base64, setFaults, startTestSimulator, toneWav, type TestSimulator }
 import { freePort, localEnvironment, uniqueTaskQueue } from './harness';
 import { ingressProcess, workerProcess } from './processes';
 import { scrape, type Scrape } from './prometheus-text';
+import { prometheusInstalled, startPrometheus, type RuleState } from './prometheus-server';
+
+/** A call the bridge cannot express: a hold by an agent who is not on it blocks its conversation. */
+function blockedCall(source: string) {
+  return interactionEvents(
+    source,
+    'voice',
+    [inbound, { type: 'queued', queueId: 'Sales' }, { type: 'held', agentId: 'agent-3' }],
+    60_000,
+  );
+}
 
 /** The metric names an alert rules file or a dashboard names: every `byoi_…` and `temporal_…` token. */
 function metricNamesIn(text: string): Set<string> {
@@ -33,6 +44,8 @@ describe('the service-level metrics, scraped from a worker and an ingress during
   let worker: ChildProcess;
   let ingress: ChildProcess;
   let ingressUrl: string;
+  let workerMetricsAddress: string;
+  let ingressMetricsAddress: string;
   let workerMetricsUrl: string;
   let ingressMetricsUrl: string;
   let dataDir: string;
@@ -71,13 +84,15 @@ describe('the service-level metrics, scraped from a worker and an ingress during
       await freePort(),
       await freePort(),
     ];
-    workerMetricsUrl = `http://127.0.0.1:${workerMetricsPort}/metrics`;
-    ingressMetricsUrl = `http://127.0.0.1:${ingressMetricsPort}/metrics`;
+    workerMetricsAddress = `127.0.0.1:${workerMetricsPort}`;
+    ingressMetricsAddress = `127.0.0.1:${ingressMetricsPort}`;
+    workerMetricsUrl = `http://${workerMetricsAddress}/metrics`;
+    ingressMetricsUrl = `http://${ingressMetricsAddress}/metrics`;
     ingressUrl = `http://127.0.0.1:${ingressPort}`;
     worker = workerProcess(sim, taskQueue, {
       BYOI_DATA_DIR: dataDir,
       BYOI_RECORDING_SPOOL_DIR: path.join(dataDir, 'spool'),
-      BYOI_METRICS_ADDRESS: `127.0.0.1:${workerMetricsPort}`,
+      BYOI_METRICS_ADDRESS: workerMetricsAddress,
       BYOI_WORKFLOW_STATUS_INTERVAL: '1s',
     });
     ingress = ingressProcess(
@@ -85,7 +100,7 @@ describe('the service-level metrics, scraped from a worker and an ingress during
       { port: ingressPort, source, token },
       {
         BYOI_DATA_DIR: dataDir,
-        BYOI_INGRESS_METRICS_ADDRESS: `127.0.0.1:${ingressMetricsPort}`,
+        BYOI_INGRESS_METRICS_ADDRESS: ingressMetricsAddress,
         BYOI_REORDER_WINDOW_MS: '200',
       },
     );
@@ -114,11 +129,16 @@ describe('the service-level metrics, scraped from a worker and an ingress during
       ingressBefore.value(serviceMetrics.ingressEvents.name, { kind: 'agent', source, outcome });
     assert.equal(ingressDelta('accepted'), answer.accepted);
     assert.equal(ingressDelta('refused'), answer.refused);
-    assert.equal(
-      ingressAfter.value(serviceMetrics.ingressRequests.name, { route: '/v1/events', status: '202' }) -
-        ingressBefore.value(serviceMetrics.ingressRequests.name, { route: '/v1/events', status: '202' }),
-      1,
+    // A request is counted once its answer has gone out: maybe just after the sender has it.
+    const requests = (scraped: Scrape) =>
+      scraped.value(serviceMetrics.ingressRequests.name, { route: '/v1/events', status: '202' });
+    const answered = await poll(
+      ingressScrape,
+      (scraped) => requests(scraped) > requests(ingressBefore),
+      10_000,
+      100,
     );
+    assert.equal(requests(answered) - requests(ingressBefore), 1);
 
     const ages = `${serviceMetrics.eventAgeAtPublish.name}_count`;
     const agentAges = (scraped: Scrape) => scraped.value(ages, { stream: 'agent', source });
@@ -223,13 +243,7 @@ describe('the service-level metrics, scraped from a worker and an ingress during
         md5: md5Base64(wav),
       },
     ]);
-    // A hold by an agent who is not on the call: nothing in Genesys can express it.
-    const strange = interactionEvents(
-      source,
-      'voice',
-      [inbound, { type: 'queued', queueId: 'Sales' }, { type: 'held', agentId: 'agent-3' }],
-      60_000,
-    );
+    const strange = blockedCall(source);
     const ingressBefore = await ingressScrape();
     const sent = [...call, ...strange].map((event) => ({ kind: 'conversation', ...event }));
     assert.equal((await post(sent)).accepted, sent.length);
@@ -317,6 +331,76 @@ describe('the service-level metrics, scraped from a worker and an ingress during
       for (const identifying of ['agent-1', 'voice-', token, defaultSimulatorClient.clientSecret]) {
         assert.ok(!page.includes(identifying), `a scrape shows ${identifying}`);
       }
+    }
+  });
+
+  it('lets a real Prometheus evaluate every alert rule and dashboard query on the scraped series, and a Blocked conversation make its alert pending', async function () {
+    if (!prometheusInstalled()) {
+      console.warn(
+        "    prometheus is not installed: install Debian's prometheus package (scripts/setup.sh does)",
+      );
+      this.skip();
+    }
+    const blocked = (scraped: Scrape) =>
+      scraped.value(serviceMetrics.workflows.name, { kind: 'conversation', status: 'Blocked' });
+    const before = await workerScrape();
+    const strange = blockedCall(source).map((event) => ({ kind: 'conversation', ...event }));
+    assert.equal((await post(strange)).accepted, strange.length);
+    const counted = await workerUntil(
+      (scraped) => blocked(scraped) > blocked(before),
+      'one more Blocked conversation',
+    );
+
+    const rulesFile = path.join(projectRoot, 'ops/prometheus/byoi-bridge.rules.yml');
+    const prometheus = await startPrometheus(
+      { 'byoi-worker': workerMetricsAddress, 'byoi-ingress': ingressMetricsAddress },
+      rulesFile,
+    );
+    try {
+      const blockedAlert = (rules: RuleState[]) =>
+        rules.find((rule) => rule.name === 'ByoiConversationsBlocked')?.alerts ?? [];
+      const rules = await poll(
+        () => prometheus.rules(),
+        (each) => blockedAlert(each).length > 0,
+        60_000,
+        500,
+      );
+      // Pending: it fires after 15 minutes of it.
+      assert.deepEqual(
+        blockedAlert(rules).map((alert) => ({ status: alert.labels.status, state: alert.state })),
+        [{ status: 'Blocked', state: 'pending' }],
+      );
+      assert.deepEqual(
+        rules.filter((rule) => rule.health !== 'ok').map((rule) => `${rule.name}: ${rule.lastError}`),
+        [],
+        'every rule evaluates without error',
+      );
+      assert.deepEqual(
+        (await prometheus.targets()).map((target) => `${target.job} ${target.health}`).sort(),
+        ['byoi-ingress up', 'byoi-worker up'],
+      );
+      const open = await prometheus.query('max by (kind, status) (byoi_workflows)');
+      assert.equal(
+        Number(
+          open.result.find((each) => each.metric.kind === 'conversation' && each.metric.status === 'Blocked')
+            ?.value[1],
+        ),
+        blocked(counted),
+        'Prometheus holds what the worker counted',
+      );
+      const dashboard = JSON.parse(
+        await readFile(path.join(projectRoot, 'ops/grafana/byoi-bridge.json'), 'utf8'),
+      ) as { panels: { title: string; targets?: { expr: string }[] }[] };
+      for (const panel of dashboard.panels) {
+        for (const { expr } of panel.targets ?? []) {
+          const answer = await prometheus.query(
+            expr.replaceAll('$__rate_interval', '10s').replaceAll('$source', '.*'),
+          );
+          assert.equal(answer.status, 'success', `${panel.title}: ${expr}: ${answer.error}`);
+        }
+      }
+    } finally {
+      await prometheus.stop();
     }
   });
 });
