@@ -2,7 +2,7 @@
 import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
 import pino, { type Logger } from 'pino';
 import type { BridgeConfig } from '.';
-import { histogramBuckets, ServiceMetrics } from './metrics';
+import { histogramBuckets, processMetrics, ServiceMetrics, type MetricDefinition } from './metrics';
 
 const temporalLevels: Record<BridgeConfig['logLevel'], LogLevel> = {
   fatal: 'ERROR',
@@ -76,13 +76,12 @@ const memorySampleMs = 15_000;
  */
 function reportMemory(process: string): void {
   const meter = Runtime.instance().metricMeter;
-  const gauge = (name: string, description: string) =>
-    meter.createGauge(`byoi_process_${name}_bytes`, 'int', 'bytes', description);
+  const gauge = ({ name, help }: MetricDefinition) => meter.createGauge(name, 'int', 'bytes', help);
   const gauges = {
-    rss: gauge('resident_memory', 'resident set size of the process, every thread included'),
-    heapUsed: gauge('heap_used', "V8 heap in use on the process's main thread"),
-    heapTotal: gauge('heap_total', "V8 heap reserved on the process's main thread"),
-    external: gauge('external_memory', 'memory of buffers and other objects outside the V8 heap'),
+    rss: gauge(processMetrics.residentMemory),
+    heapUsed: gauge(processMetrics.heapUsed),
+    heapTotal: gauge(processMetrics.heapTotal),
+    external: gauge(processMetrics.externalMemory),
   };
   const sample = () => {
     const usage = globalThis.process.memoryUsage();
