@@ -27,10 +27,10 @@ export function createActivities(dependencies: ActivityDependencies) {
     ...agents,
     ...conversations,
     // Run locally first; as regular activities (workflows/publishing.ts) they heartbeat.
-    publishAgentChanges: (request: Parameters<typeof agents.publishAgentChanges>[0]) =>
-      heartbeating(() => agents.publishAgentChanges(request)),
-    publishConversationStep: (events: Parameters<typeof conversations.publishConversationStep>[0]) =>
-      heartbeating(() => conversations.publishConversationStep(events)),
+    publishAgentChanges: (...request: Parameters<typeof agents.publishAgentChanges>) =>
+      heartbeating(() => agents.publishAgentChanges(...request)),
+    publishConversationStep: (...step: Parameters<typeof conversations.publishConversationStep>) =>
+      heartbeating(() => conversations.publishConversationStep(...step)),
   };
 }
 
@@ -44,5 +44,6 @@ export type {
   GenesysConversationEvent,
   PartyResolution,
   RecordingToUpload,
+  StepOrigin,
   UploadedRecording,
 } from './conversations';

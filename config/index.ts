@@ -102,6 +102,10 @@ export const environmentSchema = z.object({
     .default(500),
   BYOI_METRICS_ADDRESS: metricsAddressSchema.optional(),
   BYOI_INGRESS_METRICS_ADDRESS: metricsAddressSchema.optional(),
+  BYOI_WORKFLOW_STATUS_INTERVAL: z
+    .string()
+    .regex(/^(off|[1-9]\d*(s|m|h))$/, 'must be off or a duration such as 30s, 1m or 1h')
+    .default('1m'),
   GENESYS_REGION: z.string().min(1).optional(),
   GENESYS_API_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
   GENESYS_LOGIN_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
@@ -140,6 +144,11 @@ export interface BridgeConfig {
   genesys: GenesysConfig | undefined;
   /** Where the worker serves Prometheus metrics (`/metrics`); none when undefined. */
   metricsAddress: string | undefined;
+  /**
+   * How often a worker with a metrics address counts workflows by status into `byoi_workflows`; undefined
+   * (`off`) on all workers of a fleet but one.
+   */
+  workflowStatusIntervalMs: number | undefined;
   /** Where recordings are spooled on their way to Genesys (default: the OS temp directory). */
   recordingSpoolDir: string | undefined;
   /** Where each source's recordings may come from, with what credentials, and which calls expect one. */
@@ -287,6 +296,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BridgeConfig {
     },
     genesys,
     metricsAddress: settings.BYOI_METRICS_ADDRESS,
+    workflowStatusIntervalMs: durationMs(settings.BYOI_WORKFLOW_STATUS_INTERVAL),
     recordingSpoolDir: settings.BYOI_RECORDING_SPOOL_DIR,
     recordings,
     maxCachedWorkflows: settings.BYOI_MAX_CACHED_WORKFLOWS,
@@ -308,6 +318,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BridgeConfig {
       }),
     },
   };
+}
+
+/** A duration such as `30s`, `1m` or `1h` in milliseconds; `off` is undefined. */
+function durationMs(duration: string): number | undefined {
+  if (duration === 'off') return undefined;
+  const unitMs = { s: 1_000, m: 60_000, h: 3_600_000 }[duration.slice(-1) as 's' | 'm' | 'h'];
+  return Number(duration.slice(0, -1)) * unitMs;
 }
 
 // Either a region (real Genesys Cloud) or explicit base URLs (the simulator, a proxy); credentials with both.

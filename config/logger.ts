@@ -2,6 +2,7 @@
 import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
 import pino, { type Logger } from 'pino';
 import type { BridgeConfig } from '.';
+import { histogramBuckets, processMetrics, ServiceMetrics, type MetricDefinition } from './metrics';
 
 const temporalLevels: Record<BridgeConfig['logLevel'], LogLevel> = {
   fatal: 'ERROR',
@@ -16,8 +17,9 @@ const temporalLevels: Record<BridgeConfig['logLevel'], LogLevel> = {
 /**
  * Creates the process logger and, once per process, routes the Temporal runtime's logs to it; with a
  * `metricsAddress` the runtime also serves Prometheus metrics there: the SDK's own (task latencies,
- * activity failures, …), the workflows' (`byoi_agent_events_total{outcome}`) and the process's memory
- * (`byoi_process_*_bytes{process}`: see {@link reportMemory}).
+ * activity failures, …), the workflows' (`byoi_agent_events_total{outcome}`), the service-level metrics
+ * (config/metrics.ts: {@link createServiceMetrics}) and the process's memory (`byoi_process_*_bytes{process}`:
+ * see {@link reportMemory}).
  */
 export function createLogger(level: BridgeConfig['logLevel'], name: string, metricsAddress?: string): Logger {
   // Belt and braces: no code logs the config object, and if one ever does, the secret stays out.
@@ -41,7 +43,13 @@ export function createLogger(level: BridgeConfig['logLevel'], name: string, metr
       ...(metricsAddress
         ? {
             telemetryOptions: {
-              metrics: { prometheus: { bindAddress: metricsAddress, countersTotalSuffix: true } },
+              metrics: {
+                prometheus: {
+                  bindAddress: metricsAddress,
+                  countersTotalSuffix: true,
+                  histogramBucketOverrides: histogramBuckets,
+                },
+              },
             },
           }
         : {}),
@@ -49,6 +57,14 @@ export function createLogger(level: BridgeConfig['logLevel'], name: string, metr
     if (metricsAddress) reportMemory(name);
   }
   return logger;
+}
+
+/**
+ * The service-level metrics of a process (after {@link createLogger}): on the runtime's meter, so on the
+ * same `/metrics` as the SDK's, when the process has a metrics address; else instruments that record nothing.
+ */
+export function createServiceMetrics(metricsAddress: string | undefined): ServiceMetrics {
+  return metricsAddress ? new ServiceMetrics(Runtime.instance().metricMeter) : ServiceMetrics.none;
 }
 
 /** How often the memory gauges are sampled: the soak reads them once a minute. */
@@ -60,13 +76,12 @@ const memorySampleMs = 15_000;
  */
 function reportMemory(process: string): void {
   const meter = Runtime.instance().metricMeter;
-  const gauge = (name: string, description: string) =>
-    meter.createGauge(`byoi_process_${name}_bytes`, 'int', 'bytes', description);
+  const gauge = ({ name, help }: MetricDefinition) => meter.createGauge(name, 'int', 'bytes', help);
   const gauges = {
-    rss: gauge('resident_memory', 'resident set size of the process, every thread included'),
-    heapUsed: gauge('heap_used', "V8 heap in use on the process's main thread"),
-    heapTotal: gauge('heap_total', "V8 heap reserved on the process's main thread"),
-    external: gauge('external_memory', 'memory of buffers and other objects outside the V8 heap'),
+    rss: gauge(processMetrics.residentMemory),
+    heapUsed: gauge(processMetrics.heapUsed),
+    heapTotal: gauge(processMetrics.heapTotal),
+    external: gauge(processMetrics.externalMemory),
   };
   const sample = () => {
     const usage = globalThis.process.memoryUsage();

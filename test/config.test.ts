@@ -50,6 +50,20 @@ describe('configuration', () => {
     );
   });
 
+  it('counts workflows by status every minute unless told another interval or off, and names a bad one', () => {
+    assert.equal(loadConfig({}).workflowStatusIntervalMs, 60_000);
+    assert.equal(loadConfig({ BYOI_WORKFLOW_STATUS_INTERVAL: '30s' }).workflowStatusIntervalMs, 30_000);
+    assert.equal(loadConfig({ BYOI_WORKFLOW_STATUS_INTERVAL: '2h' }).workflowStatusIntervalMs, 7_200_000);
+    assert.equal(loadConfig({ BYOI_WORKFLOW_STATUS_INTERVAL: 'off' }).workflowStatusIntervalMs, undefined);
+    for (const bad of ['0s', '1d', 'sometimes']) {
+      assert.throws(
+        () => loadConfig({ BYOI_WORKFLOW_STATUS_INTERVAL: bad }),
+        /BYOI_WORKFLOW_STATUS_INTERVAL: must be off or a duration/,
+        bad,
+      );
+    }
+  });
+
   it('resolves a Genesys region to its API and login hosts and keeps the batching limits of the contract', () => {
     const config = loadConfig({
       GENESYS_REGION: 'eu-west-1',

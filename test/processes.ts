@@ -66,3 +66,28 @@ export function inheritedEnvironment(): NodeJS.ProcessEnv {
     ),
   );
 }
+
+/**
+ * The ingress as its own process serving `taskQueue` of the shared dev server on `port`, taking `source`'s
+ * events with `token`; `env` adds settings.
+ */
+export function ingressProcess(
+  taskQueue: string,
+  { port, source, token }: { port: number; source: string; token: string },
+  env: Record<string, string> = {},
+): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'client', 'ingress', 'main.ts')], {
+    cwd: projectRoot,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: {
+      ...inheritedEnvironment(),
+      TEMPORAL_ADDRESS: localEnvironment().address,
+      TEMPORAL_NAMESPACE: 'default',
+      BYOI_TASK_QUEUE: taskQueue,
+      BYOI_LOG_LEVEL: 'warn',
+      BYOI_INGRESS_PORT: String(port),
+      BYOI_INGRESS_TOKENS: `${source}:${token}`,
+      ...env,
+    },
+  });
+}

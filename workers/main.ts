@@ -9,9 +9,10 @@ import { RecordingSources } from '../activities/conversations/recording-source';
 import { connectGenesys } from '../activities/genesys';
 import { version } from '../package.json';
 import { loadConfig } from '../config';
-import { createLogger } from '../config/logger';
+import { createLogger, createServiceMetrics } from '../config/logger';
 import { connectWhenReachable } from './connect';
 import { createBridgeWorker } from './worker';
+import { countWorkflowStatusesEvery } from './workflow-status';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -23,7 +24,8 @@ async function main(): Promise<void> {
         'Temporal not reachable yet: waiting for it',
       ),
   });
-  const genesys = config.genesys ? connectGenesys(config.genesys) : undefined;
+  const metrics = createServiceMetrics(config.metricsAddress);
+  const genesys = config.genesys ? connectGenesys(config.genesys, metrics) : undefined;
   const mapping = genesys ? new DirectoryMapping(genesys.client) : undefined;
   const mappingTables = config.directory.snapshot ? mappingTablesFrom(config.directory.snapshot) : undefined;
   // The directory sync leaves each source's agents beside the pushed snapshots (shared storage on a
@@ -39,6 +41,18 @@ async function main(): Promise<void> {
   const temporal = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
   // Each source's recording origins and credentials stay here, in the worker: the workflow names the source.
   const recordingSources = new RecordingSources(config.recordings);
+  const countingStatuses =
+    config.metricsAddress && config.workflowStatusIntervalMs
+      ? countWorkflowStatusesEvery(
+          config.workflowStatusIntervalMs,
+          { temporal, taskQueue: config.taskQueue, metrics },
+          (error) =>
+            logger.warn(
+              { error: error.message },
+              'counting workflows by status failed; the gauges keep their last values',
+            ),
+        )
+      : undefined;
   try {
     const worker = await createBridgeWorker({
       connection,
@@ -52,6 +66,7 @@ async function main(): Promise<void> {
         agentDirectory,
         recordingSpoolDir: config.recordingSpoolDir,
         recordingSources,
+        metrics,
       },
     });
     logger.info(
@@ -61,6 +76,7 @@ async function main(): Promise<void> {
         address: config.temporal.connectionOptions.address,
         genesys: genesys?.client.apiBaseUrl ?? 'not configured',
         metrics: config.metricsAddress ? `http://${config.metricsAddress}/metrics` : 'off',
+        workflowStatusCounts: countingStatuses ? `every ${config.workflowStatusIntervalMs} ms` : 'off',
         // Which sources have recording origins and credentials; never the credentials themselves.
         recordingOrigins: config.recordings.origins,
         recordingCredentials: Object.keys(config.recordings.credentials),
@@ -71,6 +87,7 @@ async function main(): Promise<void> {
     await worker.run();
     logger.info('worker stopped');
   } finally {
+    await countingStatuses?.();
     genesys?.client.close();
     recordingSources.close();
     await clientConnection.close();

@@ -327,6 +327,7 @@ export async function agentWorkflow(input: AgentWorkflowInput): Promise<never> {
       changes: due.map((pending) => ({
         event: pending.event,
         eventDateTime: stampEvent(stream, pending, pending.event.change.kind),
+        receivedAtMs: pending.arrivedAtMs,
       })),
     };
     try {

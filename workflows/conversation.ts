@@ -30,6 +30,7 @@ import type {
   BridgeActivities,
   GenesysConversationEvent,
   RecordingToUpload,
+  StepOrigin,
   UploadedRecording,
 } from '../activities';
 import type { InteractionEvent } from '../domain/events/interaction-event';
@@ -140,14 +141,18 @@ function conversationActivities(settings: ConversationWorkflowSettings) {
       summary: string,
       activityId: string,
       onEscalation: (failure: ActivityOutcomeFailure) => void,
+      origin?: StepOrigin,
     ) =>
       locallyThenRemotely(
         () =>
-          local.publishConversationStep.executeWithOptions({ ...localPhase(publishing), summary }, [events]),
+          local.publishConversationStep.executeWithOptions({ ...localPhase(publishing), summary }, [
+            events,
+            origin,
+          ]),
         () =>
           remote.publishConversationStep.executeWithOptions(
             { ...remotePhase(publishing), activityId, summary },
-            [events],
+            [events, origin],
           ),
         onEscalation,
       ),
@@ -171,6 +176,8 @@ interface StepInFlight {
   eventId: string;
   state: LifecycleState;
   events: GenesysConversationEvent[];
+  /** The source event's receipt, for its age at publish (an abandon's closing step has none). */
+  origin?: StepOrigin;
 }
 
 /** Everything a conversation workflow keeps besides its events (those are in its stream core). */
@@ -565,6 +572,7 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
         eventId: event.eventId,
         state: translation.state,
         events: stamp(translation.events, event.occurredAt, ids.eventId),
+        origin: { source: input.source, receivedAtMs: head.arrivedAtMs },
       };
     }
     show('Running');
@@ -666,12 +674,18 @@ export async function conversationWorkflow(input: ConversationWorkflowInput): Pr
     try {
       if (step.events.length > 0) {
         const activityId = `publish:${step.eventId}`;
-        await activities.publishStep(step.events, summary, activityId, (failure) => {
-          const what = `publishing ${summary} to Genesys`;
-          show('Retrying', escalationMessage(what, failure, activityId, workflowInfo().workflowId));
-          // Searchable at once: the phase is otherwise written only before a wait.
-          writeAttributes();
-        });
+        await activities.publishStep(
+          step.events,
+          summary,
+          activityId,
+          (failure) => {
+            const what = `publishing ${summary} to Genesys`;
+            show('Retrying', escalationMessage(what, failure, activityId, workflowInfo().workflowId));
+            // Searchable at once: the phase is otherwise written only before a wait.
+            writeAttributes();
+          },
+          step.origin,
+        );
         if (state.phase === 'Retrying') show('Running');
       }
     } catch (error) {

@@ -5,6 +5,7 @@
  * from each event and its user, so a retry (or a run begun anew) is the same events to Genesys.
  */
 import { ApplicationFailure } from '@temporalio/common';
+import { ServiceMetrics } from '../../config/metrics';
 import type { AgentEvent } from '../../domain/events/agent-event';
 import { agentEventId } from '../../domain/genesys/derived-ids';
 import type { GenesysConnection } from '../genesys';
@@ -46,6 +47,8 @@ export interface AgentChange {
   /** The event's time in Genesys: its occurredAt, moved a millisecond past a tie in its stream. */
   eventDateTime: string;
   event: AgentEvent;
+  /** When the bridge received the event (epoch ms), for its age at publish; absent from older workflows. */
+  receivedAtMs?: number;
 }
 
 /** Where an agent's changes go: its Genesys user, or (when the workflow does not know it yet) the agent to look up first. */
@@ -79,6 +82,8 @@ export interface AgentDependencies {
   mappingTables?: () => Promise<MappingTables>;
   /** The agent directories the directory sync leaves: agents listed there resolve without a Genesys call. */
   agentDirectory?: AgentDirectory;
+  /** Where each published event's age is recorded (default: nowhere). */
+  metrics?: ServiceMetrics;
 }
 
 /** Why a user the source names cannot take presence from it. */
@@ -97,6 +102,7 @@ export function createAgentActivities({
   mapping,
   mappingTables,
   agentDirectory,
+  metrics = ServiceMetrics.none,
 }: AgentDependencies) {
   const connected = () => requireGenesys(genesys, mapping);
 
@@ -163,19 +169,20 @@ export function createAgentActivities({
       const tables = mappingTables ? await mappingTables() : namesAsMapping;
       const outcomes = new Map<string, AgentChangeOutcome>();
       let retryable: unknown;
-      const publishOne = async ({ event, eventDateTime }: AgentChange): Promise<void> => {
+      /** Publishes one change; answers whether this request carried it (not an earlier attempt's). */
+      const publishOne = async ({ event, eventDateTime }: AgentChange): Promise<boolean> => {
         const { source, agentId, eventId } = event;
         // Derived from the event and the user it goes to: the same on every retry and every run (a reset's).
         const genesysEventId = agentEventId({ source, agentId, eventId, userId, sourceId });
         if (event.change.kind === 'routingStatus') {
-          await connection.publisher.publishRoutingStatus({
+          const { batchSize } = await connection.publisher.publishRoutingStatus({
             eventId: genesysEventId,
             eventDateTime,
             agentId: userId,
             sourceId,
             status: event.change.status,
           });
-          return;
+          return batchSize > 0;
         }
         const target = tables.presence(event.change.state);
         const presenceDefinitionId =
@@ -185,7 +192,7 @@ export function createAgentActivities({
             `presence state ${event.change.state} of ${event.source} has no Genesys presence in the mapping`,
           );
         }
-        await connection.publisher.publishPresence({
+        const { batchSize } = await connection.publisher.publishPresence({
           eventId: genesysEventId,
           eventDateTime,
           userId,
@@ -193,12 +200,16 @@ export function createAgentActivities({
           presenceDefinitionId,
           message: event.change.message,
         });
+        return batchSize > 0;
       };
       const publishStream = async (stream: AgentChange[]) => {
         for (const change of stream) {
           const { eventId } = change.event;
           try {
-            await publishOne(change);
+            const sent = await publishOne(change);
+            if (sent && change.receivedAtMs !== undefined) {
+              metrics.eventPublished('agent', change.event.source, change.receivedAtMs);
+            }
           } catch (error) {
             if (
               error instanceof UnmappedPresenceState ||

@@ -6,6 +6,7 @@
  */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import { ServiceMetrics } from '../../config/metrics';
 import type { ConversationEvent, ConversationEventKey } from '../../domain/genesys';
 import type { GenesysConnection } from '../genesys';
 import { asActivityFailure, GenesysEventRejectedError } from '../genesys/errors';
@@ -48,6 +49,13 @@ export type GenesysConversationEvent = {
   [Key in ConversationEventKey]: { key: Key; event: ConversationEvent<Key> };
 }[ConversationEventKey];
 
+/** Which source event a step publishes, for its age at publish; absent from older workflows. */
+export interface StepOrigin {
+  source: string;
+  /** When the bridge received the step's event (epoch ms). */
+  receivedAtMs: number;
+}
+
 /** Dependencies of the conversation activities. */
 export interface ConversationDependencies {
   genesys?: GenesysConnection;
@@ -64,6 +72,8 @@ export interface ConversationDependencies {
   recordingSources?: RecordingSources;
   /** The agent directories the directory sync leaves: agents listed there resolve without a Genesys call. */
   agentDirectory?: AgentDirectory;
+  /** Where steps' ages at publish and recordings' upload ages are recorded (default: nowhere). */
+  metrics?: ServiceMetrics;
 }
 
 /** Builds the conversation activities. */
@@ -75,6 +85,7 @@ export function createConversationActivities({
   recordingConfirmer,
   recordingSources = new RecordingSources(),
   agentDirectory,
+  metrics = ServiceMetrics.none,
 }: ConversationDependencies) {
   const connected = () => requireGenesys(genesys, mapping);
   // One per worker, as the publisher is: every upload of the worker waits in the same rounds of reports.
@@ -137,7 +148,10 @@ export function createConversationActivities({
      * hands the same events over again; the publisher answers the ones Genesys already accepted without
      * sending them. A refusal for good fails with the index and key of the refused event.
      */
-    async publishConversationStep(events: GenesysConversationEvent[]): Promise<{ published: number }> {
+    async publishConversationStep(
+      events: GenesysConversationEvent[],
+      origin?: StepOrigin,
+    ): Promise<{ published: number }> {
       const { genesys: connection } = connected();
       // One batch: the workflow stamped the step's events a millisecond apart, so Genesys applies them in order.
       const outcomes = await Promise.allSettled(connection.publisher.publishConversationStep(events));
@@ -160,6 +174,9 @@ export function createConversationActivities({
       }
       const failure = outcomes.find((outcome) => outcome.status === 'rejected');
       if (failure) throw asActivityFailure(failure.reason);
+      // Aged once per source event, when a request of this attempt carried it (a retry's resend is answered free).
+      const sent = outcomes.some((outcome) => outcome.status === 'fulfilled' && outcome.value.batchSize > 0);
+      if (origin && sent) metrics.eventPublished('conversation', origin.source, origin.receivedAtMs);
       return { published: events.length };
     },
 
@@ -167,11 +184,28 @@ export function createConversationActivities({
     async uploadRecording(recording: RecordingToUpload): Promise<UploadedRecording> {
       const { genesys: connection } = connected();
       confirmer ??= new RecordingConfirmer(connection.client);
-      return uploadRecordingFile(connection.client, recording, Context.current(), {
-        confirmer,
-        spoolDir: recordingSpoolDir,
-        sources: recordingSources,
-      });
+      const context = Context.current();
+      // Aged from the upload's first scheduling: every attempt and the backoff between them count.
+      const ended = (outcome: 'uploaded' | 'failed') =>
+        metrics.recordingUploadAge.record(
+          Math.max(0, Date.now() - context.info.scheduledTimestampMs) / 1_000,
+          {
+            source: recording.source,
+            outcome,
+          },
+        );
+      try {
+        const uploaded = await uploadRecordingFile(connection.client, recording, context, {
+          confirmer,
+          spoolDir: recordingSpoolDir,
+          sources: recordingSources,
+        });
+        ended('uploaded');
+        return uploaded;
+      } catch (error) {
+        if (error instanceof ApplicationFailure && error.nonRetryable) ended('failed');
+        throw error;
+      }
     },
   };
 }

@@ -9,7 +9,8 @@ import { type z } from 'zod';
 import { headerValue, TokenProvider, type GenesysCredentials } from './auth';
 import { defaultRetryAfterMs, GenesysApiError, parseRetryAfter } from './errors';
 import type { GenesysHosts } from '../../domain/genesys/regions';
-import { RequestBudget, type RequestPriority } from './request-budget';
+import { ServiceMetrics } from '../../config/metrics';
+import { RequestBudget, priorityName, type RequestPriority } from './request-budget';
 import { parseGenesysErrorBody, readRateLimit, type RateLimitStatus } from './responses';
 
 /** How to reach one Genesys organisation as one OAuth client. */
@@ -24,6 +25,8 @@ export interface GenesysClientOptions {
   budgetWindowMs?: number;
   /** Per-request timeout. */
   timeoutMs?: number;
+  /** Where requests and their answers are counted (default: nowhere). */
+  metrics?: ServiceMetrics;
 }
 
 /** HTTP methods the client uses. */
@@ -68,8 +71,10 @@ export class GenesysClient {
   /** API requests sent (after the budget granted them), for metrics and tests. */
   requestsSent = 0;
   private readonly http: AxiosInstance;
+  private readonly metrics: ServiceMetrics;
 
   constructor(private readonly options: GenesysClientOptions) {
+    this.metrics = options.metrics ?? ServiceMetrics.none;
     this.http = axios.create({ timeout: options.timeoutMs ?? 30_000, validateStatus: () => true });
     this.budget = new RequestBudget({
       requestsPerWindow: options.requestsPerMinute,
@@ -153,11 +158,18 @@ export class GenesysClient {
         headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
       });
     } catch (error) {
+      this.metrics.genesysRequests.add(1, { priority: priorityName(request.priority), status: 'none' });
       throw GenesysApiError.noResponse(request.method, request.path, error);
     }
+    this.metrics.genesysRequests.add(1, {
+      priority: priorityName(request.priority),
+      status: String(response.status),
+    });
     if (response.status === 401) this.tokens.invalidate(token);
     if (response.status === 429) {
+      const pausedBefore = this.budget.pausedForMs;
       this.budget.pause(parseRetryAfter(headerValue(response.headers['retry-after'])) ?? defaultRetryAfterMs);
+      this.metrics.budgetPaused.add(Math.round(this.budget.pausedForMs - pausedBefore));
     }
     const rateLimit = readRateLimit((name) => headerValue(response.headers[name]));
     if (rateLimit) {

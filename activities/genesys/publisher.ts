@@ -29,6 +29,7 @@ import {
   eventEndpoints,
   type EventEndpoint,
 } from '../../domain/genesys';
+import { ServiceMetrics } from '../../config/metrics';
 import type { GenesysClient, GenesysResponse } from './client';
 import { asError, GenesysApiError, GenesysEventRejectedError } from './errors';
 import { requestPriorities } from './request-budget';
@@ -54,6 +55,8 @@ export interface PublisherOptions {
    * An event arriving at an idle endpoint still goes at once.
    */
   minIntervalMs?: number;
+  /** Where the events' outcomes are counted (default: nowhere). */
+  metrics?: ServiceMetrics;
 }
 
 /** How many accepted events the publisher remembers (several minutes of the seed scale's traffic). */
@@ -354,6 +357,7 @@ class Lane {
       });
     } catch (error) {
       this.stats.requestsFailed++;
+      this.counted('failed', batch.length);
       const divisible = batch.some((item) => item.group === undefined || item.group !== batch[0]!.group);
       if (error instanceof GenesysApiError && error.status === 413 && batch.length > 1 && divisible) {
         // The body limit is an assumption; if Genesys's is smaller, halve the batch rather than fail it.
@@ -383,6 +387,7 @@ class Lane {
       // An error that names no event of the batch cannot be placed: nobody may count as accepted, and
       // resending every event is safe because Genesys applies a repeated eventId once.
       const message = `Genesys refused an event the bridge cannot identify (${unmatched.message ?? 'no message'}); resend the batch`;
+      this.counted('failed', batch.length);
       for (const item of batch) {
         this.stats.eventsRejected++;
         item.reject(new GenesysEventRejectedError(item.eventId, message, true, response.correlationId));
@@ -390,10 +395,12 @@ class Lane {
       return;
     }
     const byEventId = new Map(errors.map((error) => [error.eventId, error]));
+    const outcomes = { accepted: 0, rejected: 0, failed: 0 };
     for (const item of batch) {
       const error = byEventId.get(item.eventId);
       if (error) {
         this.stats.eventsRejected++;
+        outcomes[error.retryable ? 'failed' : 'rejected']++;
         const message = error.message ?? 'rejected without a message';
         item.reject(
           new GenesysEventRejectedError(
@@ -405,6 +412,7 @@ class Lane {
         );
       } else {
         this.stats.eventsAccepted++;
+        outcomes.accepted++;
         this.accepted.add(item.eventId, item.json);
         item.resolve({
           eventId: item.eventId,
@@ -413,6 +421,15 @@ class Lane {
         });
       }
     }
+    for (const [outcome, count] of Object.entries(outcomes)) if (count > 0) this.counted(outcome, count);
+  }
+
+  /** Counts `count` events of a request by what became of them (once per request, not per event). */
+  private counted(outcome: string, count: number): void {
+    (this.options.metrics ?? ServiceMetrics.none).genesysEvents.add(count, {
+      endpoint: this.endpoint,
+      outcome,
+    });
   }
 }
 

@@ -17,6 +17,13 @@ export const requestPriorities = { events: 0, lookups: 1, uploads: 2, directory:
 /** One of {@link requestPriorities}. */
 export type RequestPriority = (typeof requestPriorities)[keyof typeof requestPriorities];
 
+/** The name of a priority (`events`, `lookups`, …), as metrics label it. */
+export function priorityName(priority: RequestPriority): keyof typeof requestPriorities {
+  return (Object.keys(requestPriorities) as (keyof typeof requestPriorities)[]).find(
+    (name) => requestPriorities[name] === priority,
+  )!;
+}
+
 interface Waiter {
   priority: RequestPriority;
   sequence: number;

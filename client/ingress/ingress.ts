@@ -7,6 +7,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
+import type { ServiceMetrics } from '../../config/metrics';
 import type { BridgeClient } from '../library/bridge-client';
 import type { VendorCredentials } from './adapters';
 import type { VendorAdapter } from './adapters/adapter';
@@ -58,6 +59,8 @@ export interface IngressOptions {
   onError?: (error: Error, request: RequestSummary) => void;
   /** Where pushed directory snapshots go, and how their sync starts; without it the route answers 404. */
   directory?: DirectoryIntake;
+  /** Where every answered request is counted, by route pattern and status (default: nowhere). */
+  metrics?: ServiceMetrics;
 }
 
 /** A running ingress. */
@@ -74,6 +77,24 @@ export async function startIngress(options: IngressOptions): Promise<Ingress> {
     trustProxy: options.trustProxy ?? false,
     onError: options.onError,
   });
+  const { metrics } = options;
+  if (metrics) {
+    // Shown at zero from the start, so a rate or an increase sees the first events too.
+    for (const source of Object.keys(options.sources)) {
+      for (const kind of ['agent', 'conversation']) {
+        for (const outcome of ['accepted', 'duplicate', 'refused', 'conversationFinished', 'unavailable']) {
+          metrics.ingressEvents.add(0, { kind, source, outcome });
+        }
+      }
+    }
+    // The route's pattern (`/v1/adapters/:source/…`), never the path a sender chose: the series stay bounded.
+    app.addHook('onResponse', async (request, reply) => {
+      metrics.ingressRequests.add(1, {
+        route: request.routeOptions.url ?? 'unmatched',
+        status: String(reply.statusCode),
+      });
+    });
+  }
   const authenticate = senderAuthentication(options.sources, options.signatureMaxAgeMs ?? 5 * 60_000);
   const batches = {
     bridge: options.bridge,

@@ -6,7 +6,8 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../../config';
-import { createLogger } from '../../config/logger';
+import { createLogger, createServiceMetrics } from '../../config/logger';
+import { sampleGauges } from '../../config/metrics';
 import { BridgeClient, bridgeClientOptionsFrom } from '../library/bridge-client';
 import { startIngress } from './ingress';
 import { loadAdapterMappings, vendorAdapters } from './adapters';
@@ -19,11 +20,15 @@ async function main(): Promise<void> {
   if (Object.keys(config.ingress.sources).length === 0) {
     throw new Error('no source can authenticate: set BYOI_INGRESS_TOKENS and/or BYOI_INGRESS_HMAC_SECRETS');
   }
+  const metrics = createServiceMetrics(config.ingress.metricsAddress);
   // Lazy: the ingress listens (and /readyz says 503) even while Temporal is not up yet.
   const connection = Connection.lazy(config.temporal.connectionOptions);
   const client = new Client({ connection, namespace: config.temporal.namespace });
+  const bridge = new BridgeClient(client, { ...bridgeClientOptionsFrom(config), metrics });
+  const stopSampling = sampleGauges(() => metrics.ingressPendingEvents.set(bridge.pendingEvents));
   const ingress = await startIngress({
-    bridge: new BridgeClient(client, bridgeClientOptionsFrom(config)),
+    bridge,
+    metrics,
     temporal: client,
     sources: config.ingress.sources,
     host: config.ingress.host,
@@ -51,6 +56,7 @@ async function main(): Promise<void> {
     process.once('SIGTERM', resolve);
   });
   await ingress.close();
+  stopSampling();
   await connection.close();
 }
 

@@ -11,6 +11,7 @@
 import { type Client } from '@temporalio/client';
 import type { z } from 'zod';
 import type { BridgeConfig } from '../../config';
+import type { ServiceMetrics } from '../../config/metrics';
 import { agentEventSchema, type AgentEvent, type AgentEventInput } from '../../domain/events/agent-event';
 import {
   interactionEventSchema,
@@ -74,6 +75,8 @@ export interface BridgeClientOptions {
   concurrency?: number;
   /** The clock, for the timestamp checks and the receipt times. */
   now?: () => number;
+  /** Where every event's answer is counted (default: nowhere). */
+  metrics?: ServiceMetrics;
 }
 
 /** Events of one workflow gathered during its hold, with each event's answer waiting for the signal. */
@@ -98,6 +101,7 @@ export class BridgeClient {
   private readonly timers = new Set<NodeJS.Timeout>();
   private inFlight = 0;
   private readonly waitingForRoom: (() => void)[] = [];
+  private held = 0;
 
   constructor(
     private readonly client: Client,
@@ -183,18 +187,50 @@ export class BridgeClient {
     };
   }
 
+  /** Events held for their reorder window or on their way to Temporal. */
+  get pendingEvents(): number {
+    return this.held;
+  }
+
   /**
    * Validates, routes and hands over a batch; answers every event's outcome in the batch's order once
    * each has been signalled (after the reorder window). With `source`, every event must be that source's
    * (the ingress passes the authenticated sender).
    */
-  submit(inputs: unknown[], { source }: { source?: string } = {}): Promise<EventOutcome[]> {
-    return Promise.all(
+  async submit(inputs: unknown[], { source }: { source?: string } = {}): Promise<EventOutcome[]> {
+    const labels: { kind: string; source: string }[] = [];
+    const outcomes = await Promise.all(
       inputs.map((input, index): Promise<EventOutcome> => {
         const routed = this.validate(input, index, source);
+        labels.push(
+          'outcome' in routed
+            ? { kind: kindOf(input), source: source ?? 'unknown' }
+            : { kind: routed.kind, source: routed.event.source },
+        );
         return 'outcome' in routed ? Promise.resolve(routed) : this.hold(routed);
       }),
     );
+    this.count(outcomes, labels);
+    return outcomes;
+  }
+
+  /**
+   * Counts a batch's answers by kind, source and outcome, one add per combination. A refused event is
+   * labelled with the authenticated sender, never with what it claims: a sender could otherwise grow the
+   * series without bound.
+   */
+  private count(outcomes: EventOutcome[], labels: { kind: string; source: string }[]): void {
+    const metrics = this.options.metrics;
+    if (metrics === undefined) return;
+    const tally = new Map<string, { kind: string; source: string; outcome: string; count: number }>();
+    outcomes.forEach(({ outcome }, index) => {
+      const { kind, source } = labels[index]!;
+      const key = `${kind} ${source} ${outcome}`;
+      const entry = tally.get(key) ?? { kind, source, outcome, count: 0 };
+      entry.count++;
+      tally.set(key, entry);
+    });
+    for (const { count, ...tags } of tally.values()) metrics.ingressEvents.add(count, tags);
   }
 
   /**
@@ -237,6 +273,7 @@ export class BridgeClient {
     if (!twin) {
       hold.routed.push(routed);
       hold.receivedAtMs.push(this.now());
+      this.held++;
     }
     return new Promise((resolve) => {
       hold.answers.push((outcome, reason) => {
@@ -305,6 +342,7 @@ export class BridgeClient {
         `Temporal did not take the events: ${error instanceof Error ? error.message : String(error)}`,
       );
     } finally {
+      this.held -= hold.routed.length;
       this.inFlight--;
       this.waitingForRoom.shift()?.();
     }
@@ -329,6 +367,13 @@ function parse<Schema extends z.ZodType>(
     success: false,
     errors: fieldErrorsOf(result.error, input, '(event)'),
   };
+}
+
+/** The kind a refused event claims, if it is one the bridge knows (a label takes no other value). */
+function kindOf(input: unknown): 'agent' | 'conversation' | 'unknown' {
+  const kind =
+    typeof input === 'object' && input !== null ? (input as Record<string, unknown>).kind : undefined;
+  return kind === 'agent' || kind === 'conversation' ? kind : 'unknown';
 }
 
 function eventIdOf(input: unknown): string | undefined {
