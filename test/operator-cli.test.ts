@@ -188,6 +188,33 @@ describe('the operator CLI', function () {
     assert.ok(mistyped.output.includes(`npm run cli -- explain conversation ${source} ${interactionId}`));
   });
 
+  it('says when no worker answers its status query, naming the task queue to look at', async () => {
+    // A task queue no worker polls: the workflow is there, its status query goes unanswered.
+    const orphanQueue = uniqueTaskQueue('operator-cli-no-worker');
+    const [event] = interactionEvents(source, 'voice', [inbound]);
+    await sendInteractionEvent(client(), orphanQueue, event!, settings);
+    const started = Date.now();
+    const explained = await cliOutput(['explain', 'conversation', source, event!.interactionId], orphanQueue);
+    assert.ok(Date.now() - started < 30_000, 'gives up on the query in time');
+    assert.match(
+      explained,
+      new RegExp(
+        `^conversation/${source}/${event!.interactionId}: RUNNING \\(its own status unknown\\)$`,
+        'm',
+      ),
+    );
+    assert.match(explained, /^ {2}status +the status query went unanswered: /m);
+    assert.ok(
+      explained.includes(
+        `is a worker running on task queue ${orphanQueue}? \`temporal task-queue describe --task-queue ${orphanQueue}\``,
+      ),
+      explained,
+    );
+    await client()
+      .workflow.getHandle(conversationWorkflowId(source, event!.interactionId))
+      .terminate('test over');
+  });
+
   it('acts on conversations by query only with --yes: a dry run first, then exactly those matched', async () => {
     const [one, two, untouched] = [await blockedCall(), await blockedCall(), await blockedCall()];
     const live = await liveCall();
