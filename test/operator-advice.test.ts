@@ -115,7 +115,8 @@ describe("the operator's advice", () => {
 
   it('quotes for the shell only what needs it', () => {
     assert.equal(shellWord('conversation/acd/call-1'), 'conversation/acd/call-1');
-    assert.equal(shellWord("it's"), `'it'\\''s'`);
-    assert.equal(shellWord('a b'), `'a b'`);
+    assert.equal(shellWord("ByoiExternalId IN ('a', 'b')"), `"ByoiExternalId IN ('a', 'b')"`);
+    assert.equal(shellWord('say "$HOME"'), `'say "$HOME"'`);
+    assert.equal(shellWord(`it's "it"`), `'it'\\''s "it"'`);
   });
 });

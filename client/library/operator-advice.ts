@@ -8,9 +8,11 @@ import type { ExplanationFacts, PendingActivity, ReportedStatus } from './workfl
 /** How the operator CLI is run from the project's folder. */
 export const cliCommand = 'npm run cli --';
 
-/** A word a POSIX shell takes as is, or quoted so that it does. */
+/** A word a POSIX shell takes as is, or quoted so that it does (in double quotes when they are enough). */
 export function shellWord(word: string): string {
-  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+  if (/^[\w@%+=:,./-]+$/.test(word)) return word;
+  if (!/["$`\\!]/.test(word)) return `"${word}"`;
+  return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 /** The lines of "what to do", most useful first; never empty. */

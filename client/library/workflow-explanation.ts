@@ -100,7 +100,7 @@ export type ExplanationFacts = Explanation extends infer E
     : never
   : never;
 
-/** How an explanation is shaped: how long a status query may take, and what the CLI is called. */
+/** Where the workflow lives, and how long its status query may take. */
 export interface ExplainOptions {
   namespace: string;
   /** How long the status query may wait for a worker to answer. */
@@ -262,35 +262,14 @@ async function endingOf(result: Promise<unknown>): Promise<string | undefined> {
 
 /** The fields every status answer of this version has; anything else is shown as the workflow gave it. */
 const knownFields: Record<EntityKind, readonly string[]> = {
-  agent: [
-    'kind',
-    'source',
-    'agentId',
-    'status',
-    'message',
-    'genesysUserId',
-    'pending',
-    'counters',
-    'lastPublished',
-    'ledger',
-    'carried',
-  ],
-  conversation: [
-    'kind',
-    'source',
-    'interactionId',
-    'channel',
-    'status',
-    'message',
-    'conversationId',
-    'blocked',
-    'legs',
-    'pending',
-    'counters',
-    'lastApplied',
-    'recording',
-    'ledger',
-  ],
+  agent:
+    'kind source agentId status message genesysUserId pending counters lastPublished ledger carried'.split(
+      ' ',
+    ),
+  conversation:
+    'kind source interactionId channel status message conversationId blocked legs pending counters lastApplied recording ledger'.split(
+      ' ',
+    ),
 };
 
 function unknownFieldsOf(reported: ReportedStatus): Record<string, unknown> {
