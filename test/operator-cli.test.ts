@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
 import { agentWorkflowId, sendAgentEvent } from '../client/library/agent-events';
 import { conversationWorkflowId, sendInteractionEvent } from '../client/library/conversation-events';
@@ -7,6 +10,7 @@ import type { Explanation } from '../client/library/workflow-explanation';
 import { interactionEventSchema, type InteractionEvent } from '../domain/events/interaction-event';
 import { interactionEvents } from '../tools/load/contact-centre';
 import { inbound } from '../tools/load/conversation-scenarios';
+import { temporalCliPath } from '../tools/stack/toolchain';
 import {
   conversationStatusQuery,
   type ConversationStatus,
@@ -213,6 +217,64 @@ describe('the operator CLI', function () {
     await client()
       .workflow.getHandle(conversationWorkflowId(source, event!.interactionId))
       .terminate('test over');
+  });
+
+  it('explains a recording upload that keeps failing: its activity, attempt, last failure, and once paused how to resume it', async () => {
+    const down = createServer((_request, response) => response.writeHead(503).end('down for maintenance'));
+    await new Promise<void>((resolve) => down.listen(0, '127.0.0.1', resolve));
+    const { port } = down.address() as AddressInfo;
+    try {
+      const events = answeredCall(source, 'agent-3', 'Sales', [
+        {
+          type: 'recordingReady',
+          url: `http://127.0.0.1:${port}/call.wav`,
+          contentType: 'audio/wav',
+          sizeBytes: 44,
+        },
+      ]);
+      for (const event of events) {
+        await sendInteractionEvent(client(), taskQueue, event, { ...settings, expectRecording: 'answered' });
+      }
+      const { interactionId } = events[0]!;
+      const workflowId = conversationWorkflowId(source, interactionId);
+      const handle = client().workflow.getHandle(workflowId);
+      while (((await handle.describe()).raw.pendingActivities?.[0]?.attempt ?? 0) < 2) {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      const retrying = JSON.parse(
+        await cliOutput(['explain', 'conversation', source, interactionId, '--json'], taskQueue),
+      ) as Explanation;
+      assert.ok(retrying.found);
+      assert.equal(retrying.reported?.status, 'UploadingRecording');
+      const [upload] = retrying.pendingActivities;
+      assert.equal(upload?.type, 'uploadRecording');
+      assert.ok(upload.attempt >= 2);
+      assert.match(upload.lastFailure ?? '', /503/);
+      assert.ok(upload.nextAttemptAt === undefined || !Number.isNaN(Date.parse(upload.nextAttemptAt)));
+      assert.match(retrying.lastFailure ?? '', /^uploadRecording \(activity .*503/);
+      const which = `-w ${workflowId} -a ${upload.activityId}`;
+      assert.ok(
+        retrying.advice.some((line) => line.includes(`temporal activity pause ${which}`)),
+        retrying.advice.join('\n'),
+      );
+
+      // Paused the way the advice says, it says how to resume it.
+      const paused = spawnSync(
+        temporalCliPath(),
+        ['activity', 'pause', '--address', localEnvironment().address, ...which.split(' ')],
+        { encoding: 'utf8' },
+      );
+      assert.equal(paused.status, 0, paused.stderr);
+      let explained = '';
+      while (!/^ {2}activity +uploadRecording .* PAUSED/m.test(explained)) {
+        explained = await cliOutput(['explain', 'conversation', source, interactionId], taskQueue);
+      }
+      assert.match(explained, /^ {2}- the upload keeps failing \(the activity below says why\)/m);
+      assert.ok(explained.includes(`resume it with \`temporal activity unpause ${which}\``), explained);
+      await handle.terminate('test over');
+    } finally {
+      down.close();
+    }
   });
 
   it('acts on conversations by query only with --yes: a dry run first, then exactly those matched', async () => {

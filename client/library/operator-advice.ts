@@ -109,7 +109,12 @@ function conversationAdvice(
     case 'WaitingForRecording':
       return [`nothing: it uploads the recording when it is ready; if it will never come: ${abandon}`];
     case 'UploadingRecording':
-      return ['nothing: the recording is on its way to Genesys (the activity below says how it goes)'];
+      return facts.pendingActivities.some((activity) => activity.lastFailure !== undefined)
+        ? [
+            'the upload keeps failing (the activity below says why); it retries by itself, at most a minute apart, for up to a day: ' +
+              `fix what its failure names, or give the conversation up: ${abandon}`,
+          ]
+        : ['nothing: the recording is on its way to Genesys'];
     case 'RecordingMissing':
       return [
         'no recording came in time; if it matters, send its recordingReady event again under a new interaction id',
