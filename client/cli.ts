@@ -17,6 +17,7 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { Argument, Command, InvalidArgumentError } from 'commander';
+import { wholeNumber } from './arguments';
 import { snapshotLocationFrom } from '../domain/directory/location';
 import { sourceNameSchema } from '../domain/events/envelope';
 import { loadConfig, type BridgeConfig } from '../config';
@@ -50,14 +51,6 @@ interface DirectoryFlags {
   snapshot?: string;
   source?: string;
   every?: string;
-}
-
-function wholeNumber(min: number) {
-  return (value: string) => {
-    const parsed = Number(value);
-    if (!Number.isInteger(parsed) || parsed < min) throw new InvalidArgumentError(`a whole number ≥ ${min}`);
-    return parsed;
-  };
 }
 
 function interval(value: string): string {

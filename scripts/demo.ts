@@ -12,7 +12,8 @@
 import { statSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
+import { wholeNumber } from '../client/arguments';
 import { loadConfig, type BridgeConfig } from '../config';
 import { AgentStates } from '../tools/demo/agent-states';
 import { playFaults } from '../tools/demo/faults';
@@ -30,14 +31,6 @@ import {
 import { logStepsTo, step } from '../tools/demo/step';
 import { playContactCentre, reportConsistency } from '../tools/demo/traffic';
 import { stopProcess } from '../tools/stack/stack';
-
-function wholeNumber(min: number) {
-  return (value: string) => {
-    const parsed = Number(value);
-    if (!Number.isInteger(parsed) || parsed < min) throw new InvalidArgumentError(`a whole number ≥ ${min}`);
-    return parsed;
-  };
-}
 
 async function main(): Promise<void> {
   const flags = new Command('demo')
