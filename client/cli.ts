@@ -1,30 +1,45 @@
 /**
- * The operator CLI (`npm run cli -- <command>`): the directory sync and the conversations.
+ * The operator CLI (`npm run cli -- <command>`): why a workflow is where it is, the directory sync and
+ * the conversations.
  *
+ *   explain agent|conversation <source> <id> [--json]           status, pending work, ledger, failure, what to do
  *   directory sync [--snapshot <file|url>] [--source acd]       run it now and print the report
  *   directory schedule [--snapshot <file|url>] [--every 1h]     create or update its Temporal Schedule
  *   conversation list [--status Blocked] [--source acd] [--query …]   running conversations
- *   conversation status <source> <interactionId>                      one conversation, explained
- *   conversation retry|skip|abandon <source> <interactionId>          act on one (…or on every one
- *     [--query …] [--event-id id] [--reason text]                       a visibility query matches)
+ *   conversation status <source> <interactionId>                      one conversation's status query
+ *   conversation retry|skip|abandon <source> <interactionId>          act on one
+ *     [--event-id id] [--reason text]
+ *   conversation retry|skip|abandon --status|--source|--query …       every one they match: a dry run
+ *     [--yes] [--concurrency 4]                                         unless --yes
  *
  * Settings come from the environment like every bridge process (TEMPORAL_ADDRESS, BYOI_SOURCE,
  * BYOI_DIRECTORY_SNAPSHOT, BYOI_DIRECTORY_SYNC_INTERVAL, …); flags override them.
  */
 import { Client, Connection } from '@temporalio/client';
-import { Command, InvalidArgumentError } from 'commander';
+import { Argument, Command, InvalidArgumentError } from 'commander';
+import { wholeNumber } from './arguments';
 import { snapshotLocationFrom } from '../domain/directory/location';
 import { sourceNameSchema } from '../domain/events/envelope';
 import { loadConfig, type BridgeConfig } from '../config';
 import {
-  actOnConversations,
+  applyPlannedActions,
+  defaultConcurrency,
+  formatPlan,
+  formatSummary,
+  planConversationActions,
+} from './library/bulk-actions';
+import { conversationWorkflowId } from './library/conversation-events';
+import {
+  actOnConversation,
   conversationQuery,
   conversationStatus,
   formatConversationStatus,
   listConversations,
   type ConversationAction,
-  type ConversationSelection,
 } from './library/conversation-operations';
+import { formatExplanation } from './library/explanation-text';
+import { cliCommand, shellWord } from './library/operator-advice';
+import { explainWorkflow, type EntityKind } from './library/workflow-explanation';
 import {
   directoryScheduleId,
   ensureDirectorySyncSchedule,
@@ -66,6 +81,23 @@ function syncOptions(flags: DirectoryFlags, config: BridgeConfig) {
 }
 
 const program = new Command('byoi').description('Operate byoi-bridge');
+
+program
+  .command('explain')
+  .description(
+    'why an agent or a conversation is where it is: its status and reason, pending work and activities, ledger, last failure, and what to do',
+  )
+  .addArgument(new Argument('<kind>', 'what it is').choices(['agent', 'conversation']))
+  .argument('<source>', 'the platform the events come from (BYOI_SOURCE)')
+  .argument('<id>', "the platform's agent id or interaction id")
+  .option('--json', 'print the explanation as JSON', false)
+  .action(async (kind: EntityKind, source: string, id: string, flags: { json: boolean }) => {
+    const explanation = await withClient((client, config) =>
+      explainWorkflow(client, kind, source, id, { namespace: config.temporal.namespace }),
+    );
+    console.log(flags.json ? JSON.stringify(explanation, null, 2) : formatExplanation(explanation));
+    if (!explanation.found) process.exitCode = 3;
+  });
 const directory = program
   .command('directory')
   .description('Sync users, queues, skills and wrap-up codes into Genesys');
@@ -127,40 +159,87 @@ conversation
     console.log(formatConversationStatus(status));
   });
 
-/** One conversation by its ids, or every one a query matches; never both, never neither. */
-function selection(
-  source: string | undefined,
-  interactionId: string | undefined,
-  query?: string,
-): ConversationSelection {
-  if (query !== undefined && source === undefined) return { query };
-  if (query === undefined && source !== undefined && interactionId !== undefined)
-    return { source, interactionId };
-  throw new InvalidArgumentError(
-    'name one conversation (<source> <interactionId>) or pass --query, not both',
-  );
+/** The flags of retry, skip and abandon. */
+interface OperationFlags {
+  query?: string;
+  status?: string;
+  source?: string;
+  eventId?: string;
+  reason?: string;
+  yes: boolean;
+  concurrency: number;
 }
 
 function operation(name: string, description: string, action: (flags: OperationFlags) => ConversationAction) {
   return conversation
     .command(`${name} [source] [interactionId]`)
     .description(description)
-    .option('--query <query>', 'act on every running conversation this visibility query matches')
+    .option(
+      '--status <status>',
+      'every running conversation in this status, e.g. Blocked (a dry run unless --yes)',
+    )
+    .option('--source <name>', 'every running conversation of this source (a dry run unless --yes)')
+    .option(
+      '--query <query>',
+      'every running conversation this visibility query matches (a dry run unless --yes)',
+    )
+    .option(
+      '--yes',
+      'act on what --status, --source and --query match; without it, only show what would be done',
+      false,
+    )
+    .option('--concurrency <n>', 'conversations read or acted on at once', wholeNumber(1), defaultConcurrency)
     .action(async (source: string | undefined, interactionId: string | undefined, flags: OperationFlags) => {
-      const chosen = selection(source, interactionId, flags.query);
-      const outcomes = await withClient((client) => actOnConversations(client, chosen, action(flags)));
-      for (const outcome of outcomes) {
+      const bulk = flags.status !== undefined || flags.source !== undefined || flags.query !== undefined;
+      if (bulk && source !== undefined)
+        throw new InvalidArgumentError(
+          'name one conversation (<source> <interactionId>) or select by flags, not both',
+        );
+      if (!bulk) {
+        if (source === undefined || interactionId === undefined)
+          throw new InvalidArgumentError(
+            'name one conversation (<source> <interactionId>), or select by --status, --source or --query',
+          );
+        const outcome = await withClient((client) =>
+          actOnConversation(client, conversationWorkflowId(source, interactionId), action(flags)),
+        );
         console.log(`${outcome.workflowId}: ${outcome.done ? '' : 'refused: '}${outcome.message}`);
+        if (!outcome.done) process.exitCode = 2;
+        return;
       }
-      if (outcomes.length === 0) console.log('no conversation matched');
-      if (outcomes.some((outcome) => !outcome.done)) process.exitCode = 2;
+      await withClient((client) =>
+        actOnSelection(client, name, conversationQuery(flags), action(flags), flags),
+      );
     });
 }
 
-interface OperationFlags {
-  query?: string;
-  eventId?: string;
-  reason?: string;
+/** Plans the action on every conversation `query` matches and prints it; with `--yes`, applies it. */
+async function actOnSelection(
+  client: Client,
+  verb: string,
+  query: string,
+  action: ConversationAction,
+  flags: OperationFlags,
+): Promise<void> {
+  const plan = await planConversationActions(client, query, action, flags.concurrency);
+  console.log(formatPlan(plan, query));
+  if (plan.length === 0) return;
+  if (!flags.yes) {
+    const again = [...process.argv.slice(2).map(shellWord), '--yes'].join(' ');
+    console.log(`dry run: nothing was changed. To ${verb} these ${plan.length}: ${cliCommand} ${again}`);
+    return;
+  }
+  const outcomes = await applyPlannedActions(
+    client,
+    plan,
+    (outcome, done) =>
+      console.log(
+        `[${done}/${plan.length}] ${outcome.workflowId}: ${outcome.done ? '' : 'refused: '}${outcome.message}`,
+      ),
+    flags.concurrency,
+  );
+  console.log(formatSummary(verb, outcomes));
+  if (outcomes.some((outcome) => !outcome.done)) process.exitCode = 2;
 }
 
 operation('retry', 'try the blocked event again (after a fix, e.g. a mapping)', () => ({ kind: 'retry' }));

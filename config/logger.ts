@@ -1,6 +1,6 @@
 /** Structured logging: pino for the process, with the Temporal SDK's own logs routed into it. */
 import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 import type { BridgeConfig } from '.';
 import { histogramBuckets, processMetrics, ServiceMetrics, type MetricDefinition } from './metrics';
 
@@ -19,11 +19,17 @@ const temporalLevels: Record<BridgeConfig['logLevel'], LogLevel> = {
  * `metricsAddress` the runtime also serves Prometheus metrics there: the SDK's own (task latencies,
  * activity failures, …), the workflows' (`byoi_agent_events_total{outcome}`), the service-level metrics
  * (config/metrics.ts: {@link createServiceMetrics}) and the process's memory (`byoi_process_*_bytes{process}`:
- * see {@link reportMemory}).
+ * see {@link reportMemory}). It writes to stdout, or to `destination` (the main job's run log).
  */
-export function createLogger(level: BridgeConfig['logLevel'], name: string, metricsAddress?: string): Logger {
+export function createLogger(
+  level: BridgeConfig['logLevel'],
+  name: string,
+  metricsAddress?: string,
+  destination?: DestinationStream,
+): Logger {
   // Belt and braces: no code logs the config object, and if one ever does, the secret stays out.
-  const logger = pino({ name, level, redact: ['clientSecret', '*.clientSecret', '*.*.clientSecret'] });
+  const options = { name, level, redact: ['clientSecret', '*.clientSecret', '*.*.clientSecret'] };
+  const logger = destination ? pino(options, destination) : pino(options);
   if (!runtimeInstalled) {
     runtimeInstalled = true;
     Runtime.install({

@@ -12,33 +12,25 @@
 import { statSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
-import { Command, InvalidArgumentError } from 'commander';
-import { loadConfig } from '../config';
+import { Command } from 'commander';
+import { wholeNumber } from '../client/arguments';
+import { loadConfig, type BridgeConfig } from '../config';
 import { AgentStates } from '../tools/demo/agent-states';
 import { playFaults } from '../tools/demo/faults';
 import { demoRecordingFile, playOneCallAndOneEmail } from '../tools/demo/first-act';
+import { openRunLog, type RunLog } from '../tools/demo/run-log';
 import {
   demoSnapshotFile,
-  devServerLogFile,
   ensureTemporal,
   proveThePath,
   startDemoIngress,
   startGenesys,
   startWorkerProcess,
   syncDirectory,
-  workerLogFile,
 } from '../tools/demo/stack';
-import { step } from '../tools/demo/step';
+import { logStepsTo, step } from '../tools/demo/step';
 import { playContactCentre, reportConsistency } from '../tools/demo/traffic';
 import { stopProcess } from '../tools/stack/stack';
-
-function wholeNumber(min: number) {
-  return (value: string) => {
-    const parsed = Number(value);
-    if (!Number.isInteger(parsed) || parsed < min) throw new InvalidArgumentError(`a whole number ≥ ${min}`);
-    return parsed;
-  };
-}
 
 async function main(): Promise<void> {
   const flags = new Command('demo')
@@ -57,8 +49,41 @@ async function main(): Promise<void> {
       false,
     )
     .parse()
-    .opts<{ keepRunning: boolean; seconds: number; agents: number; traffic: boolean }>();
+    .opts<DemoFlags>();
   const config = loadConfig();
+  const runLog = openRunLog(config);
+  logStepsTo(runLog.logger);
+  step(`this run's log (the worker's, the Temporal dev server's and the main job's own): ${runLog.file}`);
+  try {
+    await run(flags, config, runLog);
+  } catch (error) {
+    runLog.logger.error({ err: error }, 'the main job failed');
+    console.error(`[byoi-bridge] failed: ${whatFailed(error)}`);
+    console.error(`[byoi-bridge] the end of this run's log, ${runLog.file}:\n${runLog.tail()}`);
+    process.exit(1);
+  }
+}
+
+/** An error with the causes it carries (a workflow's failure is in its cause), in one line. */
+function whatFailed(error: unknown): string {
+  const said: string[] = [];
+  let current: unknown = error;
+  while (current instanceof Error) {
+    said.push(current.message);
+    current = current.cause;
+  }
+  return said.length > 0 ? said.join(': ') : JSON.stringify(error);
+}
+
+interface DemoFlags {
+  keepRunning: boolean;
+  seconds: number;
+  agents: number;
+  traffic: boolean;
+}
+
+/** Plays the main job; everything it started is stopped when it ends, however it ends. */
+async function run(flags: DemoFlags, config: BridgeConfig, runLog: RunLog): Promise<void> {
   // Only a configured Genesys changes with --traffic: the simulator always gets the generated traffic.
   const generatedDirectory = flags.traffic && config.genesys !== undefined;
   if (generatedDirectory && config.directory.snapshot) {
@@ -69,12 +94,12 @@ async function main(): Promise<void> {
   }
   const stopping: (() => Promise<void>)[] = [];
   try {
-    const server = await ensureTemporal(config);
+    const server = await ensureTemporal(config, runLog);
     if (server) stopping.push(() => server.stop());
     const uiUrl = server?.uiUrl;
     const genesys = await startGenesys(config, { generatedDirectory });
     stopping.push(genesys.stop);
-    const worker = startWorkerProcess(config, genesys.workerEnvironment);
+    const worker = startWorkerProcess(config, genesys.workerEnvironment, runLog);
     stopping.push(() => stopProcess(worker));
     const connection = await Connection.connect(config.temporal.connectionOptions);
     stopping.push(() => connection.close());
@@ -84,7 +109,7 @@ async function main(): Promise<void> {
     const synced = await syncDirectory(client, config, flags.agents, { generatedDirectory });
     const { simulatorUrl } = genesys;
     if (synced && (simulatorUrl || generatedDirectory)) {
-      const ingress = await startDemoIngress(client, config);
+      const ingress = await startDemoIngress(client, config, runLog);
       stopping.push(() => ingress.close());
       // What each agent's latest event said, so the later acts carry on from there.
       const agentStates = new AgentStates();
@@ -120,10 +145,6 @@ async function main(): Promise<void> {
       }
     }
     step(`workflows and their state persist in ${config.devServer.dbFile}`);
-    step(
-      `logs: the worker's in ${workerLogFile(config)}` +
-        (server ? `, the Temporal dev server's in ${devServerLogFile(config)}` : ''),
-    );
 
     if (flags.keepRunning) {
       step('the stack stays up; press Ctrl-C to stop it');
@@ -135,6 +156,7 @@ async function main(): Promise<void> {
   } finally {
     step('stopping');
     for (const stop of stopping.reverse()) await stop();
+    step(`this run's log: ${runLog.file}`);
   }
 }
 

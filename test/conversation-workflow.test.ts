@@ -382,10 +382,17 @@ describe('the conversation workflow on a dev server against the simulator', func
       /blocked on voice\.consultCompleted .*: .*no consult never-started is in progress/,
     );
     const skipped = await cliOutput(
-      ['conversation', 'skip', '--query', `${byoiStatus.name} = 'Blocked' AND WorkflowId = '${workflowId}'`],
+      [
+        'conversation',
+        'skip',
+        '--query',
+        `${byoiStatus.name} = 'Blocked' AND WorkflowId = '${workflowId}'`,
+        '--yes',
+      ],
       taskQueue,
     );
-    assert.equal(skipped.trim(), `${workflowId}: skipped event ${bogus.eventId}`);
+    assert.match(skipped, new RegExp(`^\\[1/1\\] ${workflowId}: skipped event ${bogus.eventId}$`, 'm'));
+    assert.match(skipped, /^skip: 1 done, 0 refused or failed$/m);
     assert.equal((await result(client, interactionId)).status, 'Completed');
   });
 });

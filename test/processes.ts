@@ -35,9 +35,19 @@ export function workerProcess(
 
 /** Runs the operator CLI as its own process against the shared dev server; resolves with its output. */
 export async function cliOutput(args: string[], taskQueue: string): Promise<string> {
+  const { code, output, errors } = await cliRun(args, taskQueue);
+  assert.equal(code, 0, `the CLI failed: ${output}${errors}`);
+  return output;
+}
+
+/** Runs the operator CLI as {@link cliOutput} does; resolves with its exit code, its output and its errors. */
+export async function cliRun(
+  args: string[],
+  taskQueue: string,
+): Promise<{ code: number | null; output: string; errors: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'client', 'cli.ts'), ...args], {
     cwd: projectRoot,
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
     env: {
       ...inheritedEnvironment(),
       TEMPORAL_ADDRESS: localEnvironment().address,
@@ -45,10 +55,11 @@ export async function cliOutput(args: string[], taskQueue: string): Promise<stri
     },
   });
   let output = '';
+  let errors = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (errors += chunk.toString()));
   await exited(child);
-  assert.equal(child.exitCode, 0, `the CLI failed: ${output}`);
-  return output;
+  return { code: child.exitCode, output, errors };
 }
 
 /** Resolves once `child` has exited (at once if it already has). */

@@ -1,6 +1,6 @@
 /**
  * What operators do to conversations, for the CLI: find them by their search attributes, read their
- * status, and retry, skip or abandon one conversation or every conversation a query matches.
+ * status, and retry, skip or abandon one (bulk-actions.ts: every one a query matches).
  */
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import {
@@ -18,9 +18,6 @@ import {
   byoiStatus,
 } from '../../workflows/search-attributes';
 import { conversationWorkflowId } from './conversation-events';
-
-/** Which conversations an operation is for: one, or all that a visibility query matches. */
-export type ConversationSelection = { source: string; interactionId: string } | { query: string };
 
 /** A conversation as the listing shows it. */
 export interface ConversationListing {
@@ -81,44 +78,40 @@ export function conversationStatus(
     .query(conversationStatusQuery);
 }
 
-/** Applies `action` to the selected conversations, one after another; never stops at the first refusal. */
-export async function actOnConversations(
+/** Applies `action` to one conversation; a refusal (the workflow's own words) is an outcome, not an error. */
+export async function actOnConversation(
   client: Client,
-  selection: ConversationSelection,
+  workflowId: string,
   action: ConversationAction,
-): Promise<ActionOutcome[]> {
-  const workflowIds =
-    'query' in selection
-      ? (await listConversations(client, conversationQuery({ query: selection.query }))).map(
-          (each) => each.workflowId,
-        )
-      : [conversationWorkflowId(selection.source, selection.interactionId)];
-  const outcomes: ActionOutcome[] = [];
-  for (const workflowId of workflowIds) {
-    const handle = client.workflow.getHandle(workflowId);
-    try {
-      if (action.kind === 'retry') {
-        const { eventId } = await handle.executeUpdate(retryBlockedUpdate);
-        outcomes.push({ workflowId, done: true, message: `retrying event ${eventId}` });
-      } else if (action.kind === 'skip') {
-        const { eventId } = await handle.executeUpdate(skipEventUpdate, {
-          args: [{ eventId: action.eventId }],
-        });
-        outcomes.push({ workflowId, done: true, message: `skipped event ${eventId}` });
-      } else {
-        const { legsEnded } = await handle.executeUpdate(abandonUpdate, {
-          args: [{ reason: action.reason }],
-        });
-        outcomes.push({ workflowId, done: true, message: `abandoned; ${legsEnded} legs ended` });
-      }
-    } catch (error) {
-      if (!(error instanceof Error)) throw error;
-      const said =
-        error instanceof WorkflowUpdateFailedError && error.cause instanceof Error ? error.cause : error;
-      outcomes.push({ workflowId, done: false, message: said.message });
+): Promise<ActionOutcome> {
+  const handle = client.workflow.getHandle(workflowId);
+  try {
+    if (action.kind === 'retry') {
+      const { eventId } = await handle.executeUpdate(retryBlockedUpdate);
+      return { workflowId, done: true, message: `retrying event ${eventId}` };
     }
+    if (action.kind === 'skip') {
+      const { eventId } = await handle.executeUpdate(skipEventUpdate, {
+        args: [{ eventId: action.eventId }],
+      });
+      return { workflowId, done: true, message: `skipped event ${eventId}` };
+    }
+    const { legsEnded } = await handle.executeUpdate(abandonUpdate, { args: [{ reason: action.reason }] });
+    return { workflowId, done: true, message: `abandoned; ${legsEnded} legs ended` };
+  } catch (error) {
+    if (!(error instanceof Error)) throw error;
+    const said =
+      error instanceof WorkflowUpdateFailedError && error.cause instanceof Error ? error.cause : error;
+    return { workflowId, done: false, message: said.message };
   }
-  return outcomes;
+}
+
+/** One leg of a conversation in a line: who, and where it stands. */
+export function formatLeg(leg: ConversationStatus['legs'][number]): string {
+  return (
+    `${leg.communicationId} ${leg.role}${leg.agentId ? ` ${leg.agentId}` : ''}${leg.queueId ? ` ${leg.queueId}` : ''}: ` +
+    `${leg.ended ? 'ended' : leg.answered ? 'connected' : 'alerting'}${leg.wrappedUp ? ', wrapped up' : ''}`
+  );
 }
 
 /** A status in a few lines for a terminal. */
@@ -127,10 +120,7 @@ export function formatConversationStatus(status: ConversationStatus): string {
     `${status.source}/${status.interactionId}: ${status.status}${status.message ? ` — ${status.message}` : ''}`,
     `  Genesys conversation ${status.conversationId ?? '(not started)'} (${status.channel ?? 'channel unknown'})`,
     `  ${status.counters.applied} steps applied, ${status.counters.genesysEvents} Genesys events, ${status.pending} pending, ${status.counters.duplicates} duplicates`,
-    ...status.legs.map(
-      (leg) =>
-        `  leg ${leg.communicationId} ${leg.role}${leg.agentId ? ` ${leg.agentId}` : ''}${leg.queueId ? ` ${leg.queueId}` : ''}: ${leg.ended ? 'ended' : leg.answered ? 'connected' : 'alerting'}${leg.wrappedUp ? ', wrapped up' : ''}`,
-    ),
+    ...status.legs.map((leg) => `  leg ${formatLeg(leg)}`),
     `  recording: ${status.recording.state}${status.recording.reason ? ` — ${status.recording.reason}` : ''}`,
     ...(status.blocked
       ? [`  blocked on ${status.blocked.type} (event ${status.blocked.eventId}): ${status.blocked.reason}`]

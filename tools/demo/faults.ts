@@ -17,7 +17,7 @@ import { conversationWorkflowId } from '../../client/library/conversation-events
 import { runDirectorySync } from '../../client/library/directory-sync';
 import { agentStatusQuery, type AgentStatus } from '../../workflows/agent';
 import { conversationStatusQuery, type ConversationStatus } from '../../workflows/conversation';
-import { byoiKind, byoiSource, byoiStatus } from '../../workflows/search-attributes';
+import { byoiExternalId, byoiKind, byoiSource, byoiStatus } from '../../workflows/search-attributes';
 import type { AgentEventInput } from '../../domain/events/agent-event';
 import {
   agentStatusesOf,
@@ -350,7 +350,8 @@ async function reportAttention(context: FaultContext): Promise<void> {
   let found = 0;
   for await (const execution of client.workflow.list({ query })) {
     found++;
-    const kind = execution.searchAttributes[byoiKind.name]?.[0];
+    const kind = execution.typedSearchAttributes.get(byoiKind);
+    const externalId = execution.typedSearchAttributes.get(byoiExternalId) ?? '<id>';
     const handle = client.workflow.getHandle(execution.workflowId);
     let line: string;
     if (kind === 'agent') {
@@ -361,6 +362,7 @@ async function reportAttention(context: FaultContext): Promise<void> {
       line = `${status.status}: ${status.blocked ? `${status.blocked.type} (event ${status.blocked.eventId}) — ${status.blocked.reason}` : (status.message ?? '')}`;
     }
     step(`  ${execution.workflowId} — ${line}`);
+    step(`    why, and what to do: npm run cli -- explain ${kind ?? 'conversation'} ${source} ${externalId}`);
   }
   if (found === 0) step('  nothing');
   const link = (title: string, visibility: string) =>
@@ -386,7 +388,12 @@ async function reportAttention(context: FaultContext): Promise<void> {
     `${byoiStatus.name} IN ('RecordingMissing', 'RecordingFailed')`,
   );
   step('what an operator does about it (npm run cli -- --help):');
+  step(
+    `  npm run cli -- explain conversation ${source} <interactionId>   # or explain agent ${source} <agentId>`,
+  );
   step(`  npm run cli -- conversation list --status Blocked --source ${source}`);
-  step(`  npm run cli -- conversation status ${source} <interactionId>`);
   step(`  npm run cli -- conversation skip ${source} <interactionId>   # or retry, or abandon --reason "…"`);
+  step(
+    `  npm run cli -- conversation skip --status Blocked --source ${source}   # all of them: a dry run; --yes acts`,
+  );
 }

@@ -5,7 +5,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { closeSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Connection, type Client } from '@temporalio/client';
 import { vendorAdapters } from '../../client/ingress/adapters';
@@ -20,8 +20,9 @@ import type { BridgeConfig } from '../../config';
 import { createSimulator, defaultSeed } from '../../simulator';
 import { selfCheckWorkflow } from '../../workflows';
 import { contactCentreDirectory } from '../load/contact-centre';
-import { logTail, startDevServer, type DevServer } from '../stack/dev-server';
+import { startDevServer, type DevServer } from '../stack/dev-server';
 import { simulatorGenesysEnvironment, startProgram } from '../stack/stack';
+import type { RunLog } from './run-log';
 import { step } from './step';
 
 /** The demo's ingress and the token of its one sender. */
@@ -34,13 +35,8 @@ export interface DemoGenesys {
   stop: () => Promise<void>;
 }
 
-/** Where the embedded dev server's output goes. */
-export function devServerLogFile(config: BridgeConfig): string {
-  return path.join(config.dataDir, 'temporal-dev-server.log');
-}
-
 /** The Temporal server that answers at the configured address, or the embedded dev server started here. */
-export async function ensureTemporal(config: BridgeConfig): Promise<DevServer | undefined> {
+export async function ensureTemporal(config: BridgeConfig, runLog: RunLog): Promise<DevServer | undefined> {
   const address = config.temporal.connectionOptions.address;
   try {
     const connection = await Connection.connect({
@@ -52,24 +48,20 @@ export async function ensureTemporal(config: BridgeConfig): Promise<DevServer | 
     return undefined;
   } catch {
     step(`starting the Temporal dev server on ${config.devServer.ip}:${config.devServer.port}`);
-    const server = await startDevServer({ ...config.devServer, logFile: devServerLogFile(config) });
+    const server = await startDevServer({ ...config.devServer, logFile: runLog.file });
     step(`Temporal dev server ready (pid ${server.pid}); Web UI at ${server.uiUrl}`);
     return server;
   }
 }
 
-/** A bridge worker as its own process, as in production. */
-/** Where the worker's log goes: the main job's console keeps to its own progress and report. */
-export function workerLogFile(config: BridgeConfig): string {
-  return path.join(config.dataDir, 'worker.log');
-}
-
-/** Starts a bridge worker logging into {@link workerLogFile}; a crash shows the end of that log. */
-export function startWorkerProcess(config: BridgeConfig, environment: NodeJS.ProcessEnv): ChildProcess {
-  const logFile = workerLogFile(config);
-  mkdirSync(path.dirname(logFile), { recursive: true });
-  const log = openSync(logFile, 'a');
-  step(`starting a bridge worker on task queue ${config.taskQueue}; its log: ${logFile}`);
+/** Starts a bridge worker as its own process, as in production, its output into the run log; a crash shows the log's end. */
+export function startWorkerProcess(
+  config: BridgeConfig,
+  environment: NodeJS.ProcessEnv,
+  runLog: RunLog,
+): ChildProcess {
+  const log = runLog.forChild();
+  step(`starting a bridge worker on task queue ${config.taskQueue}`);
   try {
     const worker = startProgram(
       'workers/main.ts',
@@ -80,7 +72,7 @@ export function startWorkerProcess(config: BridgeConfig, environment: NodeJS.Pro
     // Stopped, it exits 0 (or by the signal that stopped it); anything else is a crash worth showing.
     worker.once('exit', (code) => {
       if (code !== null && code !== 0) {
-        step(`the worker exited with ${code}; the end of ${logFile}:\n${logTail(logFile)}`);
+        step(`the worker exited with ${code}; the end of ${runLog.file}:\n${runLog.tail()}`);
       }
     });
     return worker;
@@ -192,7 +184,11 @@ export function demoSnapshotFile(config: BridgeConfig): string {
 }
 
 /** The ingress, in this process, on BYOI_INGRESS_PORT (or any free port if that one is taken). */
-export async function startDemoIngress(client: Client, config: BridgeConfig): Promise<DemoIngress> {
+export async function startDemoIngress(
+  client: Client,
+  config: BridgeConfig,
+  runLog: RunLog,
+): Promise<DemoIngress> {
   // A token of this run only: the demo is the one sender.
   const token = randomBytes(24).toString('base64url');
   const configured = bridgeClientOptionsFrom(config);
@@ -206,6 +202,8 @@ export async function startDemoIngress(client: Client, config: BridgeConfig): Pr
     sources: { [config.directory.source]: { tokens: [token] } },
     adapters: vendorAdapters(),
     host: config.ingress.host,
+    onError: (error: Error, request: object) =>
+      runLog.logger.error({ err: error, ...request }, 'ingress request failed'),
   };
   let ingress: Ingress;
   try {
