@@ -16,20 +16,10 @@ export function workerProcess(
   taskQueue: string,
   env: Record<string, string> = {},
 ): ChildProcess {
-  // Node itself with tsx's loader, not the tsx wrapper: a SIGKILL must hit the worker, not a parent of it.
-  return spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'workers', 'main.ts')], {
-    cwd: projectRoot,
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: {
-      ...inheritedEnvironment(),
-      TEMPORAL_ADDRESS: localEnvironment().address,
-      TEMPORAL_NAMESPACE: 'default',
-      BYOI_TASK_QUEUE: taskQueue,
-      BYOI_LOG_LEVEL: 'warn',
-      ...simulatorGenesysEnvironment(sim.simulator.url),
-      GENESYS_REQUESTS_PER_MINUTE: '1000000',
-      ...env,
-    },
+  return bridgeProcess(join('workers', 'main.ts'), taskQueue, {
+    ...simulatorGenesysEnvironment(sim.simulator.url),
+    GENESYS_REQUESTS_PER_MINUTE: '1000000',
+    ...env,
   });
 }
 
@@ -87,7 +77,17 @@ export function ingressProcess(
   { port, source, token }: { port: number; source: string; token: string },
   env: Record<string, string> = {},
 ): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'client', 'ingress', 'main.ts')], {
+  return bridgeProcess(join('client', 'ingress', 'main.ts'), taskQueue, {
+    BYOI_INGRESS_PORT: String(port),
+    BYOI_INGRESS_TOKENS: `${source}:${token}`,
+    ...env,
+  });
+}
+
+/** One of the bridge's entry points as its own process, on `taskQueue` of the shared dev server. */
+function bridgeProcess(entry: string, taskQueue: string, env: Record<string, string>): ChildProcess {
+  // Node itself with tsx's loader, not the tsx wrapper: a SIGKILL must hit the process, not a parent of it.
+  return spawn(process.execPath, ['--import', 'tsx', join(projectRoot, entry)], {
     cwd: projectRoot,
     stdio: ['ignore', 'ignore', 'inherit'],
     env: {
@@ -96,8 +96,6 @@ export function ingressProcess(
       TEMPORAL_NAMESPACE: 'default',
       BYOI_TASK_QUEUE: taskQueue,
       BYOI_LOG_LEVEL: 'warn',
-      BYOI_INGRESS_PORT: String(port),
-      BYOI_INGRESS_TOKENS: `${source}:${token}`,
       ...env,
     },
   });
