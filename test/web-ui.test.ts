@@ -8,15 +8,17 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { temporal } from '@temporalio/proto';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { agentWorkflowId, sendAgentEvent } from '../client/library/agent-events';
 import { conversationWorkflowId, sendInteractionEvent } from '../client/library/conversation-events';
 import { interactionEventSchema, type InteractionEvent } from '../domain/events/interaction-event';
 import { projectRoot } from '../tools/stack/toolchain';
 import { conversationStatusQuery, type ConversationWorkflowSettings } from '../workflows/conversation';
-import { untilQueried } from './agent-fixtures';
+import { agentChanges, untilAgent, untilQueried } from './agent-fixtures';
 import { runBridgeWorker, type TestBridgeWorker } from './bridge-fixtures';
 import { answeredCall } from './conversation-fixtures';
-import { startTestSimulator, type TestSimulator } from './genesys-fixtures';
+import { setFaults, startTestSimulator, type TestSimulator } from './genesys-fixtures';
 import { localEnvironment, localWebUi, uniqueTaskQueue } from './harness';
 import { cliOutput } from './processes';
 
@@ -46,6 +48,30 @@ function blockedCall(): { events: InteractionEvent[]; interactionId: string; bog
     interactionId: call[0]!.interactionId,
     bogusEventId: bogus.eventId,
   };
+}
+
+/** The workflow's pending activity `activityId` once `check` holds of it. */
+async function untilPending(
+  workflowId: string,
+  activityId: string,
+  check: (activity: temporal.api.workflow.v1.IPendingActivityInfo) => boolean,
+): Promise<temporal.api.workflow.v1.IPendingActivityInfo> {
+  for (;;) {
+    const { raw } = await localEnvironment().client.workflow.getHandle(workflowId).describe();
+    const pending = raw.pendingActivities?.find((activity) => activity.activityId === activityId);
+    if (pending && check(pending)) return pending;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/** The page's main text, whitespace folded, once `check` holds (reloading: the UI does not refresh it). */
+async function mainText(page: Page, check: (text: string) => boolean): Promise<string> {
+  for (;;) {
+    const text = (await page.locator('main').innerText()).replace(/\s+/g, ' ');
+    if (check(text)) return text;
+    await page.waitForTimeout(1_000);
+    await page.reload();
+  }
 }
 
 /** The text of the page's rendered markdown (the UI renders each piece in a frame), once `check` holds. */
@@ -167,5 +193,58 @@ describe('the Temporal Web UI in Chromium', function () {
     await page.reload();
     await page.getByText('Completed', { exact: true }).first().waitFor();
     await page.screenshot({ path: join(screenshots, 'completed-conversation.png'), fullPage: true });
+  });
+
+  it('shows an agent publish Genesys keeps failing in Pending Activities, pauses and unpauses it from the UI', async () => {
+    await setFaults(sim.simulator, { rules: [{ path: '/api/v2/events/users', status: 503 }] });
+    try {
+      const [change] = agentChanges(source, 'agent-1', 1, Date.now() - 1_000);
+      const workflowId = agentWorkflowId(source, 'agent-1');
+      const activityId = `publish:${change!.eventId}`;
+      await sendAgentEvent(localEnvironment().client, taskQueue, change!);
+      await untilAgent(
+        localEnvironment().client,
+        source,
+        'agent-1',
+        (status) => status.status === 'Retrying',
+      );
+      await page.goto(`${localWebUi()}/namespaces/default/workflows/${encodeURIComponent(workflowId)}`);
+      await page.getByRole('tab', { name: /Pending Activities/ }).click();
+      const details = await mainText(page, (text) => text.includes(activityId) && /Attempt [2-9]/.test(text));
+      assert.match(details, /publishAgentChanges/);
+      assert.match(details, /Attempt \d+ \/ UNLIMITED/, 'its attempts');
+      assert.match(details, /HTTP 503, service\.unavailable/, 'its last failure');
+      await page.screenshot({ path: join(screenshots, 'retrying-agent.png'), fullPage: true });
+      // Paused from the UI, as an operator holds a publish while Genesys is down.
+      await page.getByRole('button', { name: 'Pause' }).click();
+      const dialog = page.getByRole('dialog').filter({ hasText: `Pause Activity ${activityId}` });
+      await dialog.getByRole('textbox').fill('Genesys is down');
+      await dialog.getByRole('button', { name: 'Pause' }).click();
+      await untilPending(workflowId, activityId, (activity) => activity.paused === true);
+      await page.reload();
+      const unpause = page.getByRole('button', { name: 'Unpause' });
+      await unpause.waitFor();
+      assert.match(await page.locator('main').innerText(), /Paused Reason\s+Genesys is down/);
+      await page.screenshot({ path: join(screenshots, 'retrying-agent-paused.png'), fullPage: true });
+
+      // Genesys is back: unpaused from the UI, the publish lands and the agent runs again.
+      await setFaults(sim.simulator, {});
+      await unpause.click();
+      const confirm = page
+        .getByRole('dialog')
+        .filter({ visible: true })
+        .getByRole('button', { name: 'Unpause' });
+      if (await confirm.count()) await confirm.click();
+      const delivered = await untilAgent(
+        localEnvironment().client,
+        source,
+        'agent-1',
+        (status) => status.counters.published === 1,
+      );
+      assert.equal(delivered.status, 'Running');
+      await mainText(page, (text) => !text.includes(activityId));
+    } finally {
+      await setFaults(sim.simulator, {});
+    }
   });
 });
