@@ -184,9 +184,8 @@ function publishAgentChanges(
   return locallyThenRemotely(
     () => proxyLocalActivities<BridgeActivities>(localPhase(policy)).publishAgentChanges(request),
     () =>
-      proxyActivities<BridgeActivities>(remotePhase(policy)).publishAgentChanges.executeWithOptions(
-        { ...remotePhase(policy), activityId, summary },
-        [request],
+      proxyActivities<BridgeActivities>({ ...remotePhase(policy), activityId, summary }).publishAgentChanges(
+        request,
       ),
     (failure) => onEscalation(failure, activityId),
   );

@@ -130,8 +130,6 @@ function conversationActivities(settings: ConversationWorkflowSettings) {
     retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
   };
   const { resolveConversationParties } = proxyLocalActivities<BridgeActivities>(resolving);
-  const local = proxyLocalActivities<BridgeActivities>(localPhase(publishing));
-  const remote = proxyActivities<BridgeActivities>(remotePhase(publishing));
   const { uploadRecording } = proxyActivities<BridgeActivities>(uploading);
   return {
     resolveConversationParties,
@@ -145,15 +143,16 @@ function conversationActivities(settings: ConversationWorkflowSettings) {
     ) =>
       locallyThenRemotely(
         () =>
-          local.publishConversationStep.executeWithOptions({ ...localPhase(publishing), summary }, [
-            events,
-            origin,
-          ]),
+          proxyLocalActivities<BridgeActivities>({
+            ...localPhase(publishing),
+            summary,
+          }).publishConversationStep(events, origin),
         () =>
-          remote.publishConversationStep.executeWithOptions(
-            { ...remotePhase(publishing), activityId, summary },
-            [events, origin],
-          ),
+          proxyActivities<BridgeActivities>({
+            ...remotePhase(publishing),
+            activityId,
+            summary,
+          }).publishConversationStep(events, origin),
         onEscalation,
       ),
     uploadRecording: (recording: RecordingToUpload, summary: string) =>
