@@ -359,7 +359,8 @@ async function reportAttention(context: FaultContext): Promise<void> {
       line = `${status.status}: ${status.message ?? ''}`;
     } else {
       const status: ConversationStatus = await handle.query(conversationStatusQuery);
-      line = `${status.status}: ${status.blocked ? `${status.blocked.type} (event ${status.blocked.eventId}) — ${status.blocked.reason}` : (status.message ?? '')}`;
+      // A blocked step's reason names its cause, the step and its event.
+      line = `${status.status}: ${status.blocked?.reason ?? status.message ?? ''}`;
     }
     step(`  ${execution.workflowId} — ${line}`);
     step(`    why, and what to do: npm run cli -- explain ${kind ?? 'conversation'} ${source} ${externalId}`);
