@@ -5,6 +5,7 @@
  */
 import net from 'node:net';
 import { randomUUID } from 'node:crypto';
+import type { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker, type WorkerOptions, type WorkflowBundle } from '@temporalio/worker';
 import { temporalCliExecutable, testServerExecutable } from '../tools/stack/toolchain';
@@ -139,3 +140,20 @@ const quietBundlerLogger = {
   warn: (message: string) => console.warn(message),
   error: (message: string) => console.error(message),
 };
+
+/** A workflow's pending activity, as `temporal workflow describe` lists it. */
+export type PendingActivity = temporal.api.workflow.v1.IPendingActivityInfo;
+
+/** Polls the shared dev server until the workflow's pending activity `activityId` satisfies `check`. */
+export async function untilPendingActivity(
+  workflowId: string,
+  activityId: string,
+  check: (activity: PendingActivity) => boolean,
+): Promise<PendingActivity> {
+  for (;;) {
+    const { raw } = await localEnvironment().client.workflow.getHandle(workflowId).describe();
+    const pending = raw.pendingActivities?.find((activity) => activity.activityId === activityId);
+    if (pending && check(pending)) return pending;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}

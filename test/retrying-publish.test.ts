@@ -16,27 +16,11 @@ import { agentChanges, assertDeliveredExactlyOnce, untilAgent, untilQueried } fr
 import { runBridgeWorker, type TestBridgeWorker } from './bridge-fixtures';
 import { answeredCall } from './conversation-fixtures';
 import { requestsTo, setFaults, startTestSimulator, type TestSimulator } from './genesys-fixtures';
-import { localEnvironment, uniqueTaskQueue } from './harness';
+import { localEnvironment, uniqueTaskQueue, untilPendingActivity } from './harness';
 
-type PendingActivity = temporal.api.workflow.v1.IPendingActivityInfo;
 const { EventType, PendingActivityState } = temporal.api.enums.v1;
 const userEvents = '/api/v2/events/users';
 const conversationEvents = '/api/v2/events/conversations';
-
-/** The workflow's pending activity `activityId` once `check` holds of it. */
-async function untilPending(
-  client: Client,
-  workflowId: string,
-  activityId: string,
-  check: (activity: PendingActivity) => boolean,
-): Promise<PendingActivity> {
-  for (;;) {
-    const { raw } = await client.workflow.getHandle(workflowId).describe();
-    const pending = raw.pendingActivities?.find((activity) => activity.activityId === activityId);
-    if (pending && check(pending)) return pending;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
 
 /** The Temporal CLI against the shared dev server. */
 async function temporalCli(args: string[]): Promise<string> {
@@ -89,8 +73,7 @@ describe('a Genesys call that keeps failing, where operators look', function () 
     const activityId = `publish:${change!.eventId}`;
     await sendAgentEvent(client(), taskQueue, change!);
 
-    const retrying = await untilPending(
-      client(),
+    const retrying = await untilPendingActivity(
       workflowId,
       activityId,
       (activity) => (activity.attempt ?? 0) >= 2,
@@ -108,12 +91,12 @@ describe('a Genesys call that keeps failing, where operators look', function () 
 
     // Paused, it makes no further attempt even once Genesys is back.
     await temporalCli(['activity', 'pause', '--workflow-id', workflowId, '--activity-id', activityId]);
-    await untilPending(client(), workflowId, activityId, (activity) => activity.paused === true);
+    await untilPendingActivity(workflowId, activityId, (activity) => activity.paused === true);
     await setFaults(sim.simulator, {});
     const before = (await requestsTo(sim.simulator, userEvents)).length;
     await new Promise((resolve) => setTimeout(resolve, 6_000));
     assert.equal((await requestsTo(sim.simulator, userEvents)).length, before, 'no attempt while paused');
-    const paused = await untilPending(client(), workflowId, activityId, () => true);
+    const paused = await untilPendingActivity(workflowId, activityId, () => true);
     assert.equal(paused.state, PendingActivityState.PENDING_ACTIVITY_STATE_PAUSED);
 
     await temporalCli(['activity', 'unpause', '--workflow-id', workflowId, '--activity-id', activityId]);
@@ -138,7 +121,7 @@ describe('a Genesys call that keeps failing, where operators look', function () 
     const settings = { reorderWindowMs: 500, wrapUpWaitMs: 1_000, expectRecording: 'never' as const };
     for (const event of call) await sendInteractionEvent(client(), taskQueue, event, settings);
 
-    await untilPending(client(), workflowId, activityId, (activity) => (activity.attempt ?? 0) >= 3);
+    await untilPendingActivity(workflowId, activityId, (activity) => (activity.attempt ?? 0) >= 3);
     const status = await untilQueried(
       client(),
       workflowId,
@@ -148,7 +131,7 @@ describe('a Genesys call that keeps failing, where operators look', function () 
     assert.match(status.message ?? '', /publishing voice\.started to Genesys keeps failing \(.*503/);
 
     await temporalCli(['activity', 'reset', '--workflow-id', workflowId, '--activity-id', activityId]);
-    await untilPending(client(), workflowId, activityId, (activity) => activity.attempt === 1);
+    await untilPendingActivity(workflowId, activityId, (activity) => activity.attempt === 1);
     await setFaults(sim.simulator, {});
     const outcome = await client().workflow.getHandle<typeof conversationWorkflow>(workflowId).result();
     assert.equal(outcome.status, 'Completed');

@@ -8,7 +8,6 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { temporal } from '@temporalio/proto';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { agentWorkflowId, sendAgentEvent } from '../client/library/agent-events';
 import { conversationWorkflowId, sendInteractionEvent } from '../client/library/conversation-events';
@@ -19,7 +18,7 @@ import { agentChanges, untilAgent, untilQueried } from './agent-fixtures';
 import { runBridgeWorker, type TestBridgeWorker } from './bridge-fixtures';
 import { answeredCall } from './conversation-fixtures';
 import { setFaults, startTestSimulator, type TestSimulator } from './genesys-fixtures';
-import { localEnvironment, localWebUi, uniqueTaskQueue } from './harness';
+import { localEnvironment, localWebUi, uniqueTaskQueue, untilPendingActivity } from './harness';
 import { cliOutput } from './processes';
 
 const chromiumPath = '/usr/bin/chromium';
@@ -48,20 +47,6 @@ function blockedCall(): { events: InteractionEvent[]; interactionId: string; bog
     interactionId: call[0]!.interactionId,
     bogusEventId: bogus.eventId,
   };
-}
-
-/** The workflow's pending activity `activityId` once `check` holds of it. */
-async function untilPending(
-  workflowId: string,
-  activityId: string,
-  check: (activity: temporal.api.workflow.v1.IPendingActivityInfo) => boolean,
-): Promise<temporal.api.workflow.v1.IPendingActivityInfo> {
-  for (;;) {
-    const { raw } = await localEnvironment().client.workflow.getHandle(workflowId).describe();
-    const pending = raw.pendingActivities?.find((activity) => activity.activityId === activityId);
-    if (pending && check(pending)) return pending;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
 }
 
 /** The page's main text, whitespace folded, once `check` holds (reloading: the UI does not refresh it). */
@@ -220,7 +205,7 @@ describe('the Temporal Web UI in Chromium', function () {
       const dialog = page.getByRole('dialog').filter({ hasText: `Pause Activity ${activityId}` });
       await dialog.getByRole('textbox').fill('Genesys is down');
       await dialog.getByRole('button', { name: 'Pause' }).click();
-      await untilPending(workflowId, activityId, (activity) => activity.paused === true);
+      await untilPendingActivity(workflowId, activityId, (activity) => activity.paused === true);
       await page.reload();
       const unpause = page.getByRole('button', { name: 'Unpause' });
       await unpause.waitFor();
