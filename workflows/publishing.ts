@@ -31,7 +31,7 @@ export function locally(options: Omit<LocalActivityOptions, 'localRetryThreshold
 
 /** The attempts a call makes inside the worker before it continues as a regular activity. */
 export const localAttempts = 3;
-/** How often a regular activity heartbeats (activities/heartbeating.ts), and how late a beat may be. */
+/** How late a regular activity's heartbeat may be (it beats every 5 s: activities/heartbeating.ts). */
 export const remoteHeartbeatTimeout = '15 seconds';
 
 /** A call's timeout and retry policy, for both of its phases. */
