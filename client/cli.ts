@@ -63,7 +63,10 @@ async function withClient<T>(work: (client: Client, config: BridgeConfig) => Pro
   const config = loadConfig();
   const connection = await Connection.connect(config.temporal.connectionOptions);
   try {
-    return await work(new Client({ connection, namespace: config.temporal.namespace }), config);
+    return await work(
+      new Client({ connection, namespace: config.temporal.namespace, dataConverter: config.dataConverter }),
+      config,
+    );
   } finally {
     await connection.close();
   }

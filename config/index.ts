@@ -3,13 +3,17 @@
  * object at process start and reports every problem at once. Nothing else reads `process.env`.
  */
 import { loadClientConnectConfig } from '@temporalio/envconfig';
+import type { DataConverter } from '@temporalio/common';
 import type { NativeConnectionOptions } from '@temporalio/worker';
 import { z } from 'zod';
 import { sourceNameSchema } from '../domain/events/envelope';
 import { snapshotLocationFrom, type SnapshotLocation } from '../domain/directory/location';
 import { genesysLimits } from '../domain/genesys';
 import { hostsForRegion, type GenesysHosts } from '../domain/genesys/regions';
+import { codecKeysFrom } from './codec-keys';
+import { bridgeDataConverter } from './data-converter';
 import { publicUrlSchema, trustProxySchema } from './ingress-proxy';
+import type { CodecKeys } from './payload-codec';
 import {
   recordingCredentialList,
   recordingExpectationList,
@@ -120,6 +124,23 @@ export const environmentSchema = z.object({
     .pipe(z.number().max(genesysLimits.maxBatchBytes))
     .default(genesysLimits.maxBatchBytes),
   BYOI_PUBLISH_INTERVAL_MS: milliseconds.default(400),
+  BYOI_CODEC_KEYS: z.string().min(1).optional(),
+  BYOI_CODEC_KEY_FILE: z.string().min(1).optional(),
+  BYOI_CODEC_SERVER_HOST: z.string().min(1).default('127.0.0.1'),
+  BYOI_CODEC_SERVER_PORT: port.default(8234),
+  BYOI_CODEC_SERVER_TOKENS: z
+    .string()
+    .regex(/^[^,\s]{16,}(,[^,\s]{16,})*$/, 'must be tokens of at least 16 characters separated by commas')
+    .optional(),
+  BYOI_CODEC_SERVER_TLS_CERT: z.string().min(1).optional(),
+  BYOI_CODEC_SERVER_TLS_KEY: z.string().min(1).optional(),
+  BYOI_CODEC_SERVER_ORIGINS: z
+    .string()
+    .regex(
+      /^https?:\/\/[^,\s/]+(,https?:\/\/[^,\s/]+)*$/,
+      'must be origins (scheme://host:port) separated by commas, e.g. http://127.0.0.1:8233',
+    )
+    .optional(),
 });
 
 /** Where and how the bridge reaches Temporal: resolved by Temporal's own envconfig convention. */
@@ -131,6 +152,22 @@ export interface TemporalConnectionConfig {
 /** The bridge's typed configuration. */
 export interface BridgeConfig {
   temporal: TemporalConnectionConfig;
+  /**
+   * How this process writes and reads Temporal payloads: sealed with the codec's keys when it has some
+   * (docs/security.md). Every client and worker of the bridge uses it.
+   */
+  dataConverter: DataConverter;
+  /** The payload codec's keys (never logged); undefined: payloads are written in plain JSON. */
+  codecKeys: CodecKeys | undefined;
+  /** The codec server (`npm run codec-server`): where it listens, whom it answers, which pages may call it. */
+  codecServer: {
+    host: string;
+    port: number;
+    tokens: string[];
+    origins: string[];
+    /** Certificate and key files (PEM) to serve HTTPS with. */
+    tls: { certFile: string; keyFile: string } | undefined;
+  };
   taskQueue: string;
   logLevel: (typeof logLevels)[number];
   /** Folder for local state: the dev server's SQLite file, recorded reports. */
@@ -274,11 +311,33 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BridgeConfig {
         problems,
       )
     : undefined;
+  if (parsed.success && !parsed.data.BYOI_CODEC_SERVER_TLS_CERT !== !parsed.data.BYOI_CODEC_SERVER_TLS_KEY) {
+    problems.push('BYOI_CODEC_SERVER_TLS_CERT and BYOI_CODEC_SERVER_TLS_KEY: set both, or neither');
+  }
+  const codecKeys = parsed.success
+    ? codecKeysFrom({ keys: parsed.data.BYOI_CODEC_KEYS, keyFile: parsed.data.BYOI_CODEC_KEY_FILE }, problems)
+    : undefined;
   if (!parsed.success || temporal === undefined || recordings === undefined || problems.length > 0)
     throw new ConfigError(problems);
   const settings = parsed.data;
   return {
     temporal,
+    dataConverter: bridgeDataConverter(codecKeys),
+    codecKeys,
+    codecServer: {
+      host: settings.BYOI_CODEC_SERVER_HOST,
+      port: settings.BYOI_CODEC_SERVER_PORT,
+      tokens: settings.BYOI_CODEC_SERVER_TOKENS?.split(',') ?? [],
+      tls:
+        settings.BYOI_CODEC_SERVER_TLS_CERT && settings.BYOI_CODEC_SERVER_TLS_KEY
+          ? { certFile: settings.BYOI_CODEC_SERVER_TLS_CERT, keyFile: settings.BYOI_CODEC_SERVER_TLS_KEY }
+          : undefined,
+      // The embedded dev server's Web UI, by address and by name, unless told otherwise.
+      origins: settings.BYOI_CODEC_SERVER_ORIGINS?.split(',') ?? [
+        `http://${settings.BYOI_DEV_SERVER_IP}:${settings.BYOI_DEV_SERVER_UI_PORT}`,
+        `http://localhost:${settings.BYOI_DEV_SERVER_UI_PORT}`,
+      ],
+    },
     taskQueue: settings.BYOI_TASK_QUEUE,
     logLevel: settings.BYOI_LOG_LEVEL,
     dataDir: settings.BYOI_DATA_DIR,

@@ -103,7 +103,11 @@ async function run(flags: DemoFlags, config: BridgeConfig, runLog: RunLog): Prom
     stopping.push(() => stopProcess(worker));
     const connection = await Connection.connect(config.temporal.connectionOptions);
     stopping.push(() => connection.close());
-    const client = new Client({ connection, namespace: config.temporal.namespace });
+    const client = new Client({
+      connection,
+      namespace: config.temporal.namespace,
+      dataConverter: config.dataConverter,
+    });
     await proveThePath(client, config, uiUrl);
 
     const synced = await syncDirectory(client, config, flags.agents, { generatedDirectory });

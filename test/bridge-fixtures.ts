@@ -4,6 +4,8 @@ import { DirectoryMapping, type DirectoryMappingOptions } from '../activities/di
 import type { GenesysClient, GenesysClientOptions } from '../activities/genesys/client';
 import { EventPublisher } from '../activities/genesys/publisher';
 import { loadConfig } from '../config';
+import { bridgeDataConverter } from '../config/data-converter';
+import type { CodecKeys } from '../config/payload-codec';
 import { createBridgeWorker } from '../workers/worker';
 import { clientFor, type TestSimulator } from './genesys-fixtures';
 import { localEnvironment, workflowBundle } from './harness';
@@ -23,13 +25,15 @@ export async function runBridgeWorker(
     mapping?: DirectoryMappingOptions;
     /** The Temporal server (default: the shared dev server). */
     environment?: TestWorkflowEnvironment;
+    /** Keys to seal payloads with, as a worker given BYOI_CODEC_KEYS does (default: none, plain JSON). */
+    codecKeys?: CodecKeys;
   } = {},
 ): Promise<TestBridgeWorker> {
   const client = clientFor(sim.simulator, options.client);
   const environment = options.environment ?? localEnvironment();
   const worker = await createBridgeWorker({
     connection: environment.nativeConnection,
-    config: { ...loadConfig({}), taskQueue },
+    config: { ...loadConfig({}), taskQueue, dataConverter: bridgeDataConverter(options.codecKeys) },
     dependencies: {
       bridgeVersion: 'test',
       genesys: {
@@ -39,7 +43,7 @@ export async function runBridgeWorker(
       mapping: new DirectoryMapping(client, options.mapping),
       temporal: environment.client,
     },
-    workflowBundle: await workflowBundle(require.resolve('../workflows')),
+    workflowBundle: await workflowBundle(require.resolve('../workflows'), options.codecKeys !== undefined),
   });
   const running = worker.run();
   return {

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker, type WorkerOptions, type WorkflowBundle } from '@temporalio/worker';
+import { sealedFailureConverterPath } from '../config/data-converter';
 import { temporalCliExecutable, testServerExecutable } from '../tools/stack/toolchain';
 import { byoiSearchAttributes, searchAttributeTypeName } from '../workflows/search-attributes';
 
@@ -41,12 +42,20 @@ export function timeSkippingEnvironment(): Promise<TestWorkflowEnvironment> {
   return timeSkipping;
 }
 
-/** Bundles a workflows module once per run. */
-export function workflowBundle(workflowsPath: string): Promise<WorkflowBundle> {
-  let bundle = bundles.get(workflowsPath);
+/**
+ * Bundles a workflows module once per run; `sealed` builds it for workers whose payloads are sealed (their
+ * failures' messages go into sealed payloads, config/data-converter.ts).
+ */
+export function workflowBundle(workflowsPath: string, sealed = false): Promise<WorkflowBundle> {
+  const cacheKey = `${workflowsPath}${sealed ? ' sealed' : ''}`;
+  let bundle = bundles.get(cacheKey);
   if (!bundle) {
-    bundle = bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
-    bundles.set(workflowsPath, bundle);
+    bundle = bundleWorkflowCode({
+      workflowsPath,
+      logger: quietBundlerLogger,
+      ...(sealed ? { failureConverterPath: sealedFailureConverterPath } : {}),
+    });
+    bundles.set(cacheKey, bundle);
   }
   return bundle;
 }
@@ -101,14 +110,19 @@ export async function startSharedServers(): Promise<void> {
 
 /**
  * A dev server of the test's own, with the bridge's search attributes (for tests that stop it), and
- * with its Web UI when given a port.
+ * with its Web UI when given a port; `dbFilename` keeps its state in that SQLite file, `codecEndpoint` is
+ * the codec server its Web UI decodes through.
  */
-export function startDevServer(uiPort?: number): Promise<TestWorkflowEnvironment> {
+export function startDevServer(
+  uiPort?: number,
+  { dbFilename, codecEndpoint }: { dbFilename?: string; codecEndpoint?: string } = {},
+): Promise<TestWorkflowEnvironment> {
   return TestWorkflowEnvironment.createLocal({
     server: {
       executable: temporalCliExecutable(),
       ip: '127.0.0.1',
       ...(uiPort === undefined ? {} : { ui: true, uiPort }),
+      ...(dbFilename === undefined ? {} : { dbFilename }),
       searchAttributes: [...byoiSearchAttributes],
       extraArgs: [
         '--sqlite-pragma',
@@ -119,6 +133,7 @@ export function startDevServer(uiPort?: number): Promise<TestWorkflowEnvironment
         'error',
         // The UI asks the internet for news; there is none to ask here.
         ...(uiPort === undefined ? [] : ['--ui-disable-news-fetch']),
+        ...(codecEndpoint === undefined ? [] : ['--ui-codec-endpoint', codecEndpoint]),
       ],
     },
   });

@@ -9,14 +9,23 @@ import { RecordingSources } from '../activities/conversations/recording-source';
 import { connectGenesys } from '../activities/genesys';
 import { version } from '../package.json';
 import { loadConfig } from '../config';
+import { bridgeDataConverter } from '../config/data-converter';
 import { createLogger, createServiceMetrics } from '../config/logger';
 import { connectWhenReachable } from './connect';
 import { createBridgeWorker } from './worker';
 import { countWorkflowStatusesEvery } from './workflow-status';
 
 async function main(): Promise<void> {
-  const config = loadConfig();
-  const logger = createLogger(config.logLevel, 'byoi-worker', config.metricsAddress);
+  const loaded = loadConfig();
+  const logger = createLogger(loaded.logLevel, 'byoi-worker', loaded.metricsAddress);
+  // A workflow task that fails on a payload this worker cannot open carries its message sealed: the log
+  // says which key is missing.
+  const config = {
+    ...loaded,
+    dataConverter: bridgeDataConverter(loaded.codecKeys, (refusal) =>
+      logger.error({ keyId: refusal.keyId }, refusal.message),
+    ),
+  };
   const connection = await connectWhenReachable(config.temporal.connectionOptions, {
     onRetry: (error, attempt, retryInMs) =>
       logger.warn(
@@ -38,7 +47,11 @@ async function main(): Promise<void> {
     : undefined;
   // Activities that signal other workflows (a finished directory sync) use an ordinary client.
   const clientConnection = await Connection.connect(config.temporal.connectionOptions);
-  const temporal = new Client({ connection: clientConnection, namespace: config.temporal.namespace });
+  const temporal = new Client({
+    connection: clientConnection,
+    namespace: config.temporal.namespace,
+    dataConverter: config.dataConverter,
+  });
   // Each source's recording origins and credentials stay here, in the worker: the workflow names the source.
   const recordingSources = new RecordingSources(config.recordings);
   const countingStatuses =
@@ -76,6 +89,10 @@ async function main(): Promise<void> {
         address: config.temporal.connectionOptions.address,
         genesys: genesys?.client.apiBaseUrl ?? 'not configured',
         metrics: config.metricsAddress ? `http://${config.metricsAddress}/metrics` : 'off',
+        // Which key seals payloads and which others open them; never the keys.
+        payloadCodec: config.codecKeys
+          ? { sealingKey: config.codecKeys.sealingKeyId, keys: [...config.codecKeys.keys.keys()] }
+          : 'off: payloads are written in plain JSON',
         workflowStatusCounts: countingStatuses ? `every ${config.workflowStatusIntervalMs} ms` : 'off',
         // Which sources have recording origins and credentials; never the credentials themselves.
         recordingOrigins: config.recordings.origins,

@@ -8,7 +8,12 @@ export interface BridgeWorkerOptions {
   connection: NativeConnection;
   config: Pick<
     BridgeConfig,
-    'taskQueue' | 'temporal' | 'maxCachedWorkflows' | 'maxConcurrentWorkflowTasks' | 'workflowThreads'
+    | 'taskQueue'
+    | 'temporal'
+    | 'dataConverter'
+    | 'maxCachedWorkflows'
+    | 'maxConcurrentWorkflowTasks'
+    | 'workflowThreads'
   >;
   dependencies: ActivityDependencies;
   workflowBundle?: WorkerOptions['workflowBundle'];
@@ -20,6 +25,8 @@ export async function createBridgeWorker(options: BridgeWorkerOptions): Promise<
     connection: options.connection,
     namespace: options.config.temporal.namespace,
     taskQueue: options.config.taskQueue,
+    // Sealed payloads in and out (a prebuilt bundle must carry the same failure converter).
+    dataConverter: options.config.dataConverter,
     ...(options.workflowBundle
       ? { workflowBundle: options.workflowBundle }
       : { workflowsPath: require.resolve('../workflows') }),

@@ -23,7 +23,11 @@ async function main(): Promise<void> {
   const metrics = createServiceMetrics(config.ingress.metricsAddress);
   // Lazy: the ingress listens (and /readyz says 503) even while Temporal is not up yet.
   const connection = Connection.lazy(config.temporal.connectionOptions);
-  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const client = new Client({
+    connection,
+    namespace: config.temporal.namespace,
+    dataConverter: config.dataConverter,
+  });
   const bridge = new BridgeClient(client, { ...bridgeClientOptionsFrom(config), metrics });
   const stopSampling = sampleGauges(() => metrics.ingressPendingEvents.set(bridge.pendingEvents));
   const ingress = await startIngress({

@@ -17,6 +17,8 @@ export interface DevServerOptions {
   port: number;
   /** Web UI port; `undefined` runs headless. */
   uiPort?: number;
+  /** The codec server the Web UI decodes sealed payloads through (`npm run codec-server`). */
+  codecEndpoint?: string;
   /** SQLite file that keeps workflows across restarts. */
   dbFile: string;
   /** File that receives the server's own output. */
@@ -46,6 +48,8 @@ export function devServerArgs(options: DevServerOptions): string[] {
     args.push('--search-attribute', `${key.name}=${searchAttributeTypeName(key)}`);
   if (options.uiPort === undefined) args.push('--headless');
   else args.push('--ui-port', String(options.uiPort), '--ui-disable-news-fetch');
+  if (options.uiPort !== undefined && options.codecEndpoint)
+    args.push('--ui-codec-endpoint', options.codecEndpoint);
   return args;
 }
 

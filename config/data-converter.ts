@@ -1,0 +1,25 @@
+/**
+ * The one data converter of every bridge process (worker, ingress, CLI, demo, tools): the payload codec
+ * with the process's keys and, when they seal, failures whose messages and stack traces are sealed too.
+ * The codec is installed even without keys, so a process that lacks them says which key a sealed payload
+ * needs instead of handing ciphertext on.
+ */
+import type { DataConverter } from '@temporalio/common';
+import { EncryptionCodec, type CodecKeys, type PayloadDecryptionError } from './payload-codec';
+
+/**
+ * The data converter for a process holding `keys` (none: payloads are written in plain JSON); `onRefusal`
+ * hears of each payload that does not open (for the process's log).
+ */
+export function bridgeDataConverter(
+  keys: CodecKeys | undefined,
+  onRefusal?: (error: PayloadDecryptionError) => void,
+): DataConverter {
+  return {
+    payloadCodecs: [new EncryptionCodec(keys, onRefusal)],
+    ...(keys ? { failureConverterPath: sealedFailureConverterPath } : {}),
+  };
+}
+
+/** The module a workflow bundle of sealing workers must be built with (`bundleWorkflowCode`'s `failureConverterPath`). */
+export const sealedFailureConverterPath = require.resolve('./failure-converter');
