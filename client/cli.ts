@@ -37,6 +37,7 @@ import {
   listConversations,
   type ConversationAction,
 } from './library/conversation-operations';
+import { newKeyEntry } from '../config/codec-keys';
 import { formatExplanation } from './library/explanation-text';
 import { cliCommand, shellWord } from './library/operator-advice';
 import { explainWorkflow, type EntityKind } from './library/workflow-explanation';
@@ -254,6 +255,13 @@ operation('abandon', 'end the live legs in Genesys and complete the conversation
   kind: 'abandon',
   reason: flags.reason ?? '',
 })).requiredOption('--reason <text>', 'why, for the record');
+
+program
+  .command('codec-key')
+  .description(
+    'print a new payload key entry (id:key) for BYOI_CODEC_KEYS or a key file: put it first to seal with it, and keep the older keys after it while histories sealed with them are kept (docs/security.md)',
+  )
+  .action(() => console.log(newKeyEntry()));
 
 program.parseAsync().catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : String(error));

@@ -70,6 +70,7 @@ async function main(): Promise<void> {
       defaults.maxCachedWorkflows,
     )
     .option('--profile', 'record a CPU profile of the worker and summarise it in the report', false)
+    .option('--codec', 'seal every payload with the payload codec (a key of this run only)', false)
     .option(
       '--settle-seconds <n>',
       'how long to wait after the load for the bridge to finish',

@@ -16,6 +16,7 @@ import { Command } from 'commander';
 import { wholeNumber } from '../client/arguments';
 import { loadConfig, type BridgeConfig } from '../config';
 import { AgentStates } from '../tools/demo/agent-states';
+import { startDemoCodecServer, withDemoKeys } from '../tools/demo/codec';
 import { playFaults } from '../tools/demo/faults';
 import { demoRecordingFile, playOneCallAndOneEmail } from '../tools/demo/first-act';
 import { openRunLog, type RunLog } from '../tools/demo/run-log';
@@ -50,12 +51,13 @@ async function main(): Promise<void> {
     )
     .parse()
     .opts<DemoFlags>();
-  const config = loadConfig();
+  // The main job shows payloads sealed: with the configured keys, else with a key of its own.
+  const { config, workerEnvironment } = withDemoKeys(loadConfig());
   const runLog = openRunLog(config);
   logStepsTo(runLog.logger);
   step(`this run's log (the worker's, the Temporal dev server's and the main job's own): ${runLog.file}`);
   try {
-    await run(flags, config, runLog);
+    await run(flags, config, runLog, workerEnvironment);
   } catch (error) {
     runLog.logger.error({ err: error }, 'the main job failed');
     console.error(`[byoi-bridge] failed: ${whatFailed(error)}`);
@@ -83,7 +85,12 @@ interface DemoFlags {
 }
 
 /** Plays the main job; everything it started is stopped when it ends, however it ends. */
-async function run(flags: DemoFlags, config: BridgeConfig, runLog: RunLog): Promise<void> {
+async function run(
+  flags: DemoFlags,
+  config: BridgeConfig,
+  runLog: RunLog,
+  codecEnvironment: NodeJS.ProcessEnv,
+): Promise<void> {
   // Only a configured Genesys changes with --traffic: the simulator always gets the generated traffic.
   const generatedDirectory = flags.traffic && config.genesys !== undefined;
   if (generatedDirectory && config.directory.snapshot) {
@@ -94,12 +101,14 @@ async function run(flags: DemoFlags, config: BridgeConfig, runLog: RunLog): Prom
   }
   const stopping: (() => Promise<void>)[] = [];
   try {
-    const server = await ensureTemporal(config, runLog);
+    const codecServer = await startDemoCodecServer(config, runLog);
+    stopping.push(() => codecServer.close());
+    const server = await ensureTemporal(config, runLog, codecServer.url);
     if (server) stopping.push(() => server.stop());
     const uiUrl = server?.uiUrl;
     const genesys = await startGenesys(config, { generatedDirectory });
     stopping.push(genesys.stop);
-    const worker = startWorkerProcess(config, genesys.workerEnvironment, runLog);
+    const worker = startWorkerProcess(config, { ...genesys.workerEnvironment, ...codecEnvironment }, runLog);
     stopping.push(() => stopProcess(worker));
     const connection = await Connection.connect(config.temporal.connectionOptions);
     stopping.push(() => connection.close());

@@ -13,7 +13,7 @@ function parsePort(value: string): number {
 }
 
 async function main(): Promise<void> {
-  const { devServer, dataDir } = loadConfig();
+  const { devServer, dataDir, codecKeys, codecServer } = loadConfig();
   const command = new Command('dev-server')
     .description('Run the embedded Temporal dev server (Web UI, SQLite persistence, byoi search attributes).')
     .option('--ip <ip>', 'address to bind', devServer.ip)
@@ -21,6 +21,11 @@ async function main(): Promise<void> {
     .option('--ui-port <port>', 'Web UI port', parsePort, devServer.uiPort)
     .option('--headless', 'run without the Web UI', false)
     .option('--db-file <file>', 'SQLite file that keeps workflows across restarts', devServer.dbFile)
+    .option(
+      '--codec-endpoint <url>',
+      'the codec server the Web UI decodes sealed payloads through (default with codec keys: npm run codec-server on BYOI_CODEC_SERVER_HOST:PORT)',
+      codecKeys ? `http://${codecServer.host}:${codecServer.port}` : undefined,
+    )
     .parse();
   const flags = command.opts<{
     ip: string;
@@ -28,12 +33,14 @@ async function main(): Promise<void> {
     uiPort: number;
     headless: boolean;
     dbFile: string;
+    codecEndpoint?: string;
   }>();
   const server = await startDevServer({
     ip: flags.ip,
     port: flags.port,
     uiPort: flags.headless ? undefined : flags.uiPort,
     dbFile: flags.dbFile,
+    codecEndpoint: flags.codecEndpoint,
     logFile: path.join(dataDir, 'temporal-dev-server.log'),
   });
   console.log(`Temporal dev server on ${server.address} (pid ${server.pid}), state in ${flags.dbFile}`);

@@ -5,10 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { Client } from '@temporalio/client';
-import { defaultPayloadConverter, type Payload } from '@temporalio/common';
+import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { conversationWorkflowId, sendInteractionEvent } from '../client/library/conversation-events';
+import { historyPayloads } from '../client/library/history-payloads';
 import { newKeyEntry } from '../config/codec-keys';
 import { bridgeDataConverter } from '../config/data-converter';
 import { EncryptionCodec, type CodecKeys, type PayloadDecryptionError } from '../config/payload-codec';
@@ -29,19 +30,12 @@ const settings: Partial<ConversationWorkflowSettings> = {
   wrapUpWaitMs: 2_000,
   expectRecording: 'never',
 };
-const text = new TextDecoder();
 
-/** The ids of the keys that sealed a history's payloads. */
+/** The ids of the keys that sealed a history's payloads; none is plain. */
 function sealingKeyIds(history: temporal.api.history.v1.IHistory): string[] {
-  const ids = new Set<string>();
-  const visit = (value: unknown): void => {
-    if (typeof value !== 'object' || value === null || value instanceof Uint8Array) return;
-    const keyId = (value as Payload).metadata?.['encryption-key-id'];
-    if (keyId instanceof Uint8Array) ids.add(text.decode(keyId));
-    Object.values(value).forEach(visit);
-  };
-  visit(history);
-  return [...ids].sort();
+  const payloads = historyPayloads(history);
+  assert.equal(payloads.plain, 0, 'every payload is sealed');
+  return Object.keys(payloads.sealedByKey).sort();
 }
 
 /** Replays `history` on a worker holding `keys`. */

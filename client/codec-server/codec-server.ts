@@ -118,11 +118,9 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Cod
       if (!who) return reply;
       const namespace = request.headers['x-namespace'];
       if (typeof namespace === 'string' && namespace !== '' && namespace !== options.namespace) {
-        return reply
-          .status(403)
-          .send({
-            error: `X-Namespace: this codec server serves namespace ${options.namespace}, not ${namespace}`,
-          });
+        return reply.status(403).send({
+          error: `X-Namespace: this codec server serves namespace ${options.namespace}, not ${namespace}`,
+        });
       }
       const parsed = payloadsBody.safeParse(request.body);
       if (!parsed.success) {

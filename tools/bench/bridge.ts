@@ -5,7 +5,11 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
+import { codecKeysFrom, newKeyEntry } from '../../config/codec-keys';
+import { bridgeDataConverter } from '../../config/data-converter';
 import { selfCheckWorkflow } from '../../workflows';
 import { startDevServer, type DevServer } from '../stack/dev-server';
 import { freePort, simulatorGenesysEnvironment, startProgram, untilReady } from '../stack/stack';
@@ -23,6 +27,8 @@ export interface BridgeProcesses {
   ingress: ChildProcess;
   ingressUrl: string;
   token: string;
+  /** How the bench's own clients read the bridge's payloads (sealed with `--codec`). */
+  dataConverter: DataConverter;
 }
 
 /** Starts the dev server, the worker and the ingress against the simulator at `simulatorUrl`. */
@@ -39,7 +45,13 @@ export async function startBridge(
     logFile: path.join(dataDir, 'temporal.log'),
   });
   log(`Temporal dev server on ${server.address} (pid ${server.pid}, headless)`);
+  // With --codec every process seals with a key of this run, kept in a file as an operator keeps it.
+  const keyFile = path.join(dataDir, 'codec.keys');
+  if (flags.codec) writeFileSync(keyFile, `${newKeyEntry()}\n`, { mode: 0o600 });
+  const codecKeys = flags.codec ? codecKeysFrom({ keys: undefined, keyFile }, []) : undefined;
+  const dataConverter = bridgeDataConverter(codecKeys);
   const common = {
+    ...(flags.codec ? { BYOI_CODEC_KEY_FILE: keyFile } : {}),
     TEMPORAL_ADDRESS: server.address,
     TEMPORAL_NAMESPACE: 'default',
     BYOI_TASK_QUEUE: benchTaskQueue,
@@ -86,7 +98,7 @@ export async function startBridge(
   const connection = await Connection.connect({ address: server.address });
   try {
     await Promise.race([
-      new Client({ connection }).workflow.execute(selfCheckWorkflow, {
+      new Client({ connection, dataConverter }).workflow.execute(selfCheckWorkflow, {
         taskQueue: benchTaskQueue,
         workflowId: 'bench-self-check',
         workflowExecutionTimeout: '2 minutes',
@@ -105,6 +117,7 @@ export async function startBridge(
     ingress,
     ingressUrl,
     token,
+    dataConverter,
     metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
     ingressMetricsUrl: `http://127.0.0.1:${ingressMetricsPort}/metrics`,
   };

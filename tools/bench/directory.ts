@@ -6,6 +6,7 @@
  * own duration and requests are reported apart from them.
  */
 import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import axios from 'axios';
 import type { DirectorySyncReport } from '../../activities';
 import type { DirectorySnapshotInput } from '../../domain/directory/snapshot';
@@ -19,6 +20,8 @@ export interface BenchDirectoryOptions {
   ingressUrl: string;
   token: string;
   temporalAddress: string;
+  /** How to read the sync's report (sealed when the bridge seals its payloads). */
+  dataConverter?: DataConverter;
   source: string;
   /** Agents the simulator was started with (`--agents`). */
   agents: number;
@@ -72,9 +75,9 @@ export async function syncBenchDirectory(options: BenchDirectoryOptions): Promis
   let report: DirectorySyncReport;
   try {
     // The ingress starts the source's sync as `directory/<source>` (no schedule in the bench).
-    const handle = new Client({ connection }).workflow.getHandle<typeof directorySyncWorkflow>(
-      `directory/${options.source}`,
-    );
+    const handle = new Client({ connection, dataConverter: options.dataConverter }).workflow.getHandle<
+      typeof directorySyncWorkflow
+    >(`directory/${options.source}`);
     report = await handle.result();
   } finally {
     await connection.close();

@@ -22,6 +22,8 @@ export interface BenchFlags {
   reorderWindowMs: number;
   publishIntervalMs: number;
   profile: boolean;
+  /** Seal every payload with the codec (a key of this run's own), as a production bridge with a key does. */
+  codec: boolean;
   maxCachedWorkflows: number;
   /** An agent workflow continues as new after this many history events. */
   agentHistoryEvents: number;
@@ -45,6 +47,7 @@ export const defaultBenchFlags: BenchFlags = {
   reorderWindowMs: 500,
   publishIntervalMs: 400,
   profile: false,
+  codec: false,
   maxCachedWorkflows: 10_000,
   agentHistoryEvents: defaultAgentWorkflowSettings.continueAsNewAfterHistoryEvents,
   settleSeconds: 300,

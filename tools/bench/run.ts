@@ -81,6 +81,7 @@ export async function benchOnce<R>(
       ingressUrl: bridge.ingressUrl,
       token: bridge.token,
       temporalAddress: bridge.server.address,
+      dataConverter: bridge.dataConverter,
       source: benchSource,
       agents: flags.agents,
     });

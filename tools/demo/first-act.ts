@@ -12,6 +12,7 @@ import type { BridgeConfig } from '../../config';
 import type { conversationWorkflow } from '../../workflows/conversation';
 import { demoInteractions, silentWav } from '../load/contact-centre';
 import type { AgentStates } from './agent-states';
+import { showSealedHistory } from './codec';
 import type { DemoIngress } from './stack';
 import { step } from './step';
 
@@ -67,5 +68,13 @@ export async function playOneCallAndOneEmail(
     );
     if (uiUrl)
       step(`  ${uiUrl}/namespaces/${config.temporal.namespace}/workflows/${encodeURIComponent(workflowId)}`);
+    const first = events[0]!.change;
+    if (first.type === 'started')
+      await showSealedHistory(client, workflowId, "the caller's number", [first.ani.replace(/^\+/, '')]);
+    if (first.type === 'received')
+      await showSealedHistory(client, workflowId, "the sender's address and the subject", [
+        first.from,
+        ...(first.subject ? [first.subject] : []),
+      ]);
   }
 }

@@ -36,7 +36,11 @@ export interface DemoGenesys {
 }
 
 /** The Temporal server that answers at the configured address, or the embedded dev server started here. */
-export async function ensureTemporal(config: BridgeConfig, runLog: RunLog): Promise<DevServer | undefined> {
+export async function ensureTemporal(
+  config: BridgeConfig,
+  runLog: RunLog,
+  codecEndpoint?: string,
+): Promise<DevServer | undefined> {
   const address = config.temporal.connectionOptions.address;
   try {
     const connection = await Connection.connect({
@@ -48,7 +52,7 @@ export async function ensureTemporal(config: BridgeConfig, runLog: RunLog): Prom
     return undefined;
   } catch {
     step(`starting the Temporal dev server on ${config.devServer.ip}:${config.devServer.port}`);
-    const server = await startDevServer({ ...config.devServer, logFile: runLog.file });
+    const server = await startDevServer({ ...config.devServer, logFile: runLog.file, codecEndpoint });
     step(`Temporal dev server ready (pid ${server.pid}); Web UI at ${server.uiUrl}`);
     return server;
   }
