@@ -4,7 +4,7 @@
  * history holds of the customer for anyone without the key.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
@@ -27,6 +27,7 @@ export function withDemoKeys(config: BridgeConfig): {
   if (config.codecKeys) return { config, workerEnvironment: {} };
   const keyFile = path.resolve(config.dataDir, 'codec.keys');
   if (!existsSync(keyFile)) {
+    mkdirSync(config.dataDir, { recursive: true });
     writeFileSync(keyFile, `# the main job's payload key (docs/security.md)\n${newKeyEntry()}\n`, {
       mode: 0o600,
     });
@@ -88,6 +89,6 @@ export async function showSealedHistory(
   );
   step(
     `  its history as the server stores it: ${[...sealed, `${payloads.plain} plain`].join(', ')}; ` +
-      (shown.length === 0 ? `${what} appear nowhere in it` : `in plain text: ${shown.join(', ')}`),
+      (shown.length === 0 ? `nowhere in it in plain text: ${what}` : `in plain text: ${shown.join(', ')}`),
   );
 }
