@@ -6,32 +6,17 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { readFileSync, existsSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import pino from 'pino';
-import { startCodecServer, type CodecServer } from '../client/codec-server/codec-server';
-import { conversationWorkflowId, sendInteractionEvent } from '../client/library/conversation-events';
+import type { CodecServer } from '../client/codec-server/codec-server';
 import { agentWorkflowId } from '../client/library/agent-events';
-import { bridgeDataConverter } from '../config/data-converter';
-import { EncryptionCodec } from '../config/payload-codec';
 import { temporalCliPath } from '../tools/stack/toolchain';
-import type { conversationWorkflow, ConversationWorkflowSettings } from '../workflows/conversation';
-import { runBridgeWorker, type TestBridgeWorker } from './bridge-fixtures';
-import { startTestSimulator, type TestSimulator } from './genesys-fixtures';
-import { customerDataIn, customerInteractions, freshKeys, readableJson, customer } from './customer-fixtures';
-import { freePort, startDevServer, uniqueTaskQueue } from './harness';
+import { customerDataIn, readableJson, customer } from './customer-fixtures';
+import { startSealedStack, type SealedStack } from './sealed-stack';
 
 const source = 'acd-sealed';
-const settings: Partial<ConversationWorkflowSettings> = {
-  reorderWindowMs: 500,
-  wrapUpWaitMs: 2_000,
-  expectRecording: 'never',
-};
 
 /** The Temporal CLI's `workflow show --output json`, with extra flags (a codec endpoint). */
 async function workflowShow(address: string, workflowId: string, extra: string[] = []): Promise<string> {
@@ -45,54 +30,24 @@ async function workflowShow(address: string, workflowId: string, extra: string[]
 
 describe('customer data through a bridge that seals its payloads', function () {
   this.timeout(240_000);
-  const keys = freshKeys();
-  const token = randomBytes(24).toString('base64url');
-  const taskQueue = uniqueTaskQueue('sealed');
-  const directory = mkdtempSync(path.join(tmpdir(), 'byoi-sealed-'));
-  const dbFile = path.join(directory, 'temporal.sqlite');
-  const { call, email } = customerInteractions(source);
-  const workflowIds = [call, email].map((events) => conversationWorkflowId(source, events[0]!.interactionId));
-  const auditLines: string[] = [];
+  let stack: SealedStack;
   let environment: TestWorkflowEnvironment;
-  let sim: TestSimulator;
-  let bridge: TestBridgeWorker;
   let codecServer: CodecServer;
   let client: Client;
+  let token: string;
+  let dbFile: string;
+  let auditLines: string[];
+  let workflowIds: string[];
   let uiPort: number;
 
   before(async () => {
-    uiPort = await freePort();
-    const codecPort = await freePort();
-    environment = await startDevServer(uiPort, {
-      dbFilename: dbFile,
-      codecEndpoint: `http://127.0.0.1:${codecPort}`,
-    });
-    sim = await startTestSimulator({ agents: 5, sourceName: source });
-    bridge = await runBridgeWorker(sim, taskQueue, { environment, codecKeys: keys });
-    client = new Client({ connection: environment.connection, dataConverter: bridgeDataConverter(keys) });
-    codecServer = await startCodecServer({
-      codec: new EncryptionCodec(keys),
-      namespace: 'default',
-      tokens: [token],
-      origins: [`http://127.0.0.1:${uiPort}`],
-      host: '127.0.0.1',
-      port: codecPort,
-      logger: pino({ level: 'info' }, { write: (line: string) => void auditLines.push(line) }),
-    });
-    for (const events of [call, email]) {
-      for (const event of events) await sendInteractionEvent(client, taskQueue, event, settings);
-    }
-    for (const workflowId of workflowIds) {
-      const outcome = await client.workflow.getHandle<typeof conversationWorkflow>(workflowId).result();
-      assert.equal(outcome.status, 'Completed', `${workflowId}: ${outcome.message ?? ''}`);
-    }
+    stack = await startSealedStack(source);
+    ({ environment, codecServer, client, token, dbFile, auditLines } = stack);
+    workflowIds = [stack.workflowIds.call, stack.workflowIds.email];
+    uiPort = Number(new URL(stack.webUi).port);
   });
   after(async () => {
-    await codecServer?.close();
-    await bridge?.stop();
-    await sim?.simulator.stop();
-    await environment?.teardown();
-    rmSync(directory, { recursive: true, force: true });
+    await stack?.stop();
   });
 
   it("leaves none of the customer's data in the dev server's SQLite file", () => {

@@ -4,9 +4,10 @@
  * UI and the CLI (`--codec-endpoint`) show sealed payloads to engineers who may read them.
  *
  * Who may: a bearer token of `BYOI_CODEC_SERVER_TOKENS` (the CLI's `--codec-auth "Bearer …"`), or a browser
- * session that token opened at `/login` (the Web UI calls with its cookie once "Include cross-origin
- * credentials" is ticked). Which pages may call it from a browser: the origins of
- * `BYOI_CODEC_SERVER_ORIGINS` (CORS). It never logs a payload: one line per request, one per refusal.
+ * session that token opened at `/login` (the Web UI calls with its cookie once the browser's own codec
+ * setting names this server with "Include cross-origin credentials" ticked). Which pages may call it from a
+ * browser: the origins of `BYOI_CODEC_SERVER_ORIGINS` (CORS). It never logs a payload: one line per
+ * request, one per refusal.
  */
 import { randomBytes } from 'node:crypto';
 import cookie from '@fastify/cookie';

@@ -4,7 +4,8 @@
 export function loginPage(refusal?: string, signedInForHours?: number): string {
   const said =
     signedInForHours !== undefined
-      ? `<p role="status">Signed in for ${signedInForHours} hours. In the Temporal Web UI, set this server as the codec server endpoint and tick <em>Include cross-origin credentials</em>; you may close this page.</p>`
+      ? // `temporal server start-dev --ui-codec-endpoint` cannot ask the UI for credentials; the browser's setting can.
+        `<p role="status">Signed in for ${signedInForHours} hours. In the Temporal Web UI, open the Codec Server settings (the icon at the top right), choose <em>Use my browser setting and ignore Cluster-level setting</em>, enter this server's address and tick <em>Include cross-origin credentials</em>; you may close this page.</p>`
       : refusal
         ? `<p role="alert">${refusal}</p>`
         : '';
