@@ -11,6 +11,17 @@ import { genesysLimits } from '../domain/genesys';
 import { hostsForRegion, type GenesysHosts } from '../domain/genesys/regions';
 import { publicUrlSchema, trustProxySchema } from './ingress-proxy';
 import {
+  checkSecretsSource,
+  ingressTlsFiles,
+  parseSetting,
+  rateLimitsSchema,
+  refusalLimitSchema,
+  textSetting,
+  type IngressTlsFiles,
+  type Rate,
+  type RateLimits,
+} from './ingress-security';
+import {
   recordingCredentialList,
   recordingExpectationList,
   recordingOriginList,
@@ -89,6 +100,12 @@ export const environmentSchema = z.object({
   BYOI_INGRESS_TWILIO_AUTH_TOKENS: credentialList.optional(),
   BYOI_INGRESS_PUBLIC_URL: publicUrlSchema.optional(),
   BYOI_INGRESS_TRUST_PROXY: trustProxySchema.default(false),
+  BYOI_INGRESS_TLS_CERT: z.string().min(1).optional(),
+  BYOI_INGRESS_TLS_KEY: z.string().min(1).optional(),
+  BYOI_INGRESS_TLS_CHAIN: z.string().min(1).optional(),
+  BYOI_INGRESS_SECRETS_FILE: z.string().min(1).optional(),
+  BYOI_INGRESS_RATE_LIMITS: textSetting(rateLimitsSchema).default('off'),
+  BYOI_INGRESS_AUTH_FAILURE_LIMIT: textSetting(refusalLimitSchema).default('30/m'),
   BYOI_ADAPTER_MAPPINGS: z.string().min(1).optional(),
   BYOI_REORDER_WINDOW_MS: milliseconds.default(500),
   BYOI_AGENT_HISTORY_EVENTS: wholeNumber
@@ -183,6 +200,14 @@ export interface BridgeConfig {
     publicUrl: string | undefined;
     /** Which proxies' `X-Forwarded-*` headers the ingress believes (Fastify's `trustProxy`). */
     trustProxy: boolean | number | string[];
+    /** Its certificate's files (HTTPS, re-read on SIGHUP); plain HTTP when undefined. */
+    tls: IngressTlsFiles | undefined;
+    /** A JSON file of each source's secrets, re-read on SIGHUP; `sources` is then empty. */
+    secretsFile: string | undefined;
+    /** Each authenticated source's request rate; none when undefined. */
+    rateLimits: RateLimits | undefined;
+    /** The refused authentications one client address may spend; none when undefined. */
+    refusalLimit: Rate | undefined;
     /** Where the ingress serves Prometheus `/metrics` (its process's memory and the SDK's client metrics). */
     metricsAddress: string | undefined;
     /**
@@ -274,6 +299,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BridgeConfig {
         problems,
       )
     : undefined;
+  const tls = parsed.success
+    ? ingressTlsFiles(
+        {
+          cert: parsed.data.BYOI_INGRESS_TLS_CERT,
+          key: parsed.data.BYOI_INGRESS_TLS_KEY,
+          chain: parsed.data.BYOI_INGRESS_TLS_CHAIN,
+        },
+        problems,
+      )
+    : undefined;
+  if (parsed.success) {
+    const { BYOI_INGRESS_TOKENS, BYOI_INGRESS_HMAC_SECRETS, BYOI_INGRESS_TWILIO_AUTH_TOKENS } = parsed.data;
+    checkSecretsSource(
+      parsed.data.BYOI_INGRESS_SECRETS_FILE,
+      { BYOI_INGRESS_TOKENS, BYOI_INGRESS_HMAC_SECRETS, BYOI_INGRESS_TWILIO_AUTH_TOKENS },
+      problems,
+    );
+  }
   if (!parsed.success || temporal === undefined || recordings === undefined || problems.length > 0)
     throw new ConfigError(problems);
   const settings = parsed.data;
@@ -308,6 +351,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BridgeConfig {
       adapterMappings: settings.BYOI_ADAPTER_MAPPINGS,
       publicUrl: settings.BYOI_INGRESS_PUBLIC_URL,
       trustProxy: settings.BYOI_INGRESS_TRUST_PROXY,
+      tls,
+      secretsFile: settings.BYOI_INGRESS_SECRETS_FILE,
+      rateLimits: parseSetting(rateLimitsSchema, settings.BYOI_INGRESS_RATE_LIMITS),
+      refusalLimit: parseSetting(refusalLimitSchema, settings.BYOI_INGRESS_AUTH_FAILURE_LIMIT),
       metricsAddress: settings.BYOI_INGRESS_METRICS_ADDRESS,
       reorderWindowMs: settings.BYOI_REORDER_WINDOW_MS,
       agentHistoryEvents: settings.BYOI_AGENT_HISTORY_EVENTS,
