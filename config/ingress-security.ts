@@ -177,6 +177,18 @@ export function parseIngressSecrets(file: string, text: string): Record<string, 
     // JSON.parse's message quotes the text around the fault: a secret, likely.
     throw new IngressSecretsError(file, ['not valid JSON']);
   }
+  // JSON.parse keeps a "__proto__" key as data; a record would drop it without a word.
+  const names =
+    typeof json === 'object' && json !== null ? (json as { sources?: unknown }).sources : undefined;
+  const reserved = ['__proto__', 'constructor', 'prototype'].filter(
+    (name) => typeof names === 'object' && names !== null && Object.hasOwn(names, name),
+  );
+  if (reserved.length > 0) {
+    throw new IngressSecretsError(
+      file,
+      reserved.map((name) => `sources.${name}: not a source name (a reserved word)`),
+    );
+  }
   const parsed = ingressSecretsFileSchema.safeParse(json);
   if (!parsed.success) {
     throw new IngressSecretsError(

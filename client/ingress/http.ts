@@ -106,8 +106,9 @@ export interface RequestSummary {
 /** The Fastify app every route is registered on. */
 export function createApp(options: AppOptions): FastifyInstance {
   const app = Fastify({
-    // Fastify's `https` builds a Node https server: the same app and hooks, behind TLS.
-    ...(options.tls && { https: options.tls }),
+    // Fastify's `https` builds a Node https server: the same app and hooks, behind TLS. Node waits 120 s
+    // for a handshake by default: a connection that never finishes one is dropped far sooner.
+    ...(options.tls && { https: { handshakeTimeout: 10_000, ...options.tls } }),
     logger: false,
     bodyLimit: options.maxBodyBytes,
     // Fastify takes a hop count too, but its types do not say so: the same rule as a function.
