@@ -11,15 +11,11 @@ import { genesysLimits } from '../domain/genesys';
 import { hostsForRegion, type GenesysHosts } from '../domain/genesys/regions';
 import { publicUrlSchema, trustProxySchema } from './ingress-proxy';
 import {
-  checkSecretsSource,
-  ingressTlsFiles,
-  parseSetting,
+  ingressSecurityConfig,
   rateLimitsSchema,
   refusalLimitSchema,
   textSetting,
-  type IngressTlsFiles,
-  type Rate,
-  type RateLimits,
+  type IngressSecurityConfig,
 } from './ingress-security';
 import {
   recordingCredentialList,
@@ -189,8 +185,8 @@ export interface BridgeConfig {
    * tasks run one at a time.
    */
   workflowThreads: number;
-  /** The HTTP ingress: where it listens and the credentials of each source (never logged). */
-  ingress: {
+  /** The HTTP ingress: where it listens, the credentials of each source (never logged), its TLS and limits. */
+  ingress: IngressSecurityConfig & {
     host: string;
     port: number;
     sources: Record<string, IngressCredentials>;
@@ -200,14 +196,6 @@ export interface BridgeConfig {
     publicUrl: string | undefined;
     /** Which proxies' `X-Forwarded-*` headers the ingress believes (Fastify's `trustProxy`). */
     trustProxy: boolean | number | string[];
-    /** Its certificate's files (HTTPS, re-read on SIGHUP); plain HTTP when undefined. */
-    tls: IngressTlsFiles | undefined;
-    /** A JSON file of each source's secrets, re-read on SIGHUP; `sources` is then empty. */
-    secretsFile: string | undefined;
-    /** Each authenticated source's request rate; none when undefined. */
-    rateLimits: RateLimits | undefined;
-    /** The refused authentications one client address may spend; none when undefined. */
-    refusalLimit: Rate | undefined;
     /** Where the ingress serves Prometheus `/metrics` (its process's memory and the SDK's client metrics). */
     metricsAddress: string | undefined;
     /**
@@ -299,25 +287,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BridgeConfig {
         problems,
       )
     : undefined;
-  const tls = parsed.success
-    ? ingressTlsFiles(
-        {
-          cert: parsed.data.BYOI_INGRESS_TLS_CERT,
-          key: parsed.data.BYOI_INGRESS_TLS_KEY,
-          chain: parsed.data.BYOI_INGRESS_TLS_CHAIN,
-        },
-        problems,
-      )
-    : undefined;
-  if (parsed.success) {
-    const { BYOI_INGRESS_TOKENS, BYOI_INGRESS_HMAC_SECRETS, BYOI_INGRESS_TWILIO_AUTH_TOKENS } = parsed.data;
-    checkSecretsSource(
-      parsed.data.BYOI_INGRESS_SECRETS_FILE,
-      { BYOI_INGRESS_TOKENS, BYOI_INGRESS_HMAC_SECRETS, BYOI_INGRESS_TWILIO_AUTH_TOKENS },
-      problems,
-    );
-  }
-  if (!parsed.success || temporal === undefined || recordings === undefined || problems.length > 0)
+  const ingressSecurity = parsed.success ? ingressSecurityConfig(parsed.data, problems) : undefined;
+  if (
+    !parsed.success ||
+    temporal === undefined ||
+    recordings === undefined ||
+    ingressSecurity === undefined ||
+    problems.length > 0
+  )
     throw new ConfigError(problems);
   const settings = parsed.data;
   return {
@@ -351,10 +328,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BridgeConfig {
       adapterMappings: settings.BYOI_ADAPTER_MAPPINGS,
       publicUrl: settings.BYOI_INGRESS_PUBLIC_URL,
       trustProxy: settings.BYOI_INGRESS_TRUST_PROXY,
-      tls,
-      secretsFile: settings.BYOI_INGRESS_SECRETS_FILE,
-      rateLimits: parseSetting(rateLimitsSchema, settings.BYOI_INGRESS_RATE_LIMITS),
-      refusalLimit: parseSetting(refusalLimitSchema, settings.BYOI_INGRESS_AUTH_FAILURE_LIMIT),
+      ...ingressSecurity,
       metricsAddress: settings.BYOI_INGRESS_METRICS_ADDRESS,
       reorderWindowMs: settings.BYOI_REORDER_WINDOW_MS,
       agentHistoryEvents: settings.BYOI_AGENT_HISTORY_EVENTS,

@@ -81,7 +81,7 @@ export function textSetting(schema: z.ZodType) {
 }
 
 /** The value of a setting {@link textSetting} has checked. */
-export function parseSetting<Value>(schema: z.ZodType<Value, string>, text: string): Value {
+function parseSetting<Value>(schema: z.ZodType<Value, string>, text: string): Value {
   return schema.parse(text);
 }
 
@@ -96,7 +96,7 @@ export interface IngressTlsFiles {
 }
 
 /** The TLS files when both certificate and key are named, else none; a half pair is a problem named by variable. */
-export function ingressTlsFiles(
+function ingressTlsFiles(
   variables: { cert: string | undefined; key: string | undefined; chain: string | undefined },
   problems: string[],
 ): IngressTlsFiles | undefined {
@@ -112,8 +112,59 @@ export function ingressTlsFiles(
   return { certFile: cert, keyFile: key, chainFile: chain };
 }
 
+/** The ingress's TLS, secrets file and limits, as config/index.ts hands them to the ingress. */
+export interface IngressSecurityConfig {
+  /** Its certificate's files (HTTPS, re-read on SIGHUP); plain HTTP when undefined. */
+  tls: IngressTlsFiles | undefined;
+  /** A JSON file of each source's secrets, re-read on SIGHUP; the ingress's `sources` are then empty. */
+  secretsFile: string | undefined;
+  /** Each authenticated source's request rate; none when undefined. */
+  rateLimits: RateLimits | undefined;
+  /** The refused authentications one client address may spend; none when undefined. */
+  refusalLimit: Rate | undefined;
+}
+
+/** The variables {@link ingressSecurityConfig} reads, as the environment schema has checked them. */
+interface IngressSecurityVariables {
+  BYOI_INGRESS_TLS_CERT?: string | undefined;
+  BYOI_INGRESS_TLS_KEY?: string | undefined;
+  BYOI_INGRESS_TLS_CHAIN?: string | undefined;
+  BYOI_INGRESS_SECRETS_FILE?: string | undefined;
+  BYOI_INGRESS_TOKENS?: string | undefined;
+  BYOI_INGRESS_HMAC_SECRETS?: string | undefined;
+  BYOI_INGRESS_TWILIO_AUTH_TOKENS?: string | undefined;
+  BYOI_INGRESS_RATE_LIMITS: string;
+  BYOI_INGRESS_AUTH_FAILURE_LIMIT: string;
+}
+
+/** The ingress's security settings; what does not fit together is added to `problems`, named by variable. */
+export function ingressSecurityConfig(
+  variables: IngressSecurityVariables,
+  problems: string[],
+): IngressSecurityConfig {
+  const { BYOI_INGRESS_TOKENS, BYOI_INGRESS_HMAC_SECRETS, BYOI_INGRESS_TWILIO_AUTH_TOKENS } = variables;
+  checkSecretsSource(
+    variables.BYOI_INGRESS_SECRETS_FILE,
+    { BYOI_INGRESS_TOKENS, BYOI_INGRESS_HMAC_SECRETS, BYOI_INGRESS_TWILIO_AUTH_TOKENS },
+    problems,
+  );
+  return {
+    tls: ingressTlsFiles(
+      {
+        cert: variables.BYOI_INGRESS_TLS_CERT,
+        key: variables.BYOI_INGRESS_TLS_KEY,
+        chain: variables.BYOI_INGRESS_TLS_CHAIN,
+      },
+      problems,
+    ),
+    secretsFile: variables.BYOI_INGRESS_SECRETS_FILE,
+    rateLimits: parseSetting(rateLimitsSchema, variables.BYOI_INGRESS_RATE_LIMITS),
+    refusalLimit: parseSetting(refusalLimitSchema, variables.BYOI_INGRESS_AUTH_FAILURE_LIMIT),
+  };
+}
+
 /** The env lists and the secrets file are two ways to one place: one of them, never both. */
-export function checkSecretsSource(
+function checkSecretsSource(
   secretsFile: string | undefined,
   lists: Record<string, string | undefined>,
   problems: string[],

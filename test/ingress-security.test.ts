@@ -345,6 +345,22 @@ describe('the ingress safe to expose', function () {
       }
       assert.ok(!text().includes(leaked), 'no secret in the log');
     });
+    it('says so when SIGHUP finds nothing to re-read: the environment’s secret lists are read once, at start', async () => {
+      const { logger, lines } = capturedLogger();
+      const ingress = await ingressWith();
+      assert.deepEqual(
+        await reloadIngressSecurity(ingress, { tls: undefined, secretsFile: undefined }, logger),
+        {
+          certificate: 'none',
+          secrets: 'none',
+        },
+      );
+      assert.deepEqual(
+        lines().map((line) => [line.level, line.msg]),
+        [[40, 'nothing to reload: the ingress has no certificate files and no secrets file']],
+      );
+      assert.equal((await post(ingress.url, bearer(tokenA))).status, 202);
+    });
   });
 
   describe('rate limits', () => {

@@ -74,6 +74,10 @@ export async function reloadIngressSecurity(
       );
     }
   }
+  if (outcome.certificate === 'none' && outcome.secrets === 'none') {
+    // The environment's secret lists are read once: a SIGHUP that changes nothing says so.
+    logger.warn('nothing to reload: the ingress has no certificate files and no secrets file');
+  }
   return outcome;
 }
 
