@@ -15,6 +15,13 @@ import { bridgeDataConverter } from './data-converter';
 import { publicUrlSchema, trustProxySchema } from './ingress-proxy';
 import type { CodecKeys } from './payload-codec';
 import {
+  ingressSecurityConfig,
+  rateLimitsSchema,
+  refusalLimitSchema,
+  textSetting,
+  type IngressSecurityConfig,
+} from './ingress-security';
+import {
   recordingCredentialList,
   recordingExpectationList,
   recordingOriginList,
@@ -93,6 +100,12 @@ export const environmentSchema = z.object({
   BYOI_INGRESS_TWILIO_AUTH_TOKENS: credentialList.optional(),
   BYOI_INGRESS_PUBLIC_URL: publicUrlSchema.optional(),
   BYOI_INGRESS_TRUST_PROXY: trustProxySchema.default(false),
+  BYOI_INGRESS_TLS_CERT: z.string().min(1).optional(),
+  BYOI_INGRESS_TLS_KEY: z.string().min(1).optional(),
+  BYOI_INGRESS_TLS_CHAIN: z.string().min(1).optional(),
+  BYOI_INGRESS_SECRETS_FILE: z.string().min(1).optional(),
+  BYOI_INGRESS_RATE_LIMITS: textSetting(rateLimitsSchema).default('off'),
+  BYOI_INGRESS_AUTH_FAILURE_LIMIT: textSetting(refusalLimitSchema).default('30/m'),
   BYOI_ADAPTER_MAPPINGS: z.string().min(1).optional(),
   BYOI_REORDER_WINDOW_MS: milliseconds.default(500),
   BYOI_AGENT_HISTORY_EVENTS: wholeNumber
@@ -209,8 +222,8 @@ export interface BridgeConfig {
    * tasks run one at a time.
    */
   workflowThreads: number;
-  /** The HTTP ingress: where it listens and the credentials of each source (never logged). */
-  ingress: {
+  /** The HTTP ingress: where it listens, the credentials of each source (never logged), its TLS and limits. */
+  ingress: IngressSecurityConfig & {
     host: string;
     port: number;
     sources: Record<string, IngressCredentials>;
@@ -317,7 +330,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BridgeConfig {
   const codecKeys = parsed.success
     ? codecKeysFrom({ keys: parsed.data.BYOI_CODEC_KEYS, keyFile: parsed.data.BYOI_CODEC_KEY_FILE }, problems)
     : undefined;
-  if (!parsed.success || temporal === undefined || recordings === undefined || problems.length > 0)
+  const ingressSecurity = parsed.success ? ingressSecurityConfig(parsed.data, problems) : undefined;
+  if (
+    !parsed.success ||
+    temporal === undefined ||
+    recordings === undefined ||
+    ingressSecurity === undefined ||
+    problems.length > 0
+  )
     throw new ConfigError(problems);
   const settings = parsed.data;
   return {
@@ -367,6 +387,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BridgeConfig {
       adapterMappings: settings.BYOI_ADAPTER_MAPPINGS,
       publicUrl: settings.BYOI_INGRESS_PUBLIC_URL,
       trustProxy: settings.BYOI_INGRESS_TRUST_PROXY,
+      ...ingressSecurity,
       metricsAddress: settings.BYOI_INGRESS_METRICS_ADDRESS,
       reorderWindowMs: settings.BYOI_REORDER_WINDOW_MS,
       agentHistoryEvents: settings.BYOI_AGENT_HISTORY_EVENTS,

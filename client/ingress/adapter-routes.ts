@@ -7,6 +7,7 @@
  * `X-Forwarded-Host`.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AccessGuard } from './access-guard';
 import type { VendorAdapter } from './adapters/adapter';
 import { answerOutcomes, batchOf, type BatchSettings } from './batches';
 import { header, HttpError, jsonBody, unauthorised } from './http';
@@ -14,8 +15,10 @@ import { header, HttpError, jsonBody, unauthorised } from './http';
 /** What the adapter routes need beyond a batch route's settings. */
 export interface AdapterRouteSettings<Credentials> extends BatchSettings {
   adapters: VendorAdapter<Credentials>[];
-  /** Each source's credentials, by source name, for the adapters' webhook checks. */
-  sources: Record<string, Credentials>;
+  /** Each source's credentials as they are now, by source name, for the adapters' webhook checks. */
+  sources: () => Record<string, Credentials>;
+  /** Audits a refused webhook and counts its source's rate. */
+  guard: AccessGuard;
   /** The ingress's base URL as vendors call it (behind a proxy); default: as requested, through trusted proxies. */
   publicUrl: string | undefined;
 }
@@ -86,10 +89,15 @@ function webhookParams<Credentials>(
   // and request.host read X-Forwarded-Proto and -Host only from a proxy the ingress trusts.
   const base = settings.publicUrl ?? `${request.protocol}://${request.host}`;
   const url = `${base.replace(/\/$/, '')}${request.url}`;
-  const refusal = adapter.authenticateWebhook(
-    { source, url, params, header: (name) => header(request, name) },
-    settings.sources[source],
-  );
-  if (refusal !== undefined) throw unauthorised('invalidSignature', refusal);
+  const authenticateWebhook = adapter.authenticateWebhook.bind(adapter);
+  settings.guard.authenticated(request, source, () => {
+    const sources = settings.sources();
+    const refusal = authenticateWebhook(
+      { source, url, params, header: (name) => header(request, name) },
+      Object.hasOwn(sources, source) ? sources[source] : undefined,
+    );
+    if (refusal !== undefined) throw unauthorised('invalidSignature', refusal);
+    return source;
+  });
   return params;
 }

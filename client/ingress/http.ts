@@ -5,6 +5,7 @@
  */
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
+import type { SecureContextOptions } from 'node:tls';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 
 /** Reason codes of the ingress's refusals, the `code` beside every `error` it answers. */
@@ -33,6 +34,10 @@ export const ingressErrorCodes = [
   'wrongSource',
   /** 400: the directory snapshot is refused whole; `problems` lists every reason. */
   'invalidSnapshot',
+  /** 429: the authenticated source is over its rate limit (BYOI_INGRESS_RATE_LIMITS); retry after Retry-After. */
+  'rateLimited',
+  /** 429: the client's address spent its refused authentications (BYOI_INGRESS_AUTH_FAILURE_LIMIT); retry after Retry-After. */
+  'tooManyRefusals',
   /** 422: everything the request carried was refused; its outcomes name each field and its reason code. */
   'allRefused',
   /** 503: Temporal did not take some events in time (or, from `/readyz`, does not answer); retry after Retry-After. */
@@ -86,6 +91,8 @@ export interface AppOptions {
   trustProxy: boolean | number | string[];
   /** Told of every unexpected failure (answered 500), with the request it came from. */
   onError: ((error: Error, request: RequestSummary) => void) | undefined;
+  /** The certificate and key it serves HTTPS with; plain HTTP without. */
+  tls?: SecureContextOptions;
 }
 
 /** What the log says of a request that failed: never its body or headers (credentials). */
@@ -99,6 +106,9 @@ export interface RequestSummary {
 /** The Fastify app every route is registered on. */
 export function createApp(options: AppOptions): FastifyInstance {
   const app = Fastify({
+    // Fastify's `https` builds a Node https server: the same app and hooks, behind TLS. Node waits 120 s
+    // for a handshake by default: a connection that never finishes one is dropped far sooner.
+    ...(options.tls && { https: { handshakeTimeout: 10_000, ...options.tls } }),
     logger: false,
     bodyLimit: options.maxBodyBytes,
     // Fastify takes a hop count too, but its types do not say so: the same rule as a function.

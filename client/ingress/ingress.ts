@@ -5,18 +5,26 @@
  * in its own module; this one assembles them.
  */
 import type { AddressInfo } from 'node:net';
+import { Server as TlsServer, type SecureContextOptions } from 'node:tls';
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
+import type { Rate, RateLimits } from '../../config/ingress-security';
 import type { ServiceMetrics } from '../../config/metrics';
 import type { BridgeClient } from '../library/bridge-client';
 import type { VendorCredentials } from './adapters';
 import type { VendorAdapter } from './adapters/adapter';
+import { AccessGuard, type AuditLog } from './access-guard';
 import { registerAdapterRoutes } from './adapter-routes';
 import { registerDirectoryRoute, type DirectoryIntake } from './directory-routes';
 import { registerEventsRoute } from './events-route';
 import { registerHealthRoutes } from './health-routes';
-import { createApp, type RequestSummary } from './http';
-import { senderAuthentication, type SenderCredentials } from './sender-authentication';
+import { createApp, header, type RequestSummary } from './http';
+import {
+  senderAuthentication,
+  signatureHeaders,
+  type Authenticate,
+  type SenderCredentials,
+} from './sender-authentication';
 
 export type { DirectoryIntake } from './directory-routes';
 export { signBody, signatureHeaders, type SenderCredentials } from './sender-authentication';
@@ -61,12 +69,24 @@ export interface IngressOptions {
   directory?: DirectoryIntake;
   /** Where every answered request is counted, by route pattern and status (default: nowhere). */
   metrics?: ServiceMetrics;
+  /** The certificate and key to serve HTTPS with (see certificate.ts); plain HTTP without. */
+  tls?: SecureContextOptions;
+  /** Each authenticated source's request rate (429 `rateLimited` beyond it); default none. */
+  rateLimits?: RateLimits;
+  /** The refused authentications a client address may spend (429 `tooManyRefusals` beyond it); default none. */
+  refusalLimit?: Rate;
+  /** Where each refused authentication is written, one line each (the process's logger); default nowhere. */
+  auditLog?: AuditLog;
 }
 
 /** A running ingress. */
 export interface Ingress {
   url: string;
   app: FastifyInstance;
+  /** From now on, the sources authenticate with these credentials (a rotation; nothing is restarted). */
+  replaceSources(sources: Record<string, SourceCredentials>): void;
+  /** From the next TLS handshake on, serves this certificate; connections already open keep theirs. */
+  replaceCertificate(tls: SecureContextOptions): void;
   close(): Promise<void>;
 }
 
@@ -76,6 +96,22 @@ export async function startIngress(options: IngressOptions): Promise<Ingress> {
     maxBodyBytes: options.maxBodyBytes ?? 1_048_576,
     trustProxy: options.trustProxy ?? false,
     onError: options.onError,
+    ...(options.tls && { tls: options.tls }),
+  });
+  let sources = options.sources;
+  const guard = new AccessGuard({
+    rateLimits: options.rateLimits,
+    refusalLimit: options.refusalLimit,
+    auditLog: options.auditLog,
+  });
+  // Before the body is read: an address that spent its refusals costs no parsing either.
+  app.addHook('onRequest', (request, _reply, done) => {
+    try {
+      if (request.routeOptions.url?.startsWith('/v1/')) guard.admitAddress(request);
+      done();
+    } catch (error) {
+      done(error as Error);
+    }
   });
   const { metrics } = options;
   if (metrics) {
@@ -95,7 +131,9 @@ export async function startIngress(options: IngressOptions): Promise<Ingress> {
       });
     });
   }
-  const authenticate = senderAuthentication(options.sources, options.signatureMaxAgeMs ?? 5 * 60_000);
+  const checkSender = senderAuthentication(() => sources, options.signatureMaxAgeMs ?? 5 * 60_000);
+  const authenticate: Authenticate = (request, body) =>
+    guard.authenticated(request, header(request, signatureHeaders.source), () => checkSender(request, body));
   const batches = {
     bridge: options.bridge,
     authenticate,
@@ -107,7 +145,8 @@ export async function startIngress(options: IngressOptions): Promise<Ingress> {
   registerAdapterRoutes(app, {
     ...batches,
     adapters: options.adapters ?? [],
-    sources: options.sources,
+    sources: () => sources,
+    guard,
     publicUrl: options.publicUrl,
   });
   if (options.directory) {
@@ -118,8 +157,17 @@ export async function startIngress(options: IngressOptions): Promise<Ingress> {
 
   await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
   return {
-    url: urlOf(app.server.address() as AddressInfo),
+    url: urlOf(app.server.address() as AddressInfo, options.tls ? 'https' : 'http'),
     app,
+    replaceSources: (next) => {
+      sources = next;
+    },
+    replaceCertificate: (tls) => {
+      const server = app.server;
+      if (!(server instanceof TlsServer))
+        throw new Error('the ingress serves plain HTTP: it has no certificate to replace');
+      server.setSecureContext(tls);
+    },
     close: async () => {
       // Stop taking requests, then signal what is held at once rather than after its window.
       const closing = app.close();
@@ -130,6 +178,6 @@ export async function startIngress(options: IngressOptions): Promise<Ingress> {
 }
 
 /** The URL of a listening address (an IPv6 host in brackets). */
-function urlOf(address: AddressInfo): string {
-  return `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`;
+function urlOf(address: AddressInfo, scheme: 'http' | 'https'): string {
+  return `${scheme}://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`;
 }

@@ -29,12 +29,16 @@ export function signBody(secret: string, timestamp: string, body: Buffer | strin
 /** Names the source that sent a request with this raw body, or throws a 401 saying why not. */
 export type Authenticate = (request: FastifyRequest, body: Buffer) => string;
 
-/** Authenticates senders as one of `sources`; a signature older than `signatureMaxAgeMs` is refused. */
+/**
+ * Authenticates senders as one of the sources `sources()` answers at the time (they change when the
+ * secrets are rotated); a signature older than `signatureMaxAgeMs` is refused.
+ */
 export function senderAuthentication(
-  sources: Record<string, SenderCredentials>,
+  currentSources: () => Record<string, SenderCredentials>,
   signatureMaxAgeMs: number,
 ): Authenticate {
   return (request, body) => {
+    const sources = currentSources();
     // The scheme is case-insensitive (RFC 9110); an empty token is still a bearer attempt.
     const bearer = /^Bearer(?:\s+(.*))?$/i.exec(request.headers.authorization ?? '');
     if (bearer) {
@@ -56,7 +60,7 @@ export function senderAuthentication(
         `authenticate with Authorization: Bearer <token>, or sign the body (${Object.values(signatureHeaders).join(', ')})`,
       );
     }
-    const credentials = sources[claimed];
+    const credentials = Object.hasOwn(sources, claimed) ? sources[claimed] : undefined;
     if (!credentials?.hmacSecrets?.length)
       throw unauthorised('unknownCredentials', `source ${claimed} has no signing secret here`);
     const sentAtMs = Number(timestamp) * 1_000;
