@@ -23,3 +23,13 @@ export function bridgeDataConverter(
 
 /** The module a workflow bundle of sealing workers must be built with (`bundleWorkflowCode`'s `failureConverterPath`). */
 export const sealedFailureConverterPath = require.resolve('./failure-converter');
+
+/**
+ * What a process's startup line says of its codec: which key seals and which others open, never a key;
+ * and, without keys, that customer data reaches Temporal in plain JSON.
+ */
+export function codecSummary(keys: CodecKeys | undefined) {
+  return keys
+    ? { sealingKey: keys.sealingKeyId, keys: [...keys.keys.keys()] }
+    : 'off: payloads, customer data included, reach Temporal in plain JSON (set BYOI_CODEC_KEYS or BYOI_CODEC_KEY_FILE: docs/security.md)';
+}

@@ -79,6 +79,16 @@ function capturedLogger(): { logger: Logger; lines: () => Record<string, unknown
 /** The secrets file's text giving `source` these bearer tokens. */
 const secretsWith = (...tokens: string[]) => JSON.stringify({ sources: { [source]: { tokens } } });
 
+/** The fields of the audit line a refused authentication writes. */
+function refusedLine(
+  reason: string,
+  claimedSource: string | undefined,
+  address = '127.0.0.1',
+  route = '/v1/events',
+) {
+  return { level: 40, msg: 'authentication refused', reason, claimedSource, address, method: 'POST', route };
+}
+
 describe('the ingress safe to expose', function () {
   this.timeout(120_000);
   const taskQueue = uniqueTaskQueue('secure');
@@ -467,51 +477,11 @@ describe('the ingress safe to expose', function () {
           route,
         })),
         [
-          {
-            level: 40,
-            msg: 'authentication refused',
-            reason: 'missingCredentials',
-            claimedSource: undefined,
-            address: '127.0.0.1',
-            method: 'POST',
-            route: '/v1/events',
-          },
-          {
-            level: 40,
-            msg: 'authentication refused',
-            reason: 'unknownCredentials',
-            claimedSource: undefined,
-            address: '198.51.100.23',
-            method: 'POST',
-            route: '/v1/events',
-          },
-          {
-            level: 40,
-            msg: 'authentication refused',
-            reason: 'invalidSignature',
-            claimedSource: source,
-            address: '127.0.0.1',
-            method: 'POST',
-            route: '/v1/events',
-          },
-          {
-            level: 40,
-            msg: 'authentication refused',
-            reason: 'staleTimestamp',
-            claimedSource: source,
-            address: '127.0.0.1',
-            method: 'POST',
-            route: '/v1/events',
-          },
-          {
-            level: 40,
-            msg: 'authentication refused',
-            reason: 'invalidSignature',
-            claimedSource: source,
-            address: '127.0.0.1',
-            method: 'POST',
-            route: '/v1/adapters/:source/twilio/taskrouter',
-          },
+          refusedLine('missingCredentials', undefined),
+          refusedLine('unknownCredentials', undefined, '198.51.100.23'),
+          refusedLine('invalidSignature', source),
+          refusedLine('staleTimestamp', source),
+          refusedLine('invalidSignature', source, '127.0.0.1', '/v1/adapters/:source/twilio/taskrouter'),
         ],
       );
       for (const secret of [

@@ -6,18 +6,14 @@
  * the same signed-in browser gets nothing. Screenshots land in test-results/web-ui/ (git-ignored).
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { join } from 'node:path';
 import { temporal } from '@temporalio/proto';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { projectRoot } from '../tools/stack/toolchain';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, screenshot, skipWithoutChromium } from './browser';
 import { customer, customerDataIn, readableJson } from './customer-fixtures';
 import { freePort } from './harness';
 import { startSealedStack, type SealedStack } from './sealed-stack';
 
-const chromiumPath = '/usr/bin/chromium';
-const screenshots = join(projectRoot, 'test-results', 'web-ui');
 const source = 'acd-ui-codec';
 
 /**
@@ -86,14 +82,7 @@ describe('the Web UI over sealed payloads, with the codec server, in Chromium', 
   let historyPages: { call: string; email: string };
 
   before(async function () {
-    if (!existsSync(chromiumPath)) {
-      console.warn(
-        `    skipped: no Chromium at ${chromiumPath}; install Debian's chromium package ` +
-          '(`sudo apt-get install --no-install-recommends chromium`, which `bash scripts/setup.sh` does as root)',
-      );
-      this.skip();
-    }
-    mkdirSync(screenshots, { recursive: true });
+    skipWithoutChromium(this);
     stack = await startSealedStack(source);
     const historyPage = async (workflowId: string) => {
       const { runId } = await stack.client.workflow.getHandle(workflowId).describe();
@@ -103,7 +92,7 @@ describe('the Web UI over sealed payloads, with the codec server, in Chromium', 
       call: await historyPage(stack.workflowIds.call),
       email: await historyPage(stack.workflowIds.email),
     };
-    browser = await chromium.launch({ executablePath: chromiumPath, headless: true });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
   });
   after(async () => {
@@ -117,7 +106,7 @@ describe('the Web UI over sealed payloads, with the codec server, in Chromium', 
     await page.getByRole('button', { name: 'Codec Server could not connect' }).waitFor();
     // Each of the call's five signals, expanded, shows its input as the UI found it: ciphertext in base64.
     const shown = await eventHistoryText(page, (text) => sealedSignalInputs(text) === 5);
-    await page.screenshot({ path: join(screenshots, 'codec-1-sealed-call.png'), fullPage: true });
+    await screenshot(page, 'codec-1-sealed-call.png');
     assert.deepEqual(customerDataIn(shown), []);
     assert.deepEqual(customerDataIn(await page.content()), [], 'nor in the markup');
     const input = (await page.getByTestId('input-and-result').innerText()).replace(/\s+/g, ' ');
@@ -138,7 +127,7 @@ describe('the Web UI over sealed payloads, with the codec server, in Chromium', 
       status,
       /^Signed in for 8 hours\. .* choose Use my browser setting .* Include cross-origin credentials/,
     );
-    await page.screenshot({ path: join(screenshots, 'codec-2-signed-in.png'), fullPage: true });
+    await screenshot(page, 'codec-2-signed-in.png');
     const cookies = await page.context().cookies(stack.codecServer.url);
     const session = cookies.find((cookie) => cookie.name === 'byoi_codec_session');
     assert.ok(session, `a session cookie among ${cookies.map((cookie) => cookie.name).join(', ')}`);
@@ -160,7 +149,7 @@ describe('the Web UI over sealed payloads, with the codec server, in Chromium', 
     await page.getByLabel('Use my browser setting and ignore Cluster-level setting.').check();
     await dialog.getByRole('textbox').fill(stack.codecServer.url);
     await dialog.getByTestId('data-encoder-include-credentials').check();
-    await page.screenshot({ path: join(screenshots, 'codec-3-browser-setting.png'), fullPage: true });
+    await screenshot(page, 'codec-3-browser-setting.png');
     await dialog.getByRole('button', { name: 'Apply' }).click();
     await dialog.waitFor({ state: 'hidden' });
 
@@ -168,7 +157,7 @@ describe('the Web UI over sealed payloads, with the codec server, in Chromium', 
     await page.getByRole('button', { name: 'Codec Server succesfully converted content' }).waitFor();
     const call = await eventHistoryText(page, (text) => text.includes(customer.name));
     await page.getByText(customer.name).last().scrollIntoViewIfNeeded();
-    await page.screenshot({ path: join(screenshots, 'codec-4-decoded-call.png'), fullPage: true });
+    await screenshot(page, 'codec-4-decoded-call.png');
     assert.ok(call.includes(shownField('ani', customer.number)), `the number in ${call}`);
     assert.ok(call.includes(shownField('aniName', customer.name)), 'the name');
     assert.ok(call.includes(shownField('dnis', customer.lineNumber)), 'the line called');
@@ -181,7 +170,7 @@ describe('the Web UI over sealed payloads, with the codec server, in Chromium', 
     await page.goto(historyPages.email);
     const email = await eventHistoryText(page, (text) => text.includes(customer.subject));
     await page.getByText(customer.subject).last().scrollIntoViewIfNeeded();
-    await page.screenshot({ path: join(screenshots, 'codec-5-decoded-email.png'), fullPage: true });
+    await screenshot(page, 'codec-5-decoded-email.png');
     assert.ok(email.includes(shownField('subject', customer.subject)), `the subject in ${email}`);
     assert.ok(email.includes(shownField('from', customer.email)), 'the address');
     assert.ok(email.includes(customer.mailbox) && email.includes(customer.copied), 'to and cc');

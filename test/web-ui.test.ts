@@ -6,13 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, screenshot, skipWithoutChromium } from './browser';
 import { agentWorkflowId, sendAgentEvent } from '../client/library/agent-events';
 import { conversationWorkflowId, sendInteractionEvent } from '../client/library/conversation-events';
 import { interactionEventSchema, type InteractionEvent } from '../domain/events/interaction-event';
-import { projectRoot } from '../tools/stack/toolchain';
 import { conversationStatusQuery, type ConversationWorkflowSettings } from '../workflows/conversation';
 import { agentChanges, untilAgent, untilQueried } from './agent-fixtures';
 import { runBridgeWorker, type TestBridgeWorker } from './bridge-fixtures';
@@ -21,8 +19,6 @@ import { setFaults, startTestSimulator, type TestSimulator } from './genesys-fix
 import { localEnvironment, localWebUi, uniqueTaskQueue, untilPendingActivity } from './harness';
 import { cliOutput } from './processes';
 
-const chromiumPath = '/usr/bin/chromium';
-const screenshots = join(projectRoot, 'test-results', 'web-ui');
 const source = 'acd-web-ui';
 const settings: Partial<ConversationWorkflowSettings> = {
   reorderWindowMs: 1_000,
@@ -79,15 +75,7 @@ describe('the Temporal Web UI in Chromium', function () {
   const calls = [blockedCall(), blockedCall(), blockedCall()];
 
   before(async function () {
-    if (!existsSync(chromiumPath)) {
-      // scripts/setup.sh installs it where it may; anywhere else this says what is missing.
-      console.warn(
-        `    skipped: no Chromium at ${chromiumPath}; install Debian's chromium package ` +
-          '(`sudo apt-get install --no-install-recommends chromium`, which `bash scripts/setup.sh` does as root)',
-      );
-      this.skip();
-    }
-    mkdirSync(screenshots, { recursive: true });
+    skipWithoutChromium(this);
     sim = await startTestSimulator({ agents: 3, sourceName: source });
     bridge = await runBridgeWorker(sim, taskQueue);
     const client = localEnvironment().client;
@@ -106,7 +94,7 @@ describe('the Temporal Web UI in Chromium', function () {
     while ((await client.workflow.count(blockedQuery)).count < calls.length) {
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    browser = await chromium.launch({ executablePath: chromiumPath, headless: true });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1800, height: 1000 } });
   });
   after(async () => {
@@ -148,7 +136,7 @@ describe('the Temporal Web UI in Chromium', function () {
       assert.match(text, /voice/);
       assert.match(text, /Sales/);
     }
-    await page.screenshot({ path: join(screenshots, 'blocked-list.png'), fullPage: true });
+    await screenshot(page, 'blocked-list.png');
   });
 
   it('opens one with its summary and its reason, and shows it completed after the skip the details suggest', async () => {
@@ -170,14 +158,14 @@ describe('the Temporal Web UI in Chromium', function () {
       metadata.includes(`npm run cli -- conversation skip ${source} ${interactionId}`),
       'and the command that unblocks it',
     );
-    await page.screenshot({ path: join(screenshots, 'blocked-conversation.png'), fullPage: true });
+    await screenshot(page, 'blocked-conversation.png');
 
     const skipped = await cliOutput(['conversation', 'skip', source, interactionId], taskQueue);
     assert.equal(skipped.trim(), `${workflowId}: skipped event ${bogusEventId}`);
     await localEnvironment().client.workflow.getHandle(workflowId).result();
     await page.reload();
     await page.getByText('Completed', { exact: true }).first().waitFor();
-    await page.screenshot({ path: join(screenshots, 'completed-conversation.png'), fullPage: true });
+    await screenshot(page, 'completed-conversation.png');
   });
 
   it('shows an agent publish Genesys keeps failing in Pending Activities, pauses and unpauses it from the UI', async () => {
@@ -199,7 +187,7 @@ describe('the Temporal Web UI in Chromium', function () {
       assert.match(details, /publishAgentChanges/);
       assert.match(details, /Attempt \d+ \/ UNLIMITED/, 'its attempts');
       assert.match(details, /HTTP 503, service\.unavailable/, 'its last failure');
-      await page.screenshot({ path: join(screenshots, 'retrying-agent.png'), fullPage: true });
+      await screenshot(page, 'retrying-agent.png');
       // Paused from the UI, as an operator holds a publish while Genesys is down.
       await page.getByRole('button', { name: 'Pause' }).click();
       const dialog = page.getByRole('dialog').filter({ hasText: `Pause Activity ${activityId}` });
@@ -210,7 +198,7 @@ describe('the Temporal Web UI in Chromium', function () {
       const unpause = page.getByRole('button', { name: 'Unpause' });
       await unpause.waitFor();
       assert.match(await page.locator('main').innerText(), /Paused Reason\s+Genesys is down/);
-      await page.screenshot({ path: join(screenshots, 'retrying-agent-paused.png'), fullPage: true });
+      await screenshot(page, 'retrying-agent-paused.png');
 
       // Genesys is back: unpaused from the UI, the publish lands and the agent runs again.
       await setFaults(sim.simulator, {});

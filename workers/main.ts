@@ -9,7 +9,7 @@ import { RecordingSources } from '../activities/conversations/recording-source';
 import { connectGenesys } from '../activities/genesys';
 import { version } from '../package.json';
 import { loadConfig } from '../config';
-import { bridgeDataConverter } from '../config/data-converter';
+import { bridgeDataConverter, codecSummary } from '../config/data-converter';
 import { createLogger, createServiceMetrics } from '../config/logger';
 import { connectWhenReachable } from './connect';
 import { createBridgeWorker } from './worker';
@@ -89,10 +89,7 @@ async function main(): Promise<void> {
         address: config.temporal.connectionOptions.address,
         genesys: genesys?.client.apiBaseUrl ?? 'not configured',
         metrics: config.metricsAddress ? `http://${config.metricsAddress}/metrics` : 'off',
-        // Which key seals payloads and which others open them; never the keys.
-        payloadCodec: config.codecKeys
-          ? { sealingKey: config.codecKeys.sealingKeyId, keys: [...config.codecKeys.keys.keys()] }
-          : 'off: payloads are written in plain JSON',
+        payloadCodec: codecSummary(config.codecKeys),
         workflowStatusCounts: countingStatuses ? `every ${config.workflowStatusIntervalMs} ms` : 'off',
         // Which sources have recording origins and credentials; never the credentials themselves.
         recordingOrigins: config.recordings.origins,

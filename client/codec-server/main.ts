@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { loadConfig } from '../../config';
+import { codecSummary } from '../../config/data-converter';
 import { createLogger } from '../../config/logger';
 import { EncryptionCodec } from '../../config/payload-codec';
 import { startCodecServer } from './codec-server';
@@ -31,7 +32,7 @@ async function main(): Promise<void> {
       url: server.url,
       namespace: config.temporal.namespace,
       origins: config.codecServer.origins,
-      keys: [...config.codecKeys.keys.keys()],
+      payloadCodec: codecSummary(config.codecKeys),
       tokens: config.codecServer.tokens.length,
     },
     `codec server listening: sign in at ${server.url}/login, or temporal --codec-endpoint ${server.url} --codec-auth "Bearer <token>"`,

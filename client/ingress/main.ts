@@ -7,6 +7,7 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../../config';
+import { codecSummary } from '../../config/data-converter';
 import { createLogger, createServiceMetrics } from '../../config/logger';
 import { sampleGauges } from '../../config/metrics';
 import { BridgeClient, bridgeClientOptionsFrom } from '../library/bridge-client';
@@ -61,6 +62,7 @@ async function main(): Promise<void> {
     {
       url: ingress.url,
       sources: Object.keys(sources),
+      payloadCodec: codecSummary(config.codecKeys),
       certificate: certificate && certificateSummary(certificate),
       rateLimits: config.ingress.rateLimits ?? 'off',
       refusalLimit: config.ingress.refusalLimit ?? 'off',

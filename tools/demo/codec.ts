@@ -67,8 +67,8 @@ export async function startDemoCodecServer(config: BridgeConfig, runLog: RunLog)
   const server = await startCodecServer(options).catch(() => startCodecServer({ ...options, port: 0 }));
   step(
     `payloads are sealed (AES-256-GCM, key ${config.codecKeys?.sealingKeyId}); the codec server at ${server.url} opens them ` +
-      `for the Web UI: sign in at ${server.url}/login with ${tokenWhere}, then tick "Include cross-origin credentials" ` +
-      `under the UI's Configure Codec Server; the CLI: temporal workflow show --codec-endpoint ${server.url} --codec-auth "Bearer <token>"`,
+      `for the Web UI: sign in at ${server.url}/login with ${tokenWhere}, then in the UI's codec server settings choose ` +
+      `"Use my browser setting", enter ${server.url} and tick "Include cross-origin credentials" (docs/security.md); the CLI: temporal workflow show --codec-endpoint ${server.url} --codec-auth "Bearer <token>"`,
   );
   return server;
 }
