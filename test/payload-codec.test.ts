@@ -18,7 +18,7 @@ function keys(...entries: string[]): CodecKeys {
 
 const call = {
   kind: 'conversation',
-  change: { type: 'started', ani: '+15551234567', aniName: 'Jane Customer', note: 'x'.repeat(400) },
+  change: { type: 'started', ani: '+15551234567', aniName: 'Jane Customer', note: 'x'.repeat(1_200) },
 };
 
 describe('the payload codec', () => {
