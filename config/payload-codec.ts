@@ -86,11 +86,6 @@ export class EncryptionCodec implements PayloadCodec {
     }
   }
 
-  /** Whether this codec seals new payloads (a key is configured). */
-  get sealsPayloads(): boolean {
-    return this.sealing !== undefined;
-  }
-
   // eslint-disable-next-line @typescript-eslint/require-await -- a failure must reject, not throw
   async encode(payloads: Payload[]): Promise<Payload[]> {
     return this.sealing ? payloads.map((payload) => this.seal(payload)) : payloads;
