@@ -143,4 +143,53 @@ describe('the codec server', () => {
       await server.close();
     }
   });
+
+  it('answers hostile requests with a clear refusal and decodes nothing for them', async () => {
+    const server = await startCodecServer(options({ maxBodyBytes: 64 * 1_024 }));
+    try {
+      const decode = (body: string, headers: Record<string, string> = {}) =>
+        fetch(`${server.url}/decode`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...headers },
+          body,
+        });
+      const cases: [string, Promise<Response>, number, RegExp][] = [
+        ['broken JSON', decode('{"payloads": ['), 400, /JSON/i],
+        ['not an object', decode('[1,2,3]'), 400, /body/],
+        [
+          'data not base64',
+          decode('{"payloads":[{"data":"not base64!"}]}'),
+          400,
+          /body\.payloads\.0\.data: must be base64/,
+        ],
+        ['metadata not a map', decode('{"payloads":[{"metadata":"x"}]}'), 400, /body\.payloads\.0\.metadata/],
+        [
+          'too many payloads',
+          decode(JSON.stringify({ payloads: Array(10_001).fill({}) })),
+          413,
+          /at most 10000/,
+        ],
+        [
+          'too large a body',
+          decode(JSON.stringify({ payloads: [{ data: 'A'.repeat(100_000) }] })),
+          413,
+          /larger than/,
+        ],
+        ['not JSON', decode('payloads', { 'content-type': 'text/plain' }), 415, /JSON/],
+        [
+          'a token in the wrong scheme',
+          decode('{"payloads":[]}', { authorization: `Basic ${token}` }),
+          401,
+          /not authorised/,
+        ],
+      ];
+      for (const [what, answer, status, message] of cases) {
+        const response = await answer;
+        assert.equal(response.status, status, what);
+        assert.match(await response.text(), message, what);
+      }
+    } finally {
+      await server.close();
+    }
+  });
 });

@@ -39,6 +39,8 @@ export interface CodecServerOptions {
   logger: Logger;
   /** How long a browser session opened at `/login` lasts (default 8 hours). */
   sessionMs?: number;
+  /** Largest request body (default 16 MiB: a page of the Web UI's history at once). */
+  maxBodyBytes?: number;
 }
 
 /** A running codec server. */
@@ -53,9 +55,7 @@ const maxPayloadsPerRequest = 10_000;
 
 const base64 = z.string().regex(/^[A-Za-z0-9+/_-]*={0,2}$/, 'must be base64');
 const payloadsBody = z.object({
-  payloads: z
-    .array(z.object({ metadata: z.record(z.string(), base64).optional(), data: base64.optional() }))
-    .max(maxPayloadsPerRequest, `at most ${maxPayloadsPerRequest} payloads a request`),
+  payloads: z.array(z.object({ metadata: z.record(z.string(), base64).optional(), data: base64.optional() })),
 });
 
 /** Starts the codec server. */
@@ -70,21 +70,37 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Cod
     throw new Error('no one could call the codec server: set BYOI_CODEC_SERVER_TOKENS');
   }
   const sessionMs = options.sessionMs ?? 8 * 3_600_000;
+  const maxBodyBytes = options.maxBodyBytes ?? 16 * 1_048_576;
   const app = Fastify({
     logger: false,
-    bodyLimit: 16 * 1_048_576,
+    bodyLimit: maxBodyBytes,
     ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key } } : {}),
   }) as unknown as FastifyInstance;
   const log = options.logger;
   // Sessions are signed with a secret of this process: a restart signs everyone out, nothing is stored.
   await app.register(cookie, { secret: randomBytes(32).toString('base64') });
   await app.register(formbody);
+  // The protocol speaks JSON; the sign-in form is the only other body taken.
+  app.removeContentTypeParser('text/plain');
   await app.register(cors, {
     origin: options.origins,
     credentials: true,
     methods: ['POST'],
     allowedHeaders: ['Content-Type', 'Authorization', 'Authorization-Extras', 'X-Namespace'],
     maxAge: 600,
+  });
+
+  app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
+    const [status, message] =
+      error.statusCode === 413
+        ? [413, `body: larger than ${maxBodyBytes} bytes`]
+        : error.statusCode === 415
+          ? [415, 'body: send JSON with Content-Type: application/json']
+          : error.statusCode === 400
+            ? [400, `body: not valid JSON (${error.message})`]
+            : [500, 'the codec server failed; nothing was converted'];
+    if (status === 500) log.error({ err: error, route: request.url }, 'codec request failed');
+    return reply.status(status).send({ error: message });
   });
 
   /** Who is calling, or undefined (and an audit line) when no one the server knows. */
@@ -112,21 +128,30 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Cod
     return undefined;
   };
 
+  // Who calls is settled before the body is read: a stranger's request costs no parsing.
+  const callers = new WeakMap<FastifyRequest, string>();
+  const authorise = async (request: FastifyRequest, reply: FastifyReply) => {
+    const who = caller(request, reply);
+    if (!who) return reply;
+    const namespace = request.headers['x-namespace'];
+    if (typeof namespace === 'string' && namespace !== '' && namespace !== options.namespace) {
+      return reply.status(403).send({
+        error: `X-Namespace: this codec server serves namespace ${options.namespace}, not ${namespace}`,
+      });
+    }
+    callers.set(request, who);
+  };
+
   const convert =
     (direction: 'encode' | 'decode') => async (request: FastifyRequest, reply: FastifyReply) => {
       const startedAt = Date.now();
-      const who = caller(request, reply);
-      if (!who) return reply;
-      const namespace = request.headers['x-namespace'];
-      if (typeof namespace === 'string' && namespace !== '' && namespace !== options.namespace) {
-        return reply.status(403).send({
-          error: `X-Namespace: this codec server serves namespace ${options.namespace}, not ${namespace}`,
-        });
-      }
       const parsed = payloadsBody.safeParse(request.body);
       if (!parsed.success) {
         const issue = parsed.error.issues[0]!;
         return reply.status(400).send({ error: `${['body', ...issue.path].join('.')}: ${issue.message}` });
+      }
+      if (parsed.data.payloads.length > maxPayloadsPerRequest) {
+        return reply.status(413).send({ error: `body.payloads: at most ${maxPayloadsPerRequest} a request` });
       }
       const payloads = temporal.api.common.v1.Payloads.fromObject(parsed.data).payloads;
       let converted: temporal.api.common.v1.IPayload[];
@@ -151,7 +176,7 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Cod
       log.info(
         {
           route: `/${direction}`,
-          caller: who,
+          caller: callers.get(request),
           payloads: payloads.length,
           undecoded: [...undecoded.values()].reduce((a, b) => a + b, 0),
           ms: Date.now() - startedAt,
@@ -167,8 +192,8 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Cod
         ),
       );
     };
-  app.post('/encode', convert('encode'));
-  app.post('/decode', convert('decode'));
+  app.post('/encode', { onRequest: authorise }, convert('encode'));
+  app.post('/decode', { onRequest: authorise }, convert('decode'));
 
   app.get('/login', (_request, reply) => reply.type('text/html; charset=utf-8').send(loginPage()));
   app.post('/session', (request, reply) => {
