@@ -97,7 +97,7 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Cod
         : error.statusCode === 415
           ? [415, 'body: send JSON with Content-Type: application/json']
           : error.statusCode === 400
-            ? [400, `body: not valid JSON (${error.message})`]
+            ? [400, 'body: not valid JSON']
             : [500, 'the codec server failed; nothing was converted'];
     if (status === 500) log.error({ err: error, route: request.url }, 'codec request failed');
     return reply.status(status).send({ error: message });
