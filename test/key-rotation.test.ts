@@ -4,6 +4,7 @@
  * nothing, and the conversation completes once a worker holding both keys takes it over.
  */
 import assert from 'node:assert/strict';
+import { createInterface } from 'node:readline';
 import { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
@@ -23,6 +24,7 @@ import { runBridgeWorker, type TestBridgeWorker } from './bridge-fixtures';
 import { customerInteractions, freshKeys } from './customer-fixtures';
 import { startTestSimulator, type TestSimulator } from './genesys-fixtures';
 import { localEnvironment, uniqueTaskQueue, workflowBundle } from './harness';
+import { exited, workerProcess } from './processes';
 
 const source = 'acd-rotation';
 const settings: Partial<ConversationWorkflowSettings> = {
@@ -126,6 +128,33 @@ describe('rotating the payload key under a running conversation', function () {
     const refusals: PayloadDecryptionError[] = [];
     await assert.rejects(replay(oldOnly, whole, workflowId, (error) => refusals.push(error)));
     assert.ok(refusals.length > 0 && refusals.every((refusal) => refusal.keyId === newKeyId));
+  });
+
+  it("names the missing key in a worker process's log, and never a key", async () => {
+    const processQueue = uniqueTaskQueue('rotation-process');
+    const { call: another } = customerInteractions(source);
+    const workflowId = conversationWorkflowId(source, another[0]!.interactionId);
+    await sendInteractionEvent(clientHolding(oldOnly), processQueue, another[0]!, settings);
+    const child = workerProcess(sim, processQueue, { BYOI_CODEC_KEYS: newEntry }, 'pipe');
+    try {
+      const lines = createInterface({ input: child.stdout! });
+      let refusal: string | undefined;
+      for await (const line of lines) {
+        if (line.includes('"keyId"')) {
+          refusal = line;
+          break;
+        }
+      }
+      const entry = JSON.parse(refusal!) as { level: number; keyId: string; msg: string };
+      assert.equal(entry.level, 50, 'logged as an error');
+      assert.equal(entry.keyId, oldKeyId);
+      assert.match(entry.msg, /which this process does not hold .*add that key to BYOI_CODEC_KEYS/);
+      assert.ok(!refusal!.includes(newEntry.split(':')[1]!), 'no key in the log');
+    } finally {
+      child.kill('SIGKILL');
+      await exited(child);
+      await localEnvironment().client.workflow.getHandle(workflowId).terminate('test over');
+    }
   });
 
   /** The message of the run's latest failed workflow task, opened with `keys`. */

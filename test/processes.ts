@@ -10,17 +10,26 @@ import { projectRoot } from '../tools/stack/toolchain';
 import type { TestSimulator } from './genesys-fixtures';
 import { localEnvironment } from './harness';
 
-/** A bridge worker as its own process serving `taskQueue`, talking to `sim`; `env` adds settings. */
+/**
+ * A bridge worker as its own process serving `taskQueue`, talking to `sim`; `env` adds settings; with
+ * `stdout: 'pipe'` the test reads its log.
+ */
 export function workerProcess(
   sim: TestSimulator,
   taskQueue: string,
   env: Record<string, string> = {},
+  stdout: 'ignore' | 'pipe' = 'ignore',
 ): ChildProcess {
-  return bridgeProcess(join('workers', 'main.ts'), taskQueue, {
-    ...simulatorGenesysEnvironment(sim.simulator.url),
-    GENESYS_REQUESTS_PER_MINUTE: '1000000',
-    ...env,
-  });
+  return bridgeProcess(
+    join('workers', 'main.ts'),
+    taskQueue,
+    {
+      ...simulatorGenesysEnvironment(sim.simulator.url),
+      GENESYS_REQUESTS_PER_MINUTE: '1000000',
+      ...env,
+    },
+    stdout,
+  );
 }
 
 /** Runs the operator CLI as its own process against the shared dev server; resolves with its output. */
@@ -85,11 +94,16 @@ export function ingressProcess(
 }
 
 /** One of the bridge's entry points as its own process, on `taskQueue` of the shared dev server. */
-function bridgeProcess(entry: string, taskQueue: string, env: Record<string, string>): ChildProcess {
+function bridgeProcess(
+  entry: string,
+  taskQueue: string,
+  env: Record<string, string>,
+  stdout: 'ignore' | 'pipe' = 'ignore',
+): ChildProcess {
   // Node itself with tsx's loader, not the tsx wrapper: a SIGKILL must hit the process, not a parent of it.
   return spawn(process.execPath, ['--import', 'tsx', join(projectRoot, entry)], {
     cwd: projectRoot,
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', stdout, 'inherit'],
     env: {
       ...inheritedEnvironment(),
       TEMPORAL_ADDRESS: localEnvironment().address,
