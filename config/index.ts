@@ -19,7 +19,9 @@ import {
   rateLimitsSchema,
   refusalLimitSchema,
   textSetting,
+  tlsFiles,
   type IngressSecurityConfig,
+  type TlsFiles,
 } from './ingress-security';
 import {
   recordingCredentialList,
@@ -179,7 +181,7 @@ export interface BridgeConfig {
     tokens: string[];
     origins: string[];
     /** Certificate and key files (PEM) to serve HTTPS with. */
-    tls: { certFile: string; keyFile: string } | undefined;
+    tls: TlsFiles | undefined;
   };
   taskQueue: string;
   logLevel: (typeof logLevels)[number];
@@ -324,9 +326,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BridgeConfig {
         problems,
       )
     : undefined;
-  if (parsed.success && !parsed.data.BYOI_CODEC_SERVER_TLS_CERT !== !parsed.data.BYOI_CODEC_SERVER_TLS_KEY) {
-    problems.push('BYOI_CODEC_SERVER_TLS_CERT and BYOI_CODEC_SERVER_TLS_KEY: set both, or neither');
-  }
+  const codecServerTls = parsed.success
+    ? tlsFiles(
+        'BYOI_CODEC_SERVER_TLS',
+        { cert: parsed.data.BYOI_CODEC_SERVER_TLS_CERT, key: parsed.data.BYOI_CODEC_SERVER_TLS_KEY },
+        problems,
+      )
+    : undefined;
   const codecKeys = parsed.success
     ? codecKeysFrom({ keys: parsed.data.BYOI_CODEC_KEYS, keyFile: parsed.data.BYOI_CODEC_KEY_FILE }, problems)
     : undefined;
@@ -348,10 +354,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BridgeConfig {
       host: settings.BYOI_CODEC_SERVER_HOST,
       port: settings.BYOI_CODEC_SERVER_PORT,
       tokens: settings.BYOI_CODEC_SERVER_TOKENS?.split(',') ?? [],
-      tls:
-        settings.BYOI_CODEC_SERVER_TLS_CERT && settings.BYOI_CODEC_SERVER_TLS_KEY
-          ? { certFile: settings.BYOI_CODEC_SERVER_TLS_CERT, keyFile: settings.BYOI_CODEC_SERVER_TLS_KEY }
-          : undefined,
+      tls: codecServerTls,
       // The embedded dev server's Web UI, by address and by name, unless told otherwise.
       origins: settings.BYOI_CODEC_SERVER_ORIGINS?.split(',') ?? [
         `http://${settings.BYOI_DEV_SERVER_IP}:${settings.BYOI_DEV_SERVER_UI_PORT}`,

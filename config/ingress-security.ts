@@ -85,8 +85,8 @@ function parseSetting<Value>(schema: z.ZodType<Value, string>, text: string): Va
   return schema.parse(text);
 }
 
-/** The files of the ingress's certificate: read at start and again on SIGHUP. */
-export interface IngressTlsFiles {
+/** The files of a server's certificate (the ingress's, read at start and again on SIGHUP; the codec server's). */
+export interface TlsFiles {
   /** PEM certificate, optionally followed by its intermediates. */
   certFile: string;
   /** PEM private key of that certificate. */
@@ -95,19 +95,22 @@ export interface IngressTlsFiles {
   chainFile: string | undefined;
 }
 
-/** The TLS files when both certificate and key are named, else none; a half pair is a problem named by variable. */
-function ingressTlsFiles(
-  variables: { cert: string | undefined; key: string | undefined; chain: string | undefined },
+/**
+ * The TLS files of `<prefix>_CERT`, `_KEY` (and `_CHAIN`) when both certificate and key are named, else none;
+ * a half pair is a problem named by variable.
+ */
+export function tlsFiles(
+  prefix: 'BYOI_INGRESS_TLS' | 'BYOI_CODEC_SERVER_TLS',
+  variables: { cert: string | undefined; key: string | undefined; chain?: string | undefined },
   problems: string[],
-): IngressTlsFiles | undefined {
+): TlsFiles | undefined {
   const { cert, key, chain } = variables;
   if (cert === undefined && key === undefined) {
-    if (chain !== undefined)
-      problems.push('BYOI_INGRESS_TLS_CHAIN: needs BYOI_INGRESS_TLS_CERT and BYOI_INGRESS_TLS_KEY');
+    if (chain !== undefined) problems.push(`${prefix}_CHAIN: needs ${prefix}_CERT and ${prefix}_KEY`);
     return undefined;
   }
-  if (cert === undefined) problems.push('BYOI_INGRESS_TLS_CERT: required when BYOI_INGRESS_TLS_KEY is set');
-  if (key === undefined) problems.push('BYOI_INGRESS_TLS_KEY: required when BYOI_INGRESS_TLS_CERT is set');
+  if (cert === undefined) problems.push(`${prefix}_CERT: required when ${prefix}_KEY is set`);
+  if (key === undefined) problems.push(`${prefix}_KEY: required when ${prefix}_CERT is set`);
   if (cert === undefined || key === undefined) return undefined;
   return { certFile: cert, keyFile: key, chainFile: chain };
 }
@@ -115,7 +118,7 @@ function ingressTlsFiles(
 /** The ingress's TLS, secrets file and limits, as config/index.ts hands them to the ingress. */
 export interface IngressSecurityConfig {
   /** Its certificate's files (HTTPS, re-read on SIGHUP); plain HTTP when undefined. */
-  tls: IngressTlsFiles | undefined;
+  tls: TlsFiles | undefined;
   /** A JSON file of each source's secrets, re-read on SIGHUP; the ingress's `sources` are then empty. */
   secretsFile: string | undefined;
   /** Each authenticated source's request rate; none when undefined. */
@@ -149,7 +152,8 @@ export function ingressSecurityConfig(
     problems,
   );
   return {
-    tls: ingressTlsFiles(
+    tls: tlsFiles(
+      'BYOI_INGRESS_TLS',
       {
         cert: variables.BYOI_INGRESS_TLS_CERT,
         key: variables.BYOI_INGRESS_TLS_KEY,

@@ -12,6 +12,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import pino from 'pino';
 import { startCodecServer, type CodecServerOptions } from '../client/codec-server/codec-server';
+import { loadConfig } from '../config';
 import { newKeyEntry } from '../config/codec-keys';
 import { EncryptionCodec } from '../config/payload-codec';
 import { freshKeys } from './customer-fixtures';
@@ -52,6 +53,13 @@ describe('the codec server', () => {
       /off loopback \(0\.0\.0\.0\) it serves HTTPS only/,
     );
     await assert.rejects(startCodecServer(options({ tokens: [] })), /set BYOI_CODEC_SERVER_TOKENS/);
+  });
+
+  it('names the missing half of its certificate pair by variable', () => {
+    assert.throws(
+      () => loadConfig({ BYOI_CODEC_SERVER_TLS_CERT: '/etc/byoi/codec.crt' }),
+      /BYOI_CODEC_SERVER_TLS_KEY: required when BYOI_CODEC_SERVER_TLS_CERT is set/,
+    );
   });
 
   it('serves HTTPS with the configured certificate and decodes for a bearer token', async () => {

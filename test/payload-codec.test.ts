@@ -4,17 +4,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { codecKeysFrom, newKeyEntry } from '../config/codec-keys';
-import { EncryptionCodec, PayloadDecryptionError, type CodecKeys } from '../config/payload-codec';
+import { EncryptionCodec, PayloadDecryptionError } from '../config/payload-codec';
+import { freshKeys } from './customer-fixtures';
 
 const text = new TextDecoder();
-
-/** Keys parsed from entries as an operator writes them. */
-function keys(...entries: string[]): CodecKeys {
-  const problems: string[] = [];
-  const parsed = codecKeysFrom({ keys: entries.join(','), keyFile: undefined }, problems);
-  assert.deepEqual(problems, []);
-  return parsed!;
-}
 
 const call = {
   kind: 'conversation',
@@ -28,7 +21,7 @@ describe('the payload codec', () => {
   const secondId = second.split(':')[0]!;
 
   it('seals a payload so that none of its text is left, and opens it back to the same value', async () => {
-    const codec = new EncryptionCodec(keys(first));
+    const codec = new EncryptionCodec(freshKeys([first]));
     const plain = defaultPayloadConverter.toPayload(call);
     const [sealed] = await codec.encode([plain]);
     assert.equal(text.decode(sealed!.metadata!.encoding), 'binary/encrypted');
@@ -41,7 +34,7 @@ describe('the payload codec', () => {
   });
 
   it('compresses a long payload before sealing it, and leaves a short one uncompressed', async () => {
-    const codec = new EncryptionCodec(keys(first));
+    const codec = new EncryptionCodec(freshKeys([first]));
     const [long, short] = await codec.encode([
       defaultPayloadConverter.toPayload(call),
       defaultPayloadConverter.toPayload({ presence: 'Available' }),
@@ -55,15 +48,15 @@ describe('the payload codec', () => {
   });
 
   it('seals with a fresh nonce each time, so the same value never gives the same ciphertext', async () => {
-    const codec = new EncryptionCodec(keys(first));
+    const codec = new EncryptionCodec(freshKeys([first]));
     const plain = defaultPayloadConverter.toPayload(call);
     const [a, b] = await codec.encode([plain, plain]);
     assert.notDeepEqual(Buffer.from(a!.data!), Buffer.from(b!.data!));
   });
 
   it('after a rotation seals with the new key and still opens what the old key sealed', async () => {
-    const before = new EncryptionCodec(keys(first));
-    const after = new EncryptionCodec(keys(second, first));
+    const before = new EncryptionCodec(freshKeys([first]));
+    const after = new EncryptionCodec(freshKeys([second, first]));
     const [old] = await before.encode([defaultPayloadConverter.toPayload(call)]);
     const [fresh] = await after.encode([defaultPayloadConverter.toPayload(call)]);
     assert.equal(text.decode(fresh!.metadata!['encryption-key-id']), secondId);
@@ -73,8 +66,10 @@ describe('the payload codec', () => {
   });
 
   it('refuses, naming the key, a payload sealed with a key it does not hold, or when it holds none', async () => {
-    const [sealed] = await new EncryptionCodec(keys(first)).encode([defaultPayloadConverter.toPayload(call)]);
-    await assert.rejects(new EncryptionCodec(keys(second)).decode([sealed!]), (error: unknown) => {
+    const [sealed] = await new EncryptionCodec(freshKeys([first])).encode([
+      defaultPayloadConverter.toPayload(call),
+    ]);
+    await assert.rejects(new EncryptionCodec(freshKeys([second])).decode([sealed!]), (error: unknown) => {
       assert.ok(error instanceof PayloadDecryptionError);
       assert.equal(error.keyId, firstId);
       assert.match(error.message, new RegExp(`sealed with key "${firstId}".*it holds ${secondId}`));
@@ -87,7 +82,7 @@ describe('the payload codec', () => {
   });
 
   it('refuses a payload altered after sealing, or relabelled with another key id or compression', async () => {
-    const both = keys(first, second);
+    const both = freshKeys([first, second]);
     const codec = new EncryptionCodec(both);
     const [sealed] = await codec.encode([defaultPayloadConverter.toPayload(call)]);
     const flipped = Buffer.from(sealed!.data!);
@@ -107,7 +102,7 @@ describe('the payload codec', () => {
     const plain = defaultPayloadConverter.toPayload(call);
     const codec = new EncryptionCodec(undefined);
     assert.deepEqual(await codec.encode([plain]), [plain]);
-    assert.deepEqual(await new EncryptionCodec(keys(first)).decode([plain]), [plain]);
+    assert.deepEqual(await new EncryptionCodec(freshKeys([first])).decode([plain]), [plain]);
   });
 });
 

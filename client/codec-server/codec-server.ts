@@ -10,6 +10,7 @@
  * request, one per refusal.
  */
 import { randomBytes } from 'node:crypto';
+import type { SecureContextOptions } from 'node:tls';
 import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
 import formbody from '@fastify/formbody';
@@ -19,6 +20,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { PayloadDecryptionError } from '../../config/payload-codec';
+import { listeningUrl } from '../ingress/http';
 import { sameSecret } from '../ingress/same-secret';
 import { loginPage } from './login-page';
 
@@ -34,8 +36,8 @@ export interface CodecServerOptions {
   origins: string[];
   host: string;
   port: number;
-  /** Certificate and key (PEM) to serve HTTPS with; required off loopback. */
-  tls?: { cert: Buffer; key: Buffer };
+  /** The certificate and key to serve HTTPS with (client/ingress/certificate.ts reads them); required off loopback. */
+  tls?: SecureContextOptions;
   logger: Logger;
   /** How long a browser session opened at `/login` lasts (default 8 hours). */
   sessionMs?: number;
@@ -74,7 +76,7 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Cod
   const app = Fastify({
     logger: false,
     bodyLimit: maxBodyBytes,
-    ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key } } : {}),
+    ...(options.tls && { https: options.tls }),
   }) as unknown as FastifyInstance;
   const log = options.logger;
   // Sessions are signed with a secret of this process: a restart signs everyone out, nothing is stored.
@@ -224,8 +226,5 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Cod
   app.get('/healthz', () => ({ status: 'ok' }));
 
   await app.listen({ host: options.host, port: options.port });
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : options.port;
-  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
-  return { url: `${options.tls ? 'https' : 'http'}://${host}:${port}`, app, close: () => app.close() };
+  return { url: listeningUrl(app, options.tls ? 'https' : 'http'), app, close: () => app.close() };
 }

@@ -4,11 +4,12 @@
  * payloads with the bridge's codec keys (BYOI_CODEC_KEYS or BYOI_CODEC_KEY_FILE), answers the tokens of
  * BYOI_CODEC_SERVER_TOKENS and the browsers of BYOI_CODEC_SERVER_ORIGINS, and stops on SIGINT/SIGTERM.
  */
-import { readFileSync } from 'node:fs';
 import { loadConfig } from '../../config';
 import { codecSummary } from '../../config/data-converter';
 import { createLogger } from '../../config/logger';
 import { EncryptionCodec } from '../../config/payload-codec';
+import { readCertificate } from '../ingress/certificate';
+import { certificateSummary } from '../ingress/security-reload';
 import { startCodecServer } from './codec-server';
 
 async function main(): Promise<void> {
@@ -20,11 +21,12 @@ async function main(): Promise<void> {
     );
   }
   const { tls } = config.codecServer;
+  const certificate = tls && (await readCertificate(tls));
   const server = await startCodecServer({
     ...config.codecServer,
     codec: new EncryptionCodec(config.codecKeys),
     namespace: config.temporal.namespace,
-    tls: tls ? { cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) } : undefined,
+    tls: certificate?.context,
     logger,
   });
   logger.info(
@@ -33,6 +35,7 @@ async function main(): Promise<void> {
       namespace: config.temporal.namespace,
       origins: config.codecServer.origins,
       payloadCodec: codecSummary(config.codecKeys),
+      certificate: certificate && certificateSummary(certificate),
       tokens: config.codecServer.tokens.length,
     },
     `codec server listening: sign in at ${server.url}/login, or temporal --codec-endpoint ${server.url} --codec-auth "Bearer <token>"`,

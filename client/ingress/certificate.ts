@@ -6,7 +6,7 @@
 import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createSecureContext, type SecureContextOptions } from 'node:tls';
-import type { IngressTlsFiles } from '../../config/ingress-security';
+import type { TlsFiles } from '../../config/ingress-security';
 
 /** A certificate ready to serve, with what the log may say of it (nothing secret). */
 export interface ServedCertificate {
@@ -18,7 +18,7 @@ export interface ServedCertificate {
 }
 
 /** Reads and checks the certificate files; throws an error naming the file and the fault, never the key. */
-export async function readCertificate(files: IngressTlsFiles): Promise<ServedCertificate> {
+export async function readCertificate(files: TlsFiles): Promise<ServedCertificate> {
   const read = async (file: string) => {
     try {
       return await readFile(file);

@@ -4,7 +4,7 @@
  * and malformed requests included), and the helpers that read a request.
  */
 import { STATUS_CODES } from 'node:http';
-import type { Socket } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { SecureContextOptions } from 'node:tls';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 
@@ -243,6 +243,12 @@ export function jsonBody(request: FastifyRequest): Buffer {
   if (!Buffer.isBuffer(request.body))
     throw new HttpError(415, 'unsupportedMediaType', 'body: send JSON with Content-Type: application/json');
   return request.body;
+}
+
+/** The URL a listening app answers at (an IPv6 host in brackets). */
+export function listeningUrl(app: FastifyInstance, scheme: 'http' | 'https'): string {
+  const { address, port } = app.server.address() as AddressInfo;
+  return `${scheme}://${address.includes(':') ? `[${address}]` : address}:${port}`;
 }
 
 /** A request header's value (the first, when it is repeated). */

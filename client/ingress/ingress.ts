@@ -4,7 +4,6 @@
  * asks whether the process is up and Temporal answers (`/healthz`, `/readyz`). Each route family lives
  * in its own module; this one assembles them.
  */
-import type { AddressInfo } from 'node:net';
 import { Server as TlsServer, type SecureContextOptions } from 'node:tls';
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
@@ -18,7 +17,7 @@ import { registerAdapterRoutes } from './adapter-routes';
 import { registerDirectoryRoute, type DirectoryIntake } from './directory-routes';
 import { registerEventsRoute } from './events-route';
 import { registerHealthRoutes } from './health-routes';
-import { createApp, header, type RequestSummary } from './http';
+import { createApp, header, listeningUrl, type RequestSummary } from './http';
 import {
   senderAuthentication,
   signatureHeaders,
@@ -157,7 +156,7 @@ export async function startIngress(options: IngressOptions): Promise<Ingress> {
 
   await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
   return {
-    url: urlOf(app.server.address() as AddressInfo, options.tls ? 'https' : 'http'),
+    url: listeningUrl(app, options.tls ? 'https' : 'http'),
     app,
     replaceSources: (next) => {
       sources = next;
@@ -175,9 +174,4 @@ export async function startIngress(options: IngressOptions): Promise<Ingress> {
       await closing;
     },
   };
-}
-
-/** The URL of a listening address (an IPv6 host in brackets). */
-function urlOf(address: AddressInfo, scheme: 'http' | 'https'): string {
-  return `${scheme}://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`;
 }

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { startCodecServer } from '../../client/codec-server/codec-server';
+import { startCodecServer, type CodecServer } from '../../client/codec-server/codec-server';
 import { historyPayloads } from '../../client/library/history-payloads';
 import { loadConfig, type BridgeConfig } from '../../config';
 import { newKeyEntry } from '../../config/codec-keys';
@@ -36,18 +36,12 @@ export function withDemoKeys(config: BridgeConfig): {
   return { config: loadConfig({ ...process.env, ...workerEnvironment }), workerEnvironment };
 }
 
-/** A running codec server for the main job's Web UI. */
-export interface DemoCodecServer {
-  url: string;
-  close(): Promise<void>;
-}
-
 /**
  * Starts the codec server on BYOI_CODEC_SERVER_PORT (any free port if that one is taken), answering the
  * configured tokens or one of this run's own, written to `<data dir>/codec-server.token`: never printed, as
  * everything printed also goes to the run's log.
  */
-export async function startDemoCodecServer(config: BridgeConfig, runLog: RunLog): Promise<DemoCodecServer> {
+export async function startDemoCodecServer(config: BridgeConfig, runLog: RunLog): Promise<CodecServer> {
   let tokens = config.codecServer.tokens;
   let tokenWhere = 'a token of BYOI_CODEC_SERVER_TOKENS';
   if (tokens.length === 0) {
