@@ -131,6 +131,7 @@ export const environmentSchema = z.object({
   GENESYS_CLIENT_ID: z.string().min(1).optional(),
   GENESYS_CLIENT_SECRET: z.string().min(1).optional(),
   GENESYS_REQUESTS_PER_MINUTE: wholeNumber.default(genesysLimits.defaultRequestsPerMinute),
+  GENESYS_BUDGET_SHARED_BY: wholeNumber.default(1),
   GENESYS_BUDGET_HEADROOM: z.coerce.number().min(0).max(0.9).default(0.1),
   BYOI_MAX_EVENTS_PER_BATCH: wholeNumber
     .pipe(z.number().max(genesysLimits.maxEventsPerBatch))
@@ -255,7 +256,9 @@ export interface GenesysConfig {
   hosts: GenesysHosts;
   clientId: string;
   clientSecret: string;
+  /** The OAuth client's budget, which `budgetSharedBy` worker processes (default 1) share equally. */
   requestsPerMinute: number;
+  budgetSharedBy?: number;
   budgetHeadroom: number;
   maxEventsPerBatch: number;
   maxBatchBytes: number;
@@ -444,6 +447,7 @@ function resolveGenesys(
     clientId,
     clientSecret,
     requestsPerMinute: settings.GENESYS_REQUESTS_PER_MINUTE,
+    budgetSharedBy: settings.GENESYS_BUDGET_SHARED_BY,
     budgetHeadroom: settings.GENESYS_BUDGET_HEADROOM,
     maxEventsPerBatch: settings.BYOI_MAX_EVENTS_PER_BATCH,
     maxBatchBytes: settings.BYOI_MAX_BATCH_BYTES,

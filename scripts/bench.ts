@@ -12,12 +12,19 @@
  *
  *   npm run bench -- --seconds 300
  *
+ * Past one machine: `npm run bench -- --cluster --workers 2 --ingresses 2` runs the bridge on the real
+ * Temporal server of `npm run cluster -- up` with two workers and two ingress replicas, judged by the chaos
+ * oracle, and `--beside <report>` sets the figures beside a dev-server run's (docs/deployment.md).
+ *
  * The parts of a run live in tools/bench/ (options, bridge, play, settle, shift opening, baseline,
  * report, summary, curve); this entry parses the flags, runs, and writes.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { Command } from 'commander';
 import { benchCurve } from '../tools/bench/curve';
 import {
+  count,
   defaultBenchFlags,
   mix,
   whole,
@@ -25,8 +32,9 @@ import {
   withLoadFlags,
   type BenchFlags,
 } from '../tools/bench/options';
+import type { BenchReport } from '../tools/bench/report';
 import { benchOnce } from '../tools/bench/run';
-import { summaryOf, writeReport } from '../tools/bench/summary';
+import { besideTable, summaryOf, writeReport } from '../tools/bench/summary';
 
 async function main(): Promise<void> {
   const defaults = defaultBenchFlags;
@@ -72,6 +80,24 @@ async function main(): Promise<void> {
     .option('--profile', 'record a CPU profile of the worker and summarise it in the report', false)
     .option('--codec', 'seal every payload with the payload codec (a key of this run only)', false)
     .option(
+      '--cluster',
+      'run on the Temporal cluster of `npm run cluster -- up` (PostgreSQL, 8 shards), in a namespace of the run’s own',
+      false,
+    )
+    .option('--workers <n>', 'worker processes, sharing the Genesys client’s budget', count, defaults.workers)
+    .option(
+      '--ingresses <n>',
+      'ingress replicas (the driver sends each request to the next in turn)',
+      count,
+      defaults.ingresses,
+    )
+    .option(
+      '--oracle',
+      'judge the run with the chaos oracle: nothing acknowledged lost, doubled or reordered (on with --cluster)',
+      false,
+    )
+    .option('--beside <report>', 'set this run’s figures beside an earlier report’s (JSON) in the summary')
+    .option(
       '--settle-seconds <n>',
       'how long to wait after the load for the bridge to finish',
       whole,
@@ -84,9 +110,17 @@ async function main(): Promise<void> {
     )
     .parse()
     .opts<BenchFlags>();
+  if (flags.cluster) flags.oracle = true;
   if (flags.curve !== undefined) return benchCurve(flags);
+  // Read first: a wrong path should fail before the run, not after it.
+  const earlier = flags.beside ? (JSON.parse(readFileSync(flags.beside, 'utf8')) as BenchReport) : undefined;
   const report = await benchOnce(flags);
-  writeReport(flags.out, report, summaryOf(report));
+  const summary = summaryOf(report);
+  writeReport(
+    flags.out,
+    report,
+    earlier ? `${summary}\n\n${besideTable(report, earlier, path.basename(flags.beside!))}` : summary,
+  );
 }
 
 main().catch((error: unknown) => {

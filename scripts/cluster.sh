@@ -10,6 +10,8 @@
 #         and registers the bridge's search attributes.
 # down:   stops the server and the PostgreSQL cluster (the data stays in .data/cluster/ and PostgreSQL's).
 # status: says what runs.
+# namespace <name> [retention]: creates a namespace with the bridge's search attributes (the bench's per run).
+# describe: prints the server's address and the server's and PostgreSQL's process ids as JSON.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -190,7 +192,7 @@ start_server() {
   else
     launch_server
   fi
-  register_namespace
+  register_namespace default 72h
 }
 
 launch_server() {
@@ -207,28 +209,29 @@ $(tail -20 "$state/server.log")"
   die "the server did not answer within 2 minutes; see $state/server.log"
 }
 
-register_namespace() {
-  if ! "$temporal_cli" operator namespace describe -n default --address "127.0.0.1:$frontend_port" >/dev/null 2>&1; then
-    "$temporal_cli" operator namespace create -n default --retention 72h --address "127.0.0.1:$frontend_port" >/dev/null
-    say "namespace default created (retention 72 h)"
+register_namespace() { # $1 name, $2 retention
+  local namespace=$1
+  if ! "$temporal_cli" operator namespace describe -n "$namespace" --address "127.0.0.1:$frontend_port" >/dev/null 2>&1; then
+    "$temporal_cli" operator namespace create -n "$namespace" --retention "$2" --address "127.0.0.1:$frontend_port" >/dev/null
+    say "namespace $namespace created (retention $2)"
   fi
   # A namespace just created takes a few seconds to reach every service: retried until it answers.
   local attributes existing args=(unlisted) output="the search attributes could not be listed"
   attributes=$(node --import tsx scripts/search-attributes.ts)
   for _ in $(seq 1 60); do
-    if existing=$("$temporal_cli" operator search-attribute list -n default --address "127.0.0.1:$frontend_port" 2>&1); then
+    if existing=$("$temporal_cli" operator search-attribute list -n "$namespace" --address "127.0.0.1:$frontend_port" 2>&1); then
       args=()
       for attribute in $attributes; do
         grep -qw "${attribute%%=*}" <<<"$existing" || args+=(--name "${attribute%%=*}" --type "${attribute#*=}")
       done
       ((${#args[@]} == 0)) && break
-      output=$("$temporal_cli" operator search-attribute create -n default --address "127.0.0.1:$frontend_port" \
+      output=$("$temporal_cli" operator search-attribute create -n "$namespace" --address "127.0.0.1:$frontend_port" \
         "${args[@]}" 2>&1) || true
     fi
     sleep 1
   done
   ((${#args[@]} == 0)) || die "could not register the search attributes: $output"
-  say "search attributes registered: $(echo $attributes)"
+  say "search attributes of $namespace registered: $(echo $attributes)"
 }
 
 case "${1:-}" in
@@ -254,11 +257,24 @@ case "${1:-}" in
       say "PostgreSQL cluster $pg_cluster stopped"
     fi
     ;;
+  namespace)
+    # A namespace of its own with the bridge's search attributes (the bench makes one per run).
+    [[ -n ${2:-} ]] || die "usage: npm run cluster -- namespace <name> [retention, default 24h]"
+    server_pid >/dev/null || die "the Temporal server is not running: npm run cluster -- up"
+    register_namespace "$2" "${3:-24h}"
+    ;;
+  describe)
+    # For the bench: where the server answers and the processes whose CPU is the cluster's.
+    server=$(server_pid) || die "the Temporal server is not running: npm run cluster -- up"
+    postgres=$(head -1 "/var/run/postgresql/$(pg_version)-$pg_cluster.pid" 2>/dev/null) ||
+      die "the PostgreSQL cluster $pg_cluster is not running: npm run cluster -- up"
+    echo "{\"address\":\"127.0.0.1:$frontend_port\",\"serverPid\":$server,\"postgresPid\":$postgres,\"shards\":$shards,\"version\":\"$server_version\"}"
+    ;;
   status)
     if pid=$(server_pid); then say "Temporal server running (pid $pid) on 127.0.0.1:$frontend_port"; else say "Temporal server not running"; fi
     pg_lsclusters 2>/dev/null | grep "$pg_cluster" || say "no PostgreSQL cluster $pg_cluster"
     ;;
   *)
-    die "usage: npm run cluster -- up|down|status"
+    die "usage: npm run cluster -- up|down|status|namespace <name>|describe"
     ;;
 esac

@@ -73,7 +73,7 @@ async function main(): Promise<void> {
       });
       return async () => ({
         samples: await stopSampling(),
-        carried: await sampleAgentState(stack.bridge.server.address, flags.probeAgents),
+        carried: await sampleAgentState(stack.bridge.temporal, flags.probeAgents),
       });
     },
   );

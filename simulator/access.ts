@@ -1,8 +1,8 @@
 /**
  * Who may call, and how often (contract §1, §2): OAuth client credentials issue bearer tokens; every
- * API route names the permission it needs; each token has its own rolling-window rate limit, whose
- * 429 carries the exact Genesys body and Retry-After, and whose `inin-ratelimit-*` headers go out on
- * every API answer.
+ * API route names the permission it needs; each token (or, when so set, each client) has its own
+ * rolling-window rate limit, whose 429 carries the exact Genesys body and Retry-After, and whose
+ * `inin-ratelimit-*` headers go out on every API answer.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -85,10 +85,17 @@ function bearerToken(request: FastifyRequest, context: SimulatorContext): Issued
   return token;
 }
 
+function clientRequestTimes(context: SimulatorContext, clientId: string): number[] {
+  const { clientRequestTimes: byClient } = context.state;
+  const times = byClient.get(clientId) ?? [];
+  byClient.set(clientId, times);
+  return times;
+}
+
 /** Counts a request against its token's window, or answers why it may not run now. */
 function admit(token: IssuedToken, context: SimulatorContext, reply: FastifyReply, now: number): void {
-  const { requestsPerWindow, rateLimitWindowMs } = context.limits;
-  const times = token.requestTimes;
+  const { requestsPerWindow, rateLimitWindowMs, rateLimitBy } = context.limits;
+  const times = rateLimitBy === 'token' ? token.requestTimes : clientRequestTimes(context, token.clientId);
   while (times.length > 0 && times[0]! <= now - rateLimitWindowMs) times.shift();
   const secondsUntil = (time: number) => Math.max(1, Math.ceil((time + rateLimitWindowMs - now) / 1000));
   reply.header('inin-ratelimit-allowed', String(requestsPerWindow));

@@ -3,7 +3,7 @@
  * bridge at it with `GENESYS_API_BASE_URL=<url>` and the simulator's OAuth client.
  */
 import { readFileSync } from 'node:fs';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import pino from 'pino';
 import { createSimulator, defaultSeed, defaultSimulatorClient } from './index';
 import { faultPlanSchema } from './faults';
@@ -36,6 +36,11 @@ const program = new Command('simulator')
   .option('--source-name <name>', 'external source of those agents', 'acd')
   .option('--organization <file>', 'a JSON organisation seed instead of the default one', jsonFile)
   .option('--requests-per-minute <count>', 'rate limit per token', integer)
+  .addOption(
+    new Option('--rate-limit-by <what>', 'what a rate limit counts: each token, or each OAuth client')
+      .choices(['token', 'client'])
+      .default('token'),
+  )
   .option('--rate-limit-window-ms <ms>', 'rate-limit window (a minute in Genesys)', integer)
   .option('--max-events-per-batch <count>', 'events per batch before 413', integer)
   .option('--max-batch-bytes <bytes>', 'batch body bytes before 413', integer)
@@ -56,6 +61,7 @@ async function main(): Promise<void> {
     sourceName: string;
     organization?: unknown;
     requestsPerMinute?: number;
+    rateLimitBy: 'token' | 'client';
     rateLimitWindowMs?: number;
     maxEventsPerBatch?: number;
     maxBatchBytes?: number;
@@ -77,6 +83,7 @@ async function main(): Promise<void> {
     faults: faultPlanSchema.parse(options.faults ?? { seed: options.seed }),
     limits: {
       requestsPerWindow: options.requestsPerMinute,
+      rateLimitBy: options.rateLimitBy,
       rateLimitWindowMs: options.rateLimitWindowMs,
       maxEventsPerBatch: options.maxEventsPerBatch,
       maxBatchBytes: options.maxBatchBytes,

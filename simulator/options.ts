@@ -8,6 +8,11 @@ import { organizationSeedSchema } from './seed';
 export const simulatorLimitsSchema = z.object({
   /** Requests per token per rolling window (Genesys: 300 per minute). */
   requestsPerWindow: z.number().int().positive().default(genesysLimits.defaultRequestsPerMinute),
+  /**
+   * What a rate limit counts: each token's requests (Genesys, contract §2), or every token's of one OAuth
+   * client together, the stricter reading that the bench uses to show several workers sharing one budget.
+   */
+  rateLimitBy: z.enum(['token', 'client']).default('token'),
   /** The rate-limit window; a minute, shorter only to test pacing quickly. */
   rateLimitWindowMs: z.number().int().positive().default(60_000),
   maxEventsPerBatch: z.number().int().positive().default(genesysLimits.maxEventsPerBatch),

@@ -219,6 +219,8 @@ export class SimulatorState {
     { id: string; systemPresence: SystemPresence; label: string }
   >();
   readonly tokens = new Map<string, IssuedToken>();
+  /** Times of requests counted against each OAuth client's rate limit (limits `rateLimitBy: 'client'`). */
+  readonly clientRequestTimes = new Map<string, number[]>();
   readonly presenceStreams = new Map<string, UserStream>();
   readonly routingStreams = new Map<string, UserStream>();
   readonly conversations = new Map<string, ConversationRecord>();

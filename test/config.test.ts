@@ -75,7 +75,17 @@ describe('configuration', () => {
       loginBaseUrl: 'https://login.mypurecloud.ie',
     });
     assert.equal(config.genesys?.requestsPerMinute, 300);
+    assert.equal(config.genesys?.budgetSharedBy, 1);
     assert.equal(config.genesys?.maxEventsPerBatch, 100);
+  });
+
+  it("reads how many workers share the OAuth client's budget, and refuses none", () => {
+    const genesys = { GENESYS_REGION: 'eu-west-1', GENESYS_CLIENT_ID: 'id', GENESYS_CLIENT_SECRET: 's' };
+    assert.equal(loadConfig({ ...genesys, GENESYS_BUDGET_SHARED_BY: '3' }).genesys?.budgetSharedBy, 3);
+    assert.throws(
+      () => loadConfig({ ...genesys, GENESYS_BUDGET_SHARED_BY: '0' }),
+      /GENESYS_BUDGET_SHARED_BY/,
+    );
   });
 
   it('reads the reorder window and the publish interval in milliseconds (zero allowed, at most a minute) and the workflow cache size', () => {

@@ -9,6 +9,7 @@ import { conversationWorkflowId } from '../client/library/conversation-events';
 import { startIngress, type Ingress } from '../client/ingress/ingress';
 import { simulatorConsistency } from '../simulator/consistency-client';
 import { silentWav } from '../tools/load/contact-centre';
+import { startAcknowledgementLog, type AcknowledgementLog } from '../tools/chaos/acknowledgements';
 import { driveLoad } from '../tools/load/driver';
 import { percentile } from '../simulator/latency';
 import {
@@ -25,37 +26,46 @@ import { localEnvironment, uniqueTaskQueue } from './harness';
 
 const source = 'acd-load';
 
-describe('a small contact centre driven through the ingress', function () {
+describe('a small contact centre driven through two ingress replicas', function () {
   this.timeout(180_000);
   let sim: TestSimulator;
   let bridge: TestBridgeWorker;
-  let ingress: Ingress;
+  // Two replicas, each holding its own events for the reorder window as two processes would, each
+  // behind a log of what it acknowledged.
+  let ingresses: Ingress[];
+  let logs: AcknowledgementLog[];
   let directory: string;
   const taskQueue = uniqueTaskQueue('load');
 
   before(async () => {
     sim = await startTestSimulator({ agents: 20, sourceName: source });
     bridge = await runBridgeWorker(sim, taskQueue);
-    ingress = await startIngress({
-      bridge: new BridgeClient(localEnvironment().client, {
-        taskQueue,
-        agentSettings: { reorderWindowMs: 500 },
-        conversationSettings: { reorderWindowMs: 500, wrapUpWaitMs: 2_000 },
-      }),
-      temporal: localEnvironment().client,
-      sources: { [source]: { tokens: ['load-token'] } },
-      adapters: vendorAdapters(),
-    });
+    ingresses = await Promise.all(
+      [1, 2].map(() =>
+        startIngress({
+          bridge: new BridgeClient(localEnvironment().client, {
+            taskQueue,
+            agentSettings: { reorderWindowMs: 500 },
+            conversationSettings: { reorderWindowMs: 500, wrapUpWaitMs: 2_000 },
+          }),
+          temporal: localEnvironment().client,
+          sources: { [source]: { tokens: ['load-token'] } },
+          adapters: vendorAdapters(),
+        }),
+      ),
+    );
+    logs = await Promise.all(ingresses.map((ingress) => startAcknowledgementLog(ingress.url)));
     directory = await mkdtemp(path.join(tmpdir(), 'byoi-load-'));
   });
   after(async () => {
-    await ingress.close();
+    for (const log of logs) await log.close();
+    for (const ingress of ingresses) await ingress.close();
     await bridge.stop();
     await sim.simulator.stop();
     await rm(directory, { recursive: true, force: true });
   });
 
-  it('delivers every event of a shift opening and 8 seconds of traffic once, in order, consistently, and settles every interaction', async () => {
+  it("delivers every event of a shift opening and 8 seconds of traffic once, in order, consistently, and settles every interaction, an agent's events landing on both replicas", async () => {
     const wav = silentWav(1);
     const recording = path.join(directory, 'call.wav');
     await writeFile(recording, wav);
@@ -88,13 +98,28 @@ describe('a small contact centre driven through the ingress', function () {
       ...contactCentreLoad(shape, startMs, 8_000),
     ];
     const before = await simulatorStats(sim.simulator);
-    const stats = await driveLoad({ ingressUrl: ingress.url, token: 'load-token', events: timeline });
+    const stats = await driveLoad({
+      ingressUrl: logs.map((log) => log.url),
+      token: 'load-token',
+      events: timeline,
+    });
     console.log(
       `      (${stats.sent} events in ${stats.requests} requests, p99 ${percentile(stats.requestMs, 99)} ms a request)`,
     );
     assert.deepEqual(stats.refusals, []);
     assert.equal(stats.accepted, timeline.length);
     assert.equal(stats.duplicate + stats.refused + stats.conversationFinished, 0);
+    // The requests alternate between the replicas: most agents have events acknowledged by each.
+    const agentsOf = (log: AcknowledgementLog) =>
+      new Set(
+        [...log.acknowledged.values()]
+          .filter((event) => event.kind === 'agent')
+          .map((event) => event.entityId),
+      );
+    const [first, second] = logs.map(agentsOf);
+    const onBoth = [...first!].filter((agent) => second!.has(agent));
+    assert.ok(onBoth.length >= sim.agents.length / 2, `${onBoth.length} agents on both replicas`);
+    assert.equal(logs[0]!.acknowledged.size + logs[1]!.acknowledged.size, timeline.length);
 
     const interactions = [
       ...new Set(

@@ -123,4 +123,24 @@ describe('the request budget', () => {
     assert.equal(budget.used, 1);
     budget.close();
   });
+
+  it('takes its share when several workers draw on one OAuth client, of the setting and of what Genesys reports', async () => {
+    const shares = [1, 2].map(
+      () => new RequestBudget({ requestsPerWindow: 12, headroom: 0, sharedBy: 2, windowMs: 400 }),
+    );
+    assert.equal(shares[0]!.requestsPerWindow, 6);
+    // Both workers asking all they can: together they stay inside the client's one budget.
+    const grants: number[] = [];
+    await Promise.all(
+      shares.flatMap((budget) =>
+        Array.from({ length: 15 }, () =>
+          budget.acquire(requestPriorities.events).then(() => grants.push(Date.now())),
+        ),
+      ),
+    );
+    assert.ok(busiestWindow(grants, 400) <= 12, `busiest window held ${busiestWindow(grants, 400)} grants`);
+    shares[0]!.observeAllowed(8);
+    assert.equal(shares[0]!.requestsPerWindow, 4);
+    for (const budget of shares) budget.close();
+  });
 });

@@ -502,6 +502,21 @@ describe('the Genesys simulator over raw HTTP', function () {
     });
   });
 
+  describe('the per-client rate limit (rateLimitBy: client)', () => {
+    const sim = simulatorPerTest({
+      limits: { requestsPerWindow: 3, rateLimitWindowMs: 2_000, rateLimitBy: 'client' },
+    });
+
+    it('counts every token of one OAuth client against one allowance', async () => {
+      const first = await RawCaller.signIn(sim().simulator);
+      const second = await RawCaller.signIn(sim().simulator);
+      assert.deepEqual(await statusesOf(first, languagesPath, 2), [200, 200]);
+      assert.deepEqual(await statusesOf(second, languagesPath, 2), [200, 429]);
+      assert.equal((await first.get(languagesPath)).status, 429);
+      assert.equal((await simulatorStats(sim().simulator)).rateLimited, 2);
+    });
+  });
+
   describe('batch shape limits of the event endpoints', () => {
     const sim = simulatorPerTest({ limits: { maxEventsPerBatch: 5, maxBatchBytes: 2_048 } });
 

@@ -19,6 +19,8 @@ export interface GenesysClientOptions {
   credentials: GenesysCredentials;
   /** The OAuth client's request budget per minute (Genesys default 300). */
   requestsPerMinute: number;
+  /** Worker processes sharing that budget, each drawing its share (default 1). */
+  budgetSharedBy?: number;
   /** Share of the budget left unused as a safety margin. */
   budgetHeadroom?: number;
   /** The budget's window; Genesys counts per minute, tests shorten it. */
@@ -79,6 +81,7 @@ export class GenesysClient {
     this.budget = new RequestBudget({
       requestsPerWindow: options.requestsPerMinute,
       headroom: options.budgetHeadroom ?? 0.1,
+      sharedBy: options.budgetSharedBy,
       windowMs: options.budgetWindowMs,
     });
     this.tokens = new TokenProvider(this.http, options.hosts.loginBaseUrl, options.credentials);

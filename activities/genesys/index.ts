@@ -22,6 +22,7 @@ export function connectGenesys(config: GenesysConfig, metrics = ServiceMetrics.n
     hosts: config.hosts,
     credentials: { clientId: config.clientId, clientSecret: config.clientSecret },
     requestsPerMinute: config.requestsPerMinute,
+    budgetSharedBy: config.budgetSharedBy,
     budgetHeadroom: config.budgetHeadroom,
   });
   const publisher = new EventPublisher(client, {

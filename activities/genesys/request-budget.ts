@@ -40,6 +40,11 @@ export interface RequestBudgetOptions {
   requestsPerWindow: number;
   /** Share of it kept free for other callers and clock drift (0.1 = 10 %). */
   headroom?: number;
+  /**
+   * Worker processes drawing on the same OAuth client (default 1): each takes this fraction of the budget,
+   * and of any smaller limit Genesys reports, so together they never pass it.
+   */
+  sharedBy?: number;
   /** The window Genesys counts in: a minute; shorter only to test the pacing quickly. */
   windowMs?: number;
   /**
@@ -61,6 +66,7 @@ export class RequestBudget {
   private timer: NodeJS.Timeout | undefined;
   private limit: number;
   private readonly granted: number;
+  private readonly sharedBy: number;
   private readonly headroom: number;
   private readonly windowMs: number;
   /** Window plus reuse margin: how long a send holds its slot. */
@@ -79,7 +85,8 @@ export class RequestBudget {
   pausedForMs = 0;
 
   constructor(options: RequestBudgetOptions) {
-    this.granted = options.requestsPerWindow;
+    this.sharedBy = options.sharedBy ?? 1;
+    this.granted = options.requestsPerWindow / this.sharedBy;
     this.headroom = options.headroom ?? 0.1;
     this.windowMs = options.windowMs ?? 60_000;
     this.slotLifetimeMs = this.windowMs + (options.reuseMarginMs ?? Math.max(250, this.windowMs * 0.02));
@@ -125,9 +132,12 @@ export class RequestBudget {
     return this.waiters.length;
   }
 
-  /** Lowers the budget when Genesys reports a smaller `inin-ratelimit-allowed` than configured. */
+  /**
+   * Lowers the budget when Genesys reports a smaller `inin-ratelimit-allowed` than configured (of which a
+   * worker sharing the client takes its share).
+   */
   observeAllowed(allowed: number): void {
-    const limit = RequestBudget.usable(Math.min(allowed, this.granted), this.headroom);
+    const limit = RequestBudget.usable(Math.min(allowed / this.sharedBy, this.granted), this.headroom);
     if (limit !== this.limit) {
       this.limit = limit;
       this.refill();

@@ -5,7 +5,6 @@
  * directory the worker resolves agents from, so the load's figures hold no per-agent look-ups; the sync's
  * own duration and requests are reported apart from them.
  */
-import { Client, Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import axios from 'axios';
 import type { DirectorySyncReport } from '../../activities';
@@ -13,13 +12,14 @@ import type { DirectorySnapshotInput } from '../../domain/directory/snapshot';
 import { defaultSeed } from '../../simulator/seed';
 import type { directorySyncWorkflow } from '../../workflows';
 import { simulatorCounters } from '../stack/stack';
+import { withTemporalClient, type TemporalTarget } from './temporal';
 
 /** What the bench needs to reach the stack it started. */
 export interface BenchDirectoryOptions {
   simulatorUrl: string;
   ingressUrl: string;
   token: string;
-  temporalAddress: string;
+  temporal: TemporalTarget;
   /** How to read the sync's report (sealed when the bridge seals its payloads). */
   dataConverter?: DataConverter;
   source: string;
@@ -71,17 +71,13 @@ export async function syncBenchDirectory(options: BenchDirectoryOptions): Promis
     headers: { authorization: `Bearer ${options.token}` },
     maxBodyLength: Infinity,
   });
-  const connection = await Connection.connect({ address: options.temporalAddress });
-  let report: DirectorySyncReport;
-  try {
-    // The ingress starts the source's sync as `directory/<source>` (no schedule in the bench).
-    const handle = new Client({ connection, dataConverter: options.dataConverter }).workflow.getHandle<
-      typeof directorySyncWorkflow
-    >(`directory/${options.source}`);
-    report = await handle.result();
-  } finally {
-    await connection.close();
-  }
+  // The ingress starts the source's sync as `directory/<source>` (no schedule in the bench).
+  const report: DirectorySyncReport = await withTemporalClient(
+    options.temporal,
+    (client) =>
+      client.workflow.getHandle<typeof directorySyncWorkflow>(`directory/${options.source}`).result(),
+    options.dataConverter,
+  );
   const durationMs = Date.now() - startedAt;
   const after = await simulatorCounters(options.simulatorUrl);
   const requestsByEndpoint: Record<string, number> = {};

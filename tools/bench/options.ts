@@ -29,6 +29,16 @@ export interface BenchFlags {
   agentHistoryEvents: number;
   settleSeconds: number;
   out: string;
+  /** Run on the cluster of `npm run cluster -- up` (a namespace of the run's own) instead of a dev server. */
+  cluster: boolean;
+  /** Worker processes, sharing the Genesys client's budget. */
+  workers: number;
+  /** Ingress replicas; the driver sends each request to the next in turn. */
+  ingresses: number;
+  /** Judge the run with the chaos oracle (what the ingresses acknowledged against what Genesys holds). */
+  oracle: boolean;
+  /** A report of an earlier run (the dev server's) whose figures the summary sets beside this one's. */
+  beside?: string;
   /** `--curve`: true, or the contact-centre sizes to run, comma-separated. */
   curve?: true | string;
 }
@@ -50,6 +60,10 @@ export const defaultBenchFlags: BenchFlags = {
   codec: false,
   maxCachedWorkflows: 10_000,
   agentHistoryEvents: defaultAgentWorkflowSettings.continueAsNewAfterHistoryEvents,
+  cluster: false,
+  workers: 1,
+  ingresses: 1,
+  oracle: false,
   settleSeconds: 300,
   out: 'results/bench.json',
 };
@@ -64,6 +78,13 @@ export const benchTaskQueue = 'byoi-bench';
 export function whole(value: string): number {
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < 0) throw new InvalidArgumentError('a whole number ≥ 0');
+  return parsed;
+}
+
+/** Parses a flag that is a whole number ≥ 1. */
+export function count(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('a whole number ≥ 1');
   return parsed;
 }
 

@@ -47,12 +47,12 @@ export function loadShape(
   };
 }
 
-/** Plays one phase through `ingressUrl`, showing progress every 10 s. */
+/** Plays one phase through `ingressUrl` (or each of the replicas in turn), showing progress every 10 s. */
 export async function play(
   name: string,
   flags: BenchFlags,
   seconds: number,
-  ingressUrl: string,
+  ingressUrl: string | readonly string[],
   token: string,
   shape: LoadShape,
   sampler: UsageSampler,

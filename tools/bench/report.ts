@@ -13,6 +13,7 @@ import type { BenchDirectorySync } from './directory';
 import type { BenchFlags } from './options';
 import type { Offered } from './play';
 import type { BridgeOutcome } from './settle';
+import type { BenchJudgement } from './oracle';
 import type { ShiftOpening } from './shift-opening';
 import type { ThreadProfile } from './worker-metrics';
 
@@ -52,7 +53,16 @@ export interface RunMeasurements {
   directorySync: BenchDirectorySync;
   opening: ShiftOpening | undefined;
   consistency: ConsistencyReport | undefined;
+  /** The Temporal the bridge ran on. */
+  temporal: string;
+  /** The oracle's judgement (`--oracle`). */
+  oracle: BenchJudgement | undefined;
 }
+
+/** Processes of a run that are not the bridge's: the Genesys stand-in and the load's driver. */
+const notTheBridge = new Set(['simulator', 'driver']);
+/** Processes that are Temporal's: its server, and on the cluster its database. */
+const temporalProcesses = new Set(['temporal', 'postgres']);
 
 /** The report of one run, as written to the JSON file. */
 export type BenchReport = ReturnType<typeof buildReport>;
@@ -75,7 +85,12 @@ export function buildReport(flags: BenchFlags, run: RunMeasurements) {
     (endpoint) => endpoint.startsWith('GET') && /\/users\/externalid|\/primarysource/.test(endpoint),
   );
   const minutes = (run.playedMs + run.settleMs) / 60_000;
-  const bridgeCpu = usage.worker!.cpuSeconds + usage.ingress!.cpuSeconds + usage.temporal!.cpuSeconds;
+  const cpuOf = (include: (name: string) => boolean) =>
+    Object.entries(usage)
+      .filter(([name]) => include(name))
+      .reduce((sum, [, process]) => sum + process.cpuSeconds, 0);
+  const bridgeCpu = cpuOf((name) => !notTheBridge.has(name));
+  const temporalCpu = cpuOf((name) => temporalProcesses.has(name));
   const bridgeCpuMsPerEvent = (bridgeCpu * 1_000) / Math.max(1, sourceEvents);
   const baseline = run.baseline && {
     seconds: flags.baselineSeconds,
@@ -138,6 +153,12 @@ export function buildReport(flags: BenchFlags, run: RunMeasurements) {
       : Infinity,
     falseUnavailable:
       typeof run.metrics.workflowDuplicates === 'number' ? run.metrics.workflowDuplicates : -1,
+    /** The oracle's counts (`--oracle`): acknowledged events lost, doubled or reordered. */
+    ...(run.oracle && {
+      lost: run.oracle.verdict.lost,
+      doubled: run.oracle.verdict.doubled,
+      reordered: run.oracle.verdict.reordered,
+    }),
   };
   const met = {
     pace: measured.pace <= targets.pace,
@@ -153,6 +174,7 @@ export function buildReport(flags: BenchFlags, run: RunMeasurements) {
     recordingPlayableP99Ms: measured.recordingPlayableP99Ms <= targets.recordingPlayableP99Ms,
     requestsPerAgentEvent: measured.requestsPerAgentEvent <= targets.requestsPerAgentEvent,
     rateLimited: measured.rateLimited <= targets.rateLimited,
+    ...(run.oracle && { oracle: run.oracle.verdict.ok }),
   };
   return {
     benchmark: 'seed-scale',
@@ -161,6 +183,7 @@ export function buildReport(flags: BenchFlags, run: RunMeasurements) {
     ranAt: new Date(Date.now() - run.playedMs - run.settleMs).toISOString(),
     machine: machine(),
     settings: flags,
+    temporal: run.temporal,
     targets,
     measured,
     met,
@@ -218,8 +241,16 @@ export function buildReport(flags: BenchFlags, run: RunMeasurements) {
       ratioToBaseline: baseline
         ? Number((bridgeCpuMsPerEvent / baseline.cpuMsPerEvent).toFixed(1))
         : undefined,
+      /** CPU ms per source event of each process, the driver's and the simulator's included. */
+      msPerEventByProcess: Object.fromEntries(
+        Object.entries(usage).map(([name, process]) => [
+          name,
+          Number(((process.cpuSeconds * 1_000) / Math.max(1, sourceEvents)).toFixed(3)),
+        ]),
+      ),
+      /** Temporal's CPU (its database's included) per history event written. */
       temporalMsPerHistoryEvent: Number(
-        ((usage.temporal!.cpuSeconds * 1_000) / Math.max(1, run.outcome.historyEvents.total)).toFixed(3),
+        ((temporalCpu * 1_000) / Math.max(1, run.outcome.historyEvents.total)).toFixed(3),
       ),
       historyEventsPerSourceEvent: Number(
         (run.outcome.historyEvents.total / Math.max(1, sourceEvents)).toFixed(2),
@@ -239,6 +270,8 @@ export function buildReport(flags: BenchFlags, run: RunMeasurements) {
       requests: run.directorySync.requests,
       users: run.directorySync.report.users,
     },
+    /** The chaos oracle's verdict and how the load spread over the ingress replicas (`--oracle`). */
+    oracle: run.oracle,
     workerMetrics: run.metrics,
     workerProfile: run.profile,
     baseline,

@@ -1,7 +1,10 @@
 /**
- * One run of the bench: the simulator and the bridge started, the directory synced, the shift opened
- * (realistic mix), the load played and settled, the worker read, the baseline played; answers the report.
+ * One run of the bench: the simulator, the run's Temporal and the bridge started, the directory synced,
+ * the shift opened (realistic mix), the load played and settled, the workers read, with `--oracle` what
+ * the ingresses acknowledged judged against what Genesys holds, the baseline played; answers the report.
  */
+import { createHash } from 'node:crypto';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,15 +12,9 @@ import { pathToFileURL } from 'node:url';
 import { formatConsistency, simulatorConsistency } from '../../simulator/consistency-client';
 import { silentWav } from '../load/contact-centre';
 import { UsageSampler } from '../stack/process-usage';
-import {
-  requestsBetween,
-  simulatorCounters,
-  simulatorLatency,
-  startSimulatorProcess,
-  stopProcess,
-} from '../stack/stack';
+import { requestsBetween, simulatorCounters, simulatorLatency, startSimulatorProcess } from '../stack/stack';
 import { runBaseline, type BaselineRun } from './baseline';
-import { startBridge, type BridgeProcesses } from './bridge';
+import { startBridge, stopBridge, type BridgeProcesses } from './bridge';
 import { syncBenchDirectory } from './directory';
 import { log } from './log';
 import { benchSource, type BenchFlags } from './options';
@@ -25,6 +22,8 @@ import { loadShape, play } from './play';
 import { buildReport, type BenchReport } from './report';
 import { settleBridge } from './settle';
 import { openShift } from './shift-opening';
+import { judgeBench, startOracle } from './oracle';
+import { startBenchTemporal } from './temporal';
 import { workerMetrics, workerProfiles } from './worker-metrics';
 
 /** The running stack, as an observer of a run sees it. */
@@ -52,6 +51,7 @@ export async function benchOnce<R>(
 ): Promise<BenchReport | { report: BenchReport; observed: R }> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'byoi-bench-'));
   const stopping: (() => Promise<void>)[] = [];
+  const runId = Date.now().toString(36);
   try {
     const simulator = await startSimulatorProcess([
       '--agents',
@@ -60,17 +60,26 @@ export async function benchOnce<R>(
       benchSource,
       '--requests-per-minute',
       String(flags.requestsPerMinute),
+      // Every token of the bridge's OAuth client counted together: the workers share one budget.
+      '--rate-limit-by',
+      'client',
       '--upload-dir',
       path.join(dataDir, 'uploads'),
     ]);
     stopping.push(simulator.stop);
     log(`Genesys simulator at ${simulator.url} (pid ${simulator.process.pid}), ${flags.agents} agents`);
-    const bridge = await startBridge(flags, dataDir, simulator.url);
-    stopping.push(
-      () => bridge.server.stop(),
-      () => stopProcess(bridge.worker),
-      () => stopProcess(bridge.ingress),
-    );
+    const temporal = await startBenchTemporal(flags.cluster, dataDir, runId);
+    let temporalStopped: Promise<void> | undefined;
+    const stopTemporal = () => (temporalStopped ??= temporal.stop());
+    stopping.push(stopTemporal);
+    const bridge = await startBridge(flags, dataDir, simulator.url, temporal);
+    let bridgeStopped: Promise<void> | undefined;
+    const stopTheBridge = () => (bridgeStopped ??= stopBridge(bridge));
+    stopping.push(stopTheBridge);
+    // With the oracle the driver sends through a log of what each ingress acknowledges.
+    const oracle = flags.oracle ? await startOracle(bridge.ingressUrls) : undefined;
+    if (oracle) stopping.push(() => oracle.close());
+    const drivenUrls = oracle?.urls ?? bridge.ingressUrls;
 
     const recording = path.join(dataDir, 'call.wav');
     const wav = silentWav(10);
@@ -78,17 +87,19 @@ export async function benchOnce<R>(
     const recordingUrl = pathToFileURL(recording).href;
     const directorySync = await syncBenchDirectory({
       simulatorUrl: simulator.url,
-      ingressUrl: bridge.ingressUrl,
+      ingressUrl: bridge.ingressUrls[0]!,
       token: bridge.token,
-      temporalAddress: bridge.server.address,
+      temporal,
       dataConverter: bridge.dataConverter,
       source: benchSource,
       agents: flags.agents,
     });
 
-    const shape = loadShape(flags, `bench-${Date.now().toString(36)}`, recordingUrl, wav.length);
+    const shape = loadShape(flags, `bench-${runId}`, recordingUrl, wav.length);
     const opening =
-      flags.mix === 'realistic' ? await openShift(flags, shape, bridge, simulator.url) : undefined;
+      flags.mix === 'realistic'
+        ? await openShift(flags, shape, bridge, simulator.url, drivenUrls)
+        : undefined;
 
     log(
       `bridge phase: ${flags.seconds} s of ${flags.agents} agents, ${flags.mix} mix, ${flags.presencePerMinute} presence changes/min (+ routing), ` +
@@ -97,9 +108,9 @@ export async function benchOnce<R>(
     const before = await simulatorCounters(simulator.url);
     const sampler = new UsageSampler(
       {
-        worker: bridge.worker.pid!,
-        ingress: bridge.ingress.pid!,
-        temporal: bridge.server.pid,
+        ...processNames('worker', bridge.workers),
+        ...processNames('ingress', bridge.ingresses),
+        ...temporal.processes,
         simulator: simulator.process.pid!,
         // The driver (this process) is the parent of all the others: read alone.
         driver: process.pid,
@@ -110,19 +121,11 @@ export async function benchOnce<R>(
       bridge,
       simulator: { pid: simulator.process.pid!, url: simulator.url },
     });
-    const bridgeRun = await play(
-      'bridge',
-      flags,
-      flags.seconds,
-      bridge.ingressUrl,
-      bridge.token,
-      shape,
-      sampler,
-    );
+    const bridgeRun = await play('bridge', flags, flags.seconds, drivenUrls, bridge.token, shape, sampler);
     const playedAt = Date.now();
     const outcome = await settleBridge(
       flags,
-      bridge.server.address,
+      temporal,
       simulator.url,
       bridgeRun.offered,
       bridgeRun.startedAt,
@@ -130,17 +133,27 @@ export async function benchOnce<R>(
     );
     const bridgeUsage = sampler.stop();
     const observed = await stopObserving?.();
-    const metrics = await workerMetrics(bridge.metricsUrl).catch((error: unknown) => ({
-      unavailable: String(error),
-    }));
+    const metrics = await summedWorkerMetrics(bridge.metricsUrls);
     const after = await simulatorCounters(simulator.url);
     const bridgeLatency = await simulatorLatency(simulator.url, bridgeRun.startedAt);
     // What Genesys was shown that no contact centre does, in the measured window (the realistic mix's).
     const consistency =
       flags.mix === 'realistic' ? await simulatorConsistency(simulator.url, bridgeRun.startedAt) : undefined;
     for (const line of consistency ? formatConsistency(consistency) : []) log(line);
-    // The bridge's processes stop before the baseline, so they take no CPU from it.
-    for (const stop of stopping.splice(1).reverse()) await stop();
+    // Judged while the workers run: the ledgers are read with the workflows' status queries.
+    const judged =
+      oracle &&
+      (await judgeBench(oracle, {
+        temporal,
+        dataConverter: bridge.dataConverter,
+        simulatorUrl: simulator.url,
+        uploadDir: path.join(dataDir, 'uploads'),
+        recordingMd5: createHash('md5').update(wav).digest('base64'),
+        orderViolations: after.orderViolations,
+      }));
+    // The bridge's processes (and a dev server) stop before the baseline, so they take no CPU from it.
+    await stopTheBridge();
+    if (!flags.cluster) await stopTemporal();
     const profile = flags.profile ? workerProfiles(path.join(dataDir, 'profile')) : undefined;
 
     let baseline: BaselineRun | undefined;
@@ -163,10 +176,34 @@ export async function benchOnce<R>(
       directorySync,
       opening,
       consistency,
+      temporal: temporal.description,
+      oracle: judged,
     });
     return observer ? { report, observed: observed as R } : report;
   } finally {
     for (const stop of stopping.reverse()) await stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/** Names processes `<kind>` when there is one, `<kind>-1`, `<kind>-2`, … when there are several. */
+function processNames(kind: string, children: readonly ChildProcess[]): Record<string, number> {
+  return Object.fromEntries(
+    children.map((child, index) => [children.length === 1 ? kind : `${kind}-${index + 1}`, child.pid!]),
+  );
+}
+
+/** Every worker's metrics, summed (a worker that does not answer is named in `unavailable`). */
+async function summedWorkerMetrics(urls: readonly string[]): Promise<Record<string, number | string>> {
+  const sums: Record<string, number | string> = {};
+  for (const url of urls) {
+    try {
+      for (const [name, value] of Object.entries(await workerMetrics(url))) {
+        sums[name] = (Number(sums[name]) || 0) + value;
+      }
+    } catch (error) {
+      sums.unavailable = `${url}: ${String(error)}`;
+    }
+  }
+  return sums;
 }

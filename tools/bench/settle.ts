@@ -2,13 +2,14 @@
  * After the load: waiting for the bridge to finish what it was given, then reading what its workflows
  * did (conversations by status, the reasons of blocked ones, history events per run).
  */
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { summarise } from '../../simulator/latency';
 import { conversationStatusQuery } from '../../workflows/conversation';
 import { poll, simulatorLatency } from '../stack/stack';
 import { log } from './log';
 import type { BenchFlags } from './options';
 import type { Offered } from './play';
+import { withTemporalClient, type TemporalTarget } from './temporal';
 
 /** One run of a bridge workflow as the bench counts it. */
 export interface WorkflowRun {
@@ -52,15 +53,13 @@ export async function workflowRuns(client: Client): Promise<WorkflowRun[]> {
  */
 export async function settleBridge(
   flags: BenchFlags,
-  address: string,
+  temporal: TemporalTarget,
   simulatorUrl: string,
   offered: Offered,
   startedAt: number,
   historyBefore = 0,
 ) {
-  const connection = await Connection.connect({ address });
-  const client = new Client({ connection });
-  try {
+  return withTemporalClient(temporal, async (client) => {
     const running = async () =>
       (await client.workflow.count(`ByoiKind = 'conversation' AND ExecutionStatus = 'Running'`)).count;
     const agentEventsDelivered = async () => {
@@ -105,7 +104,5 @@ export async function settleBridge(
         total: totalHistoryEvents,
       },
     };
-  } finally {
-    await connection.close();
-  }
+  });
 }

@@ -2,7 +2,6 @@
  * The realistic mix's shift opening: every agent logs in On Queue and Idle before the measured window,
  * so the load's figures hold none of it; what it cost is reported apart.
  */
-import { Client, Connection } from '@temporalio/client';
 import { driveLoad } from '../load/driver';
 import { shiftOpening, type LoadShape } from '../load/generator';
 import { poll, simulatorCounters } from '../stack/stack';
@@ -10,6 +9,7 @@ import type { BridgeProcesses } from './bridge';
 import { log } from './log';
 import type { BenchFlags } from './options';
 import { workflowRuns } from './settle';
+import { withTemporalClient } from './temporal';
 
 /** The shift opening's events, how long Genesys took to accept them, and the history they wrote. */
 export interface ShiftOpening {
@@ -28,11 +28,13 @@ export async function openShift(
   shape: LoadShape,
   bridge: BridgeProcesses,
   simulatorUrl: string,
+  /** Where to send it: the bridge's ingresses, or what stands in front of them. */
+  ingressUrls: readonly string[],
 ): Promise<ShiftOpening> {
   const before = await simulatorCounters(simulatorUrl);
   const startedAt = Date.now();
   const events = shiftOpening(shape, startedAt);
-  await driveLoad({ ingressUrl: bridge.ingressUrl, token: bridge.token, events, maxBatch: 500 });
+  await driveLoad({ ingressUrl: ingressUrls, token: bridge.token, events, maxBatch: 500 });
   const accepted = await poll(
     async () => (await simulatorCounters(simulatorUrl)).eventsAccepted - before.eventsAccepted,
     (count) => count >= events.length,
@@ -45,17 +47,11 @@ export async function openShift(
       `${accepted} accepted by Genesys after ${acceptedAfterSeconds} s — not counted in the load's figures`,
   );
   // The history the opening wrote (every agent workflow's start and log-in) is not the load's.
-  const connection = await Connection.connect({ address: bridge.server.address });
-  try {
-    const runs = await workflowRuns(new Client({ connection }));
-    const historyEvents = runs.reduce((sum, run) => sum + run.historyLength, 0);
-    return {
-      events: events.length,
-      acceptedAfterSeconds,
-      accepted: accepted >= events.length,
-      historyEvents,
-    };
-  } finally {
-    await connection.close();
-  }
+  const runs = await withTemporalClient(bridge.temporal, workflowRuns);
+  return {
+    events: events.length,
+    acceptedAfterSeconds,
+    accepted: accepted >= events.length,
+    historyEvents: runs.reduce((sum, run) => sum + run.historyLength, 0),
+  };
 }

@@ -18,6 +18,7 @@ export function summaryOf(report: BenchReport): string {
     `Load: ${report.mix} mix, ${report.settings.agents} agents, ${report.settings.presencePerMinute} presence changes/min + their routing changes, ` +
       `${report.settings.interactionsPerSecond} interactions/s (${Math.round(report.settings.voiceShare * 100)} % calls with recordings) ` +
       `for ${report.durations.playedSeconds.toFixed(0)} s; Genesys budget ${report.settings.requestsPerMinute} requests/min; reorder window ${report.settings.reorderWindowMs} ms.`,
+    `Bridge: ${report.settings.workers} worker(s) sharing that budget and ${report.settings.ingresses} ingress replica(s), on ${report.temporal}.`,
     '',
     '| target | goal | measured | |',
     '|---|---|---|---|',
@@ -34,6 +35,11 @@ export function summaryOf(report: BenchReport): string {
     `| Temporal history events per source event | ≤ ${goal.historyEventsPerSourceEvent} | ${measured.historyEventsPerSourceEvent} | ${mark(met.historyEventsPerSourceEvent)} |`,
     `| bridge CPU per event ÷ plain forwarder's | ≤ ${goal.cpuRatioToBaseline}× | ${measured.cpuRatioToBaseline}× | ${mark(met.cpuRatioToBaseline)} |`,
     `| 429s | ${goal.rateLimited} | ${measured.rateLimited} | ${mark(met.rateLimited)} |`,
+    ...(report.oracle
+      ? [
+          `| oracle: acknowledged events lost, doubled, reordered | 0, 0, 0 | ${measured.lost}, ${measured.doubled}, ${measured.reordered} | ${mark(report.oracle.verdict.ok)} |`,
+        ]
+      : []),
     '',
     `Offered: ${report.offered.presence} presence, ${report.offered.routingStatus} routing, ${report.offered.conversation} conversation events ` +
       `(${report.offered.calls} calls, ${report.offered.emails} emails). Delivered to Genesys: ${report.delivered.presence} presence, ` +
@@ -68,7 +74,10 @@ export function summaryOf(report: BenchReport): string {
           .join(', ')}.`,
     ),
     `Temporal wrote ${report.historyEvents.total} history events (${report.cpu.historyEventsPerSourceEvent} per source event), ${report.cpu.temporalMsPerHistoryEvent} ms of server CPU each.`,
-    `Bridge CPU (worker + ingress + Temporal): ${report.cpu.bridgeSeconds} s, ${report.cpu.bridgeMsPerEvent} ms per source event` +
+    `CPU ms per source event by process: ${Object.entries(report.cpu.msPerEventByProcess)
+      .map(([name, ms]) => `${name} ${ms}`)
+      .join(', ')}.`,
+    `Bridge CPU (every process but the simulator and the driver): ${report.cpu.bridgeSeconds} s, ${report.cpu.bridgeMsPerEvent} ms per source event` +
       (report.baseline
         ? `; plain forwarder: ${report.baseline.cpuMsPerEvent} ms per event (${report.baseline.seconds} s, ${report.baseline.forwarder.published} published, ${report.baseline.forwarder.failed} failed); ratio ${report.cpu.ratioToBaseline}×.`
         : '.'),
@@ -86,9 +95,100 @@ export function summaryOf(report: BenchReport): string {
           .join('')}.`
       : `Consistency (simulator): ${report.mix === 'uniform' ? 'not judged for the uniform mix' : 'no report from this simulator'}.`,
     `Before the load, a directory sync of the ${report.settings.agents} agents took ${report.directorySync.seconds} s and ${report.directorySync.requests} requests (not counted above); the worker then resolved agents from the agent directory it left.`,
+    ...(report.oracle ? oracleLines(report.oracle) : []),
     `Temporal history events per completed conversation (${report.historyEvents.conversation.count}): p50 ${report.historyEvents.conversation.p50}, p99 ${report.historyEvents.conversation.p99}, max ${report.historyEvents.conversation.max}; per agent workflow run (${report.historyEvents.agent.count}): p50 ${report.historyEvents.agent.p50}, max ${report.historyEvents.agent.max}.`,
   ];
   return lines.join('\n');
+}
+
+/** The oracle's verdict and the load's spread over the ingress replicas, in words. */
+function oracleLines({ verdict, spread }: NonNullable<BenchReport['oracle']>): string[] {
+  const counts = (record: Record<string, number>) =>
+    Object.entries(record)
+      .map(([name, count]) => `${count} ${name}`)
+      .join(', ') || 'none';
+  return [
+    `Oracle (what the ingresses acknowledged against what Genesys holds): ${verdict.acknowledged} acknowledged, ` +
+      `${verdict.delivered} delivered, in ledgers ${counts(verdict.inLedgers)}; lost ${verdict.lost}, doubled ${verdict.doubled}, ` +
+      `reordered ${verdict.reordered}, unexpected ${verdict.unexpected}; recordings ${verdict.recordings.matched} of ${verdict.recordings.expected} ` +
+      `matched (${verdict.recordings.mismatched} mismatched, ${verdict.recordings.doubled} doubled); conversations ended ${counts(verdict.conversations.terminal)}, ` +
+      `waiting ${counts(verdict.conversations.waiting)}, unexplained ${verdict.conversations.unexplained}.`,
+    ...(verdict.examples.length > 0
+      ? [`Oracle's first findings: ${verdict.examples.slice(0, 5).join('; ')}.`]
+      : []),
+    `Spread over ${spread.ingresses} ingress replica(s) (acknowledged ${spread.acknowledgedByIngress.join(' + ')}): ` +
+      `${spread.agentsOnSeveralIngresses} of ${spread.agents} agents and ${spread.interactionsOnSeveralIngresses} of ` +
+      `${spread.interactions} interactions had events acknowledged by more than one.`,
+  ];
+}
+
+/**
+ * This run's figures beside an earlier run's (`--beside`, the dev server's beside the cluster's): the load,
+ * what the bridge kept up with, what it cost per event, and what the oracle found.
+ */
+export function besideTable(report: BenchReport, earlier: BenchReport, earlierName: string): string {
+  const rows: [string, (run: BenchReport) => string][] = [
+    ['Temporal', (run) => run.temporal ?? 'the Temporal dev server'],
+    ['workers, ingress replicas', (run) => `${run.settings.workers ?? 1}, ${run.settings.ingresses ?? 1}`],
+    [
+      'load played (s), settled after it (s)',
+      (run) => `${run.durations.playedSeconds.toFixed(0)}, ${run.durations.settleSeconds.toFixed(0)}`,
+    ],
+    [
+      'source events offered (a second)',
+      (run) => {
+        const events = run.offered.presence + run.offered.routingStatus + run.offered.conversation;
+        return `${events} (${(events / run.durations.playedSeconds).toFixed(1)})`;
+      },
+    ],
+    [
+      'Genesys events accepted a second, load and settle',
+      (run) =>
+        (
+          run.delivered.genesysEventsAccepted /
+          (run.durations.playedSeconds + run.durations.settleSeconds)
+        ).toFixed(1),
+    ],
+    [
+      'presence/routing p50 / p99 (ms)',
+      (run) => `${run.latencyMs.presence.p50} / ${run.measured.agentP99Ms}`,
+    ],
+    [
+      'conversation event p50 / p99 (ms)',
+      (run) => `${run.latencyMs.conversation.p50} / ${run.measured.conversationP99Ms}`,
+    ],
+    ['recording playable p99 (s)', (run) => (run.measured.recordingPlayableP99Ms / 1_000).toFixed(1)],
+    ['history events per source event', (run) => String(run.measured.historyEventsPerSourceEvent)],
+    ['bridge CPU ms per source event', (run) => String(run.cpu.bridgeMsPerEvent)],
+    [
+      'CPU ms per source event by process',
+      (run) =>
+        Object.entries(run.cpu.msPerEventByProcess ?? {})
+          .filter(([name]) => name !== 'driver' && name !== 'simulator')
+          .map(([name, ms]) => `${name} ${ms}`)
+          .join(', '),
+    ],
+    ['Temporal CPU ms per history event', (run) => String(run.cpu.temporalMsPerHistoryEvent)],
+    ['ratio to the plain forwarder', (run) => `${run.cpu.ratioToBaseline ?? '–'}×`],
+    [
+      'Genesys requests a minute; 429s',
+      (run) => `${run.apiRequests.perMinute}; ${run.apiRequests.rateLimited}`,
+    ],
+    [
+      'oracle: lost, doubled, reordered',
+      (run) =>
+        run.oracle
+          ? `${run.oracle.verdict.lost}, ${run.oracle.verdict.doubled}, ${run.oracle.verdict.reordered}`
+          : 'not judged',
+    ],
+  ];
+  return [
+    `## Beside ${earlierName}`,
+    '',
+    `| | this run | ${earlierName} |`,
+    '|---|---|---|',
+    ...rows.map(([name, value]) => `| ${name} | ${value(report)} | ${value(earlier)} |`),
+  ].join('\n');
 }
 
 /** Writes a report as JSON and its summary as Markdown beside it, and prints the summary. */

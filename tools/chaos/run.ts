@@ -47,7 +47,7 @@ export async function chaosRun(flags: ChaosFlags): Promise<ChaosReport> {
       simulatorUrl: stack.simulatorUrl,
       ingressUrl: stack.ingressUrl,
       token: stack.token,
-      temporalAddress: stack.server.address,
+      temporal: { address: stack.server.address, namespace: 'default' },
       source: benchSource,
       agents: flags.agents,
     });

@@ -15,7 +15,8 @@ export type DriveOptions = DriveSettings & ({ token: string } | { credential: Se
 
 /** How to drive, besides the sender's credential. */
 export interface DriveSettings {
-  ingressUrl: string;
+  /** The ingress, or its replicas: each request goes to the next in turn (events of one agent land on each). */
+  ingressUrl: string | readonly string[];
   events: Iterable<TimedEvent>;
   /** How often due events are posted (default 100 ms). */
   tickMs?: number;
@@ -103,6 +104,8 @@ export async function driveLoad(options: DriveOptions): Promise<DriveStats> {
   let next = iterator.next();
   const retry: { event: TimedEvent['event']; notBefore: number }[] = [];
   const inFlight = new Set<Promise<void>>();
+  const ingressUrls = [options.ingressUrl].flat();
+  let turn = 0;
   let lastProgress = Date.now();
   let refusedWhole: IngressRefusedError | undefined;
 
@@ -119,7 +122,8 @@ export async function driveLoad(options: DriveOptions): Promise<DriveStats> {
     const body = JSON.stringify(batch);
     let response;
     try {
-      response = await axios.post<unknown>(`${options.ingressUrl}/v1/events`, body, {
+      const ingressUrl = ingressUrls[turn++ % ingressUrls.length]!;
+      response = await axios.post<unknown>(`${ingressUrl}/v1/events`, body, {
         headers: { 'content-type': 'application/json', ...authenticationHeaders(credential, body) },
         validateStatus: () => true,
         timeout: 60_000,

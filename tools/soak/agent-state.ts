@@ -7,9 +7,9 @@
 import { randomUUID } from 'node:crypto';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { Client, Connection } from '@temporalio/client';
 import { agentStatusQuery } from '../../workflows/agent';
 import { markSeen, type SeenIds } from '../../workflows/seen-ids';
+import { withTemporalClient, type TemporalTarget } from '../bench/temporal';
 
 /** The carried state of the agents sampled. */
 export interface CarriedStateSample {
@@ -23,10 +23,8 @@ export interface CarriedStateSample {
 }
 
 /** Queries up to `count` running agent workflows for what they carry. */
-export async function sampleAgentState(address: string, count: number): Promise<CarriedStateSample> {
-  const connection = await Connection.connect({ address });
-  try {
-    const client = new Client({ connection });
+export async function sampleAgentState(temporal: TemporalTarget, count: number): Promise<CarriedStateSample> {
+  return withTemporalClient(temporal, async (client) => {
     const ids: string[] = [];
     for await (const execution of client.workflow.list({
       query: `ByoiKind = 'agent' AND ExecutionStatus = 'Running'`,
@@ -55,9 +53,7 @@ export async function sampleAgentState(address: string, count: number): Promise<
       bytes: stat(carried.map((each) => each.bytes)),
       historyEvents: stat(carried.map((each) => each.historyEvents)),
     };
-  } finally {
-    await connection.close();
-  }
+  });
 }
 
 /** Heap bytes a remembered id costs: the compact set against the map it replaced. */

@@ -50,9 +50,17 @@ export function sampleMemory(
   const startedAt = Date.now();
   const samples: MemorySample[] = [];
   const watched: { name: string; pid: number; metricsUrl?: string }[] = [
-    { name: 'worker', pid: bridge.worker.pid!, metricsUrl: bridge.metricsUrl },
-    { name: 'ingress', pid: bridge.ingress.pid!, metricsUrl: bridge.ingressMetricsUrl },
-    { name: 'temporal', pid: bridge.server.pid },
+    ...bridge.workers.map((worker, index) => ({
+      name: index === 0 ? 'worker' : `worker-${index + 1}`,
+      pid: worker.pid!,
+      metricsUrl: bridge.metricsUrls[index],
+    })),
+    ...bridge.ingresses.map((ingress, index) => ({
+      name: index === 0 ? 'ingress' : `ingress-${index + 1}`,
+      pid: ingress.pid!,
+      metricsUrl: bridge.ingressMetricsUrls[index],
+    })),
+    ...Object.entries(bridge.temporal.processes).map(([name, pid]) => ({ name, pid })),
     { name: 'simulator', pid: simulator.pid },
   ];
   let taking: Promise<void> = Promise.resolve();
