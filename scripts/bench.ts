@@ -27,6 +27,7 @@ import {
   count,
   defaultBenchFlags,
   mix,
+  positive,
   whole,
   withAgentHistoryFlag,
   withLoadFlags,
@@ -52,6 +53,12 @@ async function main(): Promise<void> {
       'how long to offer it to the plain forwarder (0: no baseline)',
       whole,
       defaults.baselineSeconds,
+    )
+    .option(
+      '--time-scale <n>',
+      'multiplies the length of every interaction and break (below 1: a short run ends sooner)',
+      positive,
+      defaults.timeScale,
     )
     .option(
       '--requests-per-minute <n>',

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import axios from 'axios';
+import type { BenchReport } from '../tools/bench/report';
 import { interactionEvents } from '../tools/load/contact-centre';
 import { readUsage, UsageSampler } from '../tools/stack/process-usage';
 import { freePort, startProgram, stopProcess, untilReady } from '../tools/stack/stack';
@@ -86,6 +90,73 @@ describe('the benchmark’s tools', function () {
       );
       assert.equal(conversations.length, 1);
       assert.ok(conversations[0]!.endedAt, 'the email ended in Genesys');
+    });
+  });
+
+  describe('a short bench with two workers and two ingress replicas, judged by the oracle', function () {
+    this.timeout(300_000);
+    let folder: string;
+    before(() => {
+      folder = mkdtempSync(path.join(os.tmpdir(), 'byoi-bench-test-'));
+    });
+    after(() => rmSync(folder, { recursive: true, force: true }));
+
+    it('spreads the agents’ events over both replicas, keeps the workers inside one budget, and loses, doubles or reorders nothing', async () => {
+      const out = path.join(folder, 'bench.json');
+      const bench = startProgram(
+        'scripts/bench.ts',
+        [
+          ...['--agents', '20', '--presence-per-minute', '200', '--interactions-per-second', '0.5'],
+          // Calls and breaks at a twentieth of their length: what begins in the 20 s ends soon after.
+          ...[
+            '--seconds',
+            '20',
+            '--time-scale',
+            '0.05',
+            '--baseline-seconds',
+            '0',
+            '--settle-seconds',
+            '120',
+          ],
+          ...['--workers', '2', '--ingresses', '2', '--oracle', '--requests-per-minute', '600', '--out', out],
+        ],
+        {},
+        ['ignore', 'ignore', 'inherit'],
+      );
+      const code = await new Promise((resolve) => bench.once('exit', resolve));
+      assert.equal(code, 0, 'the bench exited with an error (its log is above)');
+      const report = JSON.parse(readFileSync(out, 'utf8')) as BenchReport;
+      const { verdict, spread } = report.oracle!;
+      assert.ok(verdict.acknowledged > 100, `${verdict.acknowledged} acknowledged`);
+      assert.deepEqual(
+        { lost: verdict.lost, doubled: verdict.doubled, reordered: verdict.reordered, ok: verdict.ok },
+        { lost: 0, doubled: 0, reordered: 0, ok: true },
+        verdict.examples.join('\n'),
+      );
+      assert.equal(
+        verdict.delivered + Object.values(verdict.inLedgers).reduce((a, b) => a + b, 0),
+        verdict.acknowledged,
+      );
+      assert.ok(
+        spread.acknowledgedByIngress.every((count) => count > 0),
+        `${spread.acknowledgedByIngress.join(' + ')}`,
+      );
+      assert.ok(
+        spread.agentsOnSeveralIngresses >= 10,
+        `${spread.agentsOnSeveralIngresses} of ${spread.agents} agents on both`,
+      );
+      // Two workers, each pacing itself to half the client's budget: the simulator, counting the whole
+      // client, answered no 429.
+      assert.equal(report.apiRequests.rateLimited, 0);
+      assert.deepEqual(
+        Object.keys(report.processes).filter((name) => /^(worker|ingress)/.test(name)),
+        ['worker-1', 'worker-2', 'ingress-1', 'ingress-2'],
+      );
+      assert.ok(report.processes['worker-2']!.cpuSeconds > 0);
+      assert.match(
+        readFileSync(out.replace(/\.json$/, '.md'), 'utf8'),
+        /oracle: acknowledged events lost, doubled, reordered \| 0, 0, 0 \| 0, 0, 0 \| met/,
+      );
     });
   });
 });

@@ -88,6 +88,9 @@ async function main(): Promise<void> {
         namespace: config.temporal.namespace,
         address: config.temporal.connectionOptions.address,
         genesys: genesys?.client.apiBaseUrl ?? 'not configured',
+        // What this worker draws a minute: its share of the OAuth client's budget, less the headroom.
+        genesysRequestsPerMinute: genesys?.client.budget.requestsPerWindow,
+        genesysBudgetSharedBy: config.genesys?.budgetSharedBy,
         metrics: config.metricsAddress ? `http://${config.metricsAddress}/metrics` : 'off',
         payloadCodec: codecSummary(config.codecKeys),
         workflowStatusCounts: countingStatuses ? `every ${config.workflowStatusIntervalMs} ms` : 'off',

@@ -18,6 +18,8 @@ export interface BenchFlags {
   presencePerMinute: number;
   interactionsPerSecond: number;
   voiceShare: number;
+  /** Multiplies the length of every interaction and break (below 1: a short run ends sooner). */
+  timeScale: number;
   requestsPerMinute: number;
   reorderWindowMs: number;
   publishIntervalMs: number;
@@ -52,6 +54,7 @@ export const defaultBenchFlags: BenchFlags = {
   presencePerMinute: 2_000,
   interactionsPerSecond: 5,
   voiceShare: 0.7,
+  timeScale: 1,
   // Raised: the seed scale needs more than Genesys's default 300.
   requestsPerMinute: 3_000,
   reorderWindowMs: 500,

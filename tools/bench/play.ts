@@ -41,6 +41,7 @@ export function loadShape(
     presenceChangesPerMinute: flags.presencePerMinute,
     interactionsPerSecond: flags.interactionsPerSecond,
     voiceShare: flags.voiceShare,
+    timeScale: flags.timeScale,
     recordingUrl: () => recordingUrl,
     recordingBytes,
     runId,

@@ -90,6 +90,8 @@ export class ChaosStack {
         ...this.common(),
         ...simulatorGenesysEnvironment(this.simulatorUrl),
         GENESYS_REQUESTS_PER_MINUTE: String(this.options.requestsPerMinute),
+        // The workers share the OAuth client's budget, as a deployment's do (docs/deployment.md).
+        GENESYS_BUDGET_SHARED_BY: String(this.options.workers),
         BYOI_RECORDING_SPOOL_DIR: path.join(this.options.dataDir, `spool-${index}`),
         // As the bench's worker: room for every agent and live conversation in the cache.
         BYOI_PUBLISH_INTERVAL_MS: '400',
