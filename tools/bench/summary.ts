@@ -73,7 +73,7 @@ export function summaryOf(report: BenchReport): string {
           .map((entry) => `${entry.function} ${entry.selfPercent} %`)
           .join(', ')}.`,
     ),
-    `Temporal wrote ${report.historyEvents.total} history events (${report.cpu.historyEventsPerSourceEvent} per source event), ${report.cpu.temporalMsPerHistoryEvent} ms of server CPU each.`,
+    `Temporal wrote ${report.historyEvents.total} history events (${report.cpu.historyEventsPerSourceEvent} per source event), ${report.cpu.temporalMsPerHistoryEvent} ms of Temporal's CPU each (its database's included).`,
     `CPU ms per source event by process: ${Object.entries(report.cpu.msPerEventByProcess)
       .map(([name, ms]) => `${name} ${ms}`)
       .join(', ')}.`,
@@ -127,6 +127,8 @@ function oracleLines({ verdict, spread }: NonNullable<BenchReport['oracle']>): s
  * what the bridge kept up with, what it cost per event, and what the oracle found.
  */
 export function besideTable(report: BenchReport, earlier: BenchReport, earlierName: string): string {
+  // An earlier report may predate the Temporal, workers, ingresses and per-process figures: read as the
+  // dev server with one of each, as every run was then.
   const rows: [string, (run: BenchReport) => string][] = [
     ['Temporal', (run) => run.temporal ?? 'the Temporal dev server'],
     ['workers, ingress replicas', (run) => `${run.settings.workers ?? 1}, ${run.settings.ingresses ?? 1}`],
