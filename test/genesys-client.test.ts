@@ -336,6 +336,40 @@ describe('the Genesys client and publisher against the simulator', function () {
       assert.ok(lastPresence < requests.length - 10, `last presence request was #${lastPresence + 1}`);
     });
 
+    it('keeps two workers of one OAuth client inside its one budget when each draws its share, and not when each draws it all', async () => {
+      // Genesys counts per token; this simulator counts the client's tokens together, the stricter reading.
+      const windowMs = 1_000;
+      const budget = 10;
+      await sim.simulator.stop();
+      sim = await startTestSimulator({
+        agents: 30,
+        limits: { requestsPerWindow: budget, rateLimitWindowMs: windowMs, rateLimitBy: 'client' },
+      });
+      const twoWorkers = async (budgetSharedBy: number) => {
+        const before = await simulatorStats(sim.simulator);
+        const clients = [1, 2].map(() =>
+          clientFor(sim.simulator, { requestsPerMinute: budget, budgetWindowMs: windowMs, budgetSharedBy }),
+        );
+        const calls = clients.flatMap((each) =>
+          sim.agents.slice(0, 15).map((user) => users.get(each, user.id)),
+        );
+        const answers = await Promise.allSettled(calls);
+        for (const each of clients) each.close();
+        return {
+          served: answers.filter((answer) => answer.status === 'fulfilled').length,
+          rateLimited: (await simulatorStats(sim.simulator)).rateLimited - before.rateLimited,
+        };
+      };
+      assert.deepEqual(await twoWorkers(2), { served: 30, rateLimited: 0 });
+      const busiest = busiestWindow(
+        (await requestsTo(sim.simulator, '/api/v2/users/')).map((request) => request.at),
+        windowMs,
+      );
+      assert.ok(busiest <= budget, `${busiest} requests inside one ${windowMs} ms window`);
+      // The control: each worker taking the whole budget overdraws the client's.
+      assert.ok((await twoWorkers(1)).rateLimited > 0);
+    });
+
     it('honours a 429’s Retry-After: nothing more from this client reaches Genesys before it elapses', async () => {
       await setFaults(sim.simulator, {
         rules: [{ path: eventEndpoints.presence, status: 429, retryAfterSeconds: 2, times: 1 }],
