@@ -120,13 +120,16 @@ async function main(): Promise<void> {
   if (flags.cluster) flags.oracle = true;
   if (flags.curve !== undefined) return benchCurve(flags);
   // Read first: a wrong path should fail before the run, not after it.
-  const earlier = flags.beside ? (JSON.parse(readFileSync(flags.beside, 'utf8')) as BenchReport) : undefined;
+  const earlier = flags.beside && {
+    name: path.basename(flags.beside),
+    report: JSON.parse(readFileSync(flags.beside, 'utf8')) as BenchReport,
+  };
   const report = await benchOnce(flags);
   const summary = summaryOf(report);
   writeReport(
     flags.out,
     report,
-    earlier ? `${summary}\n\n${besideTable(report, earlier, path.basename(flags.beside!))}` : summary,
+    earlier ? `${summary}\n\n${besideTable(report, earlier.report, earlier.name)}` : summary,
   );
 }
 
