@@ -19,6 +19,7 @@ root=$PWD
 server_version=v1.31.2
 shards=8
 frontend_port=${BYOI_CLUSTER_PORT:-17233}
+address=127.0.0.1:$frontend_port
 pg_port=${BYOI_CLUSTER_PG_PORT:-55432}
 pg_cluster=byoi-temporal
 tools=$root/.tools/cluster
@@ -40,6 +41,8 @@ as_root() {
 
 pg_version() { ls /usr/lib/postgresql 2>/dev/null | sort -n | tail -1; }
 
+pg_cluster_exists() { pg_lsclusters -h 2>/dev/null | awk '{print $2}' | grep -qx "$pg_cluster"; }
+
 provision_server() {
   if [[ -x $bin/temporal-server && -x $bin/temporal-sql-tool ]]; then return; fi
   command -v go >/dev/null 2>&1 || die "Go is needed to build the Temporal server (go install)"
@@ -60,7 +63,7 @@ provision_postgres() {
   fi
   local version
   version=$(pg_version)
-  if ! pg_lsclusters -h | awk '{print $2}' | grep -qx "$pg_cluster"; then
+  if ! pg_cluster_exists; then
     say "creating PostgreSQL $version cluster $pg_cluster on 127.0.0.1:$pg_port"
     as_root pg_createcluster "$version" "$pg_cluster" -p "$pg_port" -- --auth-host=scram-sha-256 --auth-local=peer >/dev/null
     as_root sh -c "echo \"listen_addresses = '127.0.0.1'\" >> /etc/postgresql/$version/$pg_cluster/postgresql.conf"
@@ -163,7 +166,7 @@ clusterMetadata:
       enabled: true
       initialFailoverVersion: 1
       rpcName: frontend
-      rpcAddress: 127.0.0.1:$frontend_port
+      rpcAddress: $address
 dcRedirectionPolicy:
   policy: noop
 dynamicConfigClient:
@@ -196,12 +199,12 @@ start_server() {
 }
 
 launch_server() {
-  say "starting the Temporal server $server_version ($shards history shards) on 127.0.0.1:$frontend_port"
+  say "starting the Temporal server $server_version ($shards history shards) on $address"
   nohup "$bin/temporal-server" --config-file "$state/config/development.yaml" --allow-no-auth start \
     >>"$state/server.log" 2>&1 &
   echo $! >"$state/server.pid"
   for _ in $(seq 1 120); do
-    if "$temporal_cli" operator cluster health --address "127.0.0.1:$frontend_port" >/dev/null 2>&1; then return; fi
+    if "$temporal_cli" operator cluster health --address "$address" >/dev/null 2>&1; then return; fi
     server_pid >/dev/null || die "the server exited; the end of $state/server.log:
 $(tail -20 "$state/server.log")"
     sleep 1
@@ -211,21 +214,21 @@ $(tail -20 "$state/server.log")"
 
 register_namespace() { # $1 name, $2 retention
   local namespace=$1
-  if ! "$temporal_cli" operator namespace describe -n "$namespace" --address "127.0.0.1:$frontend_port" >/dev/null 2>&1; then
-    "$temporal_cli" operator namespace create -n "$namespace" --retention "$2" --address "127.0.0.1:$frontend_port" >/dev/null
+  if ! "$temporal_cli" operator namespace describe -n "$namespace" --address "$address" >/dev/null 2>&1; then
+    "$temporal_cli" operator namespace create -n "$namespace" --retention "$2" --address "$address" >/dev/null
     say "namespace $namespace created (retention $2)"
   fi
   # A namespace just created takes a few seconds to reach every service: retried until it answers.
   local attributes existing args=(unlisted) output="the search attributes could not be listed"
   attributes=$(node --import tsx scripts/search-attributes.ts)
   for _ in $(seq 1 60); do
-    if existing=$("$temporal_cli" operator search-attribute list -n "$namespace" --address "127.0.0.1:$frontend_port" 2>&1); then
+    if existing=$("$temporal_cli" operator search-attribute list -n "$namespace" --address "$address" 2>&1); then
       args=()
       for attribute in $attributes; do
         grep -qw "${attribute%%=*}" <<<"$existing" || args+=(--name "${attribute%%=*}" --type "${attribute#*=}")
       done
       ((${#args[@]} == 0)) && break
-      output=$("$temporal_cli" operator search-attribute create -n "$namespace" --address "127.0.0.1:$frontend_port" \
+      output=$("$temporal_cli" operator search-attribute create -n "$namespace" --address "$address" \
         "${args[@]}" 2>&1) || true
     fi
     sleep 1
@@ -242,7 +245,7 @@ case "${1:-}" in
     setup_schemas
     write_config
     start_server
-    say "ready: TEMPORAL_ADDRESS=127.0.0.1:$frontend_port (state and log in $state)"
+    say "ready: TEMPORAL_ADDRESS=$address (state and log in $state)"
     ;;
   down)
     if pid=$(server_pid); then
@@ -252,7 +255,7 @@ case "${1:-}" in
       say "Temporal server stopped"
     fi
     rm -f "$state/server.pid"
-    if [[ -n $(pg_version) ]] && pg_lsclusters -h 2>/dev/null | awk '{print $2}' | grep -qx "$pg_cluster"; then
+    if [[ -n $(pg_version) ]] && pg_cluster_exists; then
       as_root pg_ctlcluster "$(pg_version)" "$pg_cluster" stop 2>/dev/null || true
       say "PostgreSQL cluster $pg_cluster stopped"
     fi
@@ -268,10 +271,10 @@ case "${1:-}" in
     server=$(server_pid) || die "the Temporal server is not running: npm run cluster -- up"
     postgres=$(head -1 "/var/run/postgresql/$(pg_version)-$pg_cluster.pid" 2>/dev/null) ||
       die "the PostgreSQL cluster $pg_cluster is not running: npm run cluster -- up"
-    echo "{\"address\":\"127.0.0.1:$frontend_port\",\"serverPid\":$server,\"postgresPid\":$postgres,\"shards\":$shards,\"version\":\"$server_version\"}"
+    echo "{\"address\":\"$address\",\"serverPid\":$server,\"postgresPid\":$postgres,\"shards\":$shards,\"version\":\"$server_version\"}"
     ;;
   status)
-    if pid=$(server_pid); then say "Temporal server running (pid $pid) on 127.0.0.1:$frontend_port"; else say "Temporal server not running"; fi
+    if pid=$(server_pid); then say "Temporal server running (pid $pid) on $address"; else say "Temporal server not running"; fi
     pg_lsclusters 2>/dev/null | grep "$pg_cluster" || say "no PostgreSQL cluster $pg_cluster"
     ;;
   *)

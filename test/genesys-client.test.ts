@@ -306,15 +306,20 @@ describe('the Genesys client and publisher against the simulator', function () {
       assert.equal((await simulatorStats(sim.simulator)).eventsAccepted, 600);
     });
 
-    it('never exceeds a budget of N requests per window while offered five times N', async () => {
-      // Genesys meters per minute; the same pacing is proven here on a 1 s window to keep the test short.
-      const windowMs = 1_000;
-      const budget = 10;
+    // Genesys meters per minute; the pacing is proven here on a 1 s window to keep the tests short.
+    const windowMs = 1_000;
+    const budget = 10;
+    /** This test's simulator replaced by one of `agents` allowing `budget` requests a window, counted by `rateLimitBy`. */
+    async function tightSimulator(agents: number, rateLimitBy: 'token' | 'client'): Promise<void> {
       await sim.simulator.stop();
       sim = await startTestSimulator({
-        agents: 300,
-        limits: { requestsPerWindow: budget, rateLimitWindowMs: windowMs },
+        agents,
+        limits: { requestsPerWindow: budget, rateLimitWindowMs: windowMs, rateLimitBy },
       });
+    }
+
+    it('never exceeds a budget of N requests per window while offered five times N', async () => {
+      await tightSimulator(300, 'token');
       client.close();
       client = clientFor(sim.simulator, { requestsPerMinute: budget, budgetWindowMs: windowMs });
       publisher = new EventPublisher(client, batchLimits);
@@ -338,13 +343,7 @@ describe('the Genesys client and publisher against the simulator', function () {
 
     it('keeps two workers of one OAuth client inside its one budget when each draws its share, and not when each draws it all', async () => {
       // Genesys counts per token; this simulator counts the client's tokens together, the stricter reading.
-      const windowMs = 1_000;
-      const budget = 10;
-      await sim.simulator.stop();
-      sim = await startTestSimulator({
-        agents: 30,
-        limits: { requestsPerWindow: budget, rateLimitWindowMs: windowMs, rateLimitBy: 'client' },
-      });
+      await tightSimulator(30, 'client');
       const twoWorkers = async (budgetSharedBy: number) => {
         const before = await simulatorStats(sim.simulator);
         const clients = [1, 2].map(() =>

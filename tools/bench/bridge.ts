@@ -132,6 +132,31 @@ export async function startBridge(
   return { temporal, workers, metricsUrls, ingresses, ingressUrls, ingressMetricsUrls, token, dataConverter };
 }
 
+/** One of the bridge's processes, by the name reports give it, with its metrics when it serves them. */
+export interface NamedProcess {
+  name: string;
+  pid: number;
+  metricsUrl?: string;
+}
+
+/**
+ * The bridge's processes by name: `worker` and `ingress` when there is one of each, `worker-1`,
+ * `worker-2`, … when there are several; then its Temporal's (`temporal`, and on the cluster `postgres`).
+ */
+export function namedProcesses(bridge: BridgeProcesses): NamedProcess[] {
+  const named = (kind: string, children: readonly ChildProcess[], metricsUrls: readonly string[]) =>
+    children.map((child, index) => ({
+      name: children.length === 1 ? kind : `${kind}-${index + 1}`,
+      pid: child.pid!,
+      metricsUrl: metricsUrls[index],
+    }));
+  return [
+    ...named('worker', bridge.workers, bridge.metricsUrls),
+    ...named('ingress', bridge.ingresses, bridge.ingressMetricsUrls),
+    ...Object.entries(bridge.temporal.processes).map(([name, pid]) => ({ name, pid })),
+  ];
+}
+
 /** Stops the bridge's workers and ingresses (its Temporal is the caller's to stop). */
 export async function stopBridge(bridge: BridgeProcesses): Promise<void> {
   await Promise.all([...bridge.workers, ...bridge.ingresses].map((child) => stopProcess(child)));

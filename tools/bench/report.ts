@@ -61,6 +61,11 @@ export interface RunMeasurements {
 
 /** Processes of a run that are not the bridge's: the Genesys stand-in and the load's driver. */
 const notTheBridge = new Set(['simulator', 'driver']);
+
+/** Whether a process of a run's report is the bridge's (a worker, an ingress, its Temporal). */
+export function isBridgeProcess(name: string): boolean {
+  return !notTheBridge.has(name);
+}
 /** Processes that are Temporal's: its server, and on the cluster its database. */
 const temporalProcesses = new Set(['temporal', 'postgres']);
 
@@ -89,7 +94,7 @@ export function buildReport(flags: BenchFlags, run: RunMeasurements) {
     Object.entries(usage)
       .filter(([name]) => include(name))
       .reduce((sum, [, process]) => sum + process.cpuSeconds, 0);
-  const bridgeCpu = cpuOf((name) => !notTheBridge.has(name));
+  const bridgeCpu = cpuOf(isBridgeProcess);
   const temporalCpu = cpuOf((name) => temporalProcesses.has(name));
   const bridgeCpuMsPerEvent = (bridgeCpu * 1_000) / Math.max(1, sourceEvents);
   const baseline = run.baseline && {

@@ -4,7 +4,6 @@
  * the ingresses acknowledged judged against what Genesys holds, the baseline played; answers the report.
  */
 import { createHash } from 'node:crypto';
-import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,7 +13,7 @@ import { silentWav } from '../load/contact-centre';
 import { UsageSampler } from '../stack/process-usage';
 import { requestsBetween, simulatorCounters, simulatorLatency, startSimulatorProcess } from '../stack/stack';
 import { runBaseline, type BaselineRun } from './baseline';
-import { startBridge, stopBridge, type BridgeProcesses } from './bridge';
+import { namedProcesses, startBridge, stopBridge, type BridgeProcesses } from './bridge';
 import { syncBenchDirectory } from './directory';
 import { log } from './log';
 import { benchSource, type BenchFlags } from './options';
@@ -69,12 +68,10 @@ export async function benchOnce<R>(
     stopping.push(simulator.stop);
     log(`Genesys simulator at ${simulator.url} (pid ${simulator.process.pid}), ${flags.agents} agents`);
     const temporal = await startBenchTemporal(flags.cluster, dataDir, runId);
-    let temporalStopped: Promise<void> | undefined;
-    const stopTemporal = () => (temporalStopped ??= temporal.stop());
+    const stopTemporal = once(() => temporal.stop());
     stopping.push(stopTemporal);
     const bridge = await startBridge(flags, dataDir, simulator.url, temporal);
-    let bridgeStopped: Promise<void> | undefined;
-    const stopTheBridge = () => (bridgeStopped ??= stopBridge(bridge));
+    const stopTheBridge = once(() => stopBridge(bridge));
     stopping.push(stopTheBridge);
     // With the oracle the driver sends through a log of what each ingress acknowledges.
     const oracle = flags.oracle ? await startOracle(bridge.ingressUrls) : undefined;
@@ -108,9 +105,7 @@ export async function benchOnce<R>(
     const before = await simulatorCounters(simulator.url);
     const sampler = new UsageSampler(
       {
-        ...processNames('worker', bridge.workers),
-        ...processNames('ingress', bridge.ingresses),
-        ...temporal.processes,
+        ...Object.fromEntries(namedProcesses(bridge).map(({ name, pid }) => [name, pid])),
         simulator: simulator.process.pid!,
         // The driver (this process) is the parent of all the others: read alone.
         driver: process.pid,
@@ -186,11 +181,10 @@ export async function benchOnce<R>(
   }
 }
 
-/** Names processes `<kind>` when there is one, `<kind>-1`, `<kind>-2`, … when there are several. */
-function processNames(kind: string, children: readonly ChildProcess[]): Record<string, number> {
-  return Object.fromEntries(
-    children.map((child, index) => [children.length === 1 ? kind : `${kind}-${index + 1}`, child.pid!]),
-  );
+/** `stop`, run the first time only: the bridge and a dev server stop before the baseline and again in cleanup. */
+function once(stop: () => Promise<void>): () => Promise<void> {
+  let stopped: Promise<void> | undefined;
+  return () => (stopped ??= stop());
 }
 
 /** Every worker's metrics, summed (a worker that does not answer is named in `unavailable`). */

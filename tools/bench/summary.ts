@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { projectRoot } from '../stack/toolchain';
 import { log } from './log';
-import type { BenchReport } from './report';
+import { isBridgeProcess, type BenchReport } from './report';
 
 /** The Markdown summary of one run: the targets table, then what was offered, delivered and spent. */
 export function summaryOf(report: BenchReport): string {
@@ -166,7 +166,7 @@ export function besideTable(report: BenchReport, earlier: BenchReport, earlierNa
       'CPU ms per source event by process',
       (run) =>
         Object.entries(run.cpu.msPerEventByProcess ?? {})
-          .filter(([name]) => name !== 'driver' && name !== 'simulator')
+          .filter(([name]) => isBridgeProcess(name))
           .map(([name, ms]) => `${name} ${ms}`)
           .join(', '),
     ],

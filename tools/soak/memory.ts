@@ -5,6 +5,7 @@
  */
 import axios from 'axios';
 import { readUsage } from '../stack/process-usage';
+import { namedProcesses, type NamedProcess } from '../bench/bridge';
 import type { ObservedStack } from '../bench/run';
 
 /** One process at one sample, in MiB. */
@@ -49,20 +50,7 @@ export function sampleMemory(
   const { bridge, simulator } = stack;
   const startedAt = Date.now();
   const samples: MemorySample[] = [];
-  const watched: { name: string; pid: number; metricsUrl?: string }[] = [
-    ...bridge.workers.map((worker, index) => ({
-      name: index === 0 ? 'worker' : `worker-${index + 1}`,
-      pid: worker.pid!,
-      metricsUrl: bridge.metricsUrls[index],
-    })),
-    ...bridge.ingresses.map((ingress, index) => ({
-      name: index === 0 ? 'ingress' : `ingress-${index + 1}`,
-      pid: ingress.pid!,
-      metricsUrl: bridge.ingressMetricsUrls[index],
-    })),
-    ...Object.entries(bridge.temporal.processes).map(([name, pid]) => ({ name, pid })),
-    { name: 'simulator', pid: simulator.pid },
-  ];
+  const watched: NamedProcess[] = [...namedProcesses(bridge), { name: 'simulator', pid: simulator.pid }];
   let taking: Promise<void> = Promise.resolve();
   const take = async () => {
     const processes: Record<string, ProcessMemory> = {};
